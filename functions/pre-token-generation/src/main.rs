@@ -1,0 +1,2 @@
+//! Lambda entry point (wired in the registry issue).
+fn main() {}

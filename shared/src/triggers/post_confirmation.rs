@@ -1,0 +1,1 @@
+//! PostConfirmation: commit the reservation. OWNER: handlers helper (H). Provisional stub.
