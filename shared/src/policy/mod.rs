@@ -1,16 +1,44 @@
 //! The username policy: decides whether a raw name may be shown in public and derives the
 //! uniqueness key under which the registry stores it.
 //!
-//! PROVISIONAL SKELETON: the policy agent replaces the body of `evaluate` and the violation list;
-//! the public names below (`Policy`, `Username`, `NameKey`, `KEY_VERSION`, `PolicyViolation`
-//! with `code()`/`message()`, `Policy::from_env`) are the contract other modules build on.
+//! Rules run in this order; the first that fails names the rejection:
+//! 1. bounds on the raw input (empty, more than 256 bytes);
+//! 2. forbidden code points anywhere in the raw input (`codepoints`);
+//! 3. PRECIS `UsernameCasePreserved` (`display`); input that is not its own display form is
+//!    rejected with the display form in the message, once that form passes every other rule;
+//! 4. length in code points; 5. look-alikes of emails, URLs, domains, phone numbers (`pii`);
+//! 6. character set, separators, combining marks, decimal systems (`shape`);
+//! 7. reserved names through the reserved key (`reserved`, `key`);
+//! 8. scripts and whole-script look-alikes (`scripts`).
 
-use crate::config::{ConfigError, EnvSource};
-use thiserror::Error;
+mod codepoints;
+mod display;
+mod key;
+mod pii;
+pub mod reserved;
+mod scripts;
+pub mod settings;
+pub mod shape;
+mod violation;
 
-/// Version of the key derivation. Stored with every claim: Unicode data changes, and a claim made
-/// under an older derivation must be recognisable as such.
+pub use scripts::ScriptPolicy;
+pub use settings::{
+    ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_REJECT_PII_LOOKALIKES, ENV_RESERVED, ENV_SCRIPT_POLICY,
+};
+pub use violation::PolicyViolation;
+
+use std::collections::HashSet;
+
+/// Version of the key derivation (described in the `key` module). Stored with every claim:
+/// Unicode data changes, and a claim made under an older derivation must be recognisable.
 pub const KEY_VERSION: u32 = 1;
+
+/// Raw inputs longer than this many bytes are rejected before any normalisation work. With the
+/// length cap of 64 code points of at most 4 bytes each, no acceptable name is longer.
+pub const MAX_RAW_BYTES: usize = 256;
+
+/// The highest configurable maximum length, in code points.
+pub const MAX_LENGTH_CAP: usize = 64;
 
 /// The uniqueness key of a name: names with equal keys are the same name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,6 +48,12 @@ impl NameKey {
     /// Rebuilds a key read back from the registry.
     pub fn from_stored(key: impl Into<String>) -> Self {
         Self(key.into())
+    }
+
+    /// Derives the key of any string under the current `KEY_VERSION`, without checking the
+    /// policy (for lookups by administrators; sign-ups go through [`Policy::evaluate`]).
+    pub fn derive(name: &str) -> Self {
+        Self(key::uniqueness_key(name))
     }
 
     pub fn as_str(&self) -> &str {
@@ -41,6 +75,7 @@ pub struct Username {
 }
 
 impl Username {
+    /// The name as it is shown, stored and put in tokens (the accepted input, unchanged).
     pub fn display(&self) -> &str {
         &self.display
     }
@@ -50,49 +85,57 @@ impl Username {
     }
 }
 
-/// Why a name was rejected. `Display` is the user-facing sentence.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum PolicyViolation {
-    #[error("Enter a username.")]
-    Empty,
-    #[error("That username is too long.")]
-    TooLong,
-    #[error("That username is reserved.")]
-    Reserved,
-}
-
-impl PolicyViolation {
-    /// Stable snake_case code for logs and the CLI.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Empty => "empty",
-            Self::TooLong => "too_long",
-            Self::Reserved => "reserved",
-        }
-    }
-
-    /// The short sentence a user sees.
-    pub fn message(&self) -> String {
-        self.to_string()
-    }
-}
-
-/// The policy's configuration.
+/// The policy's configuration. Tables are static; the reserved keys of the configured extra
+/// names are derived once, here.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    pub max_len: usize,
+    min_length: usize,
+    max_length: usize,
+    script_policy: ScriptPolicy,
+    reject_pii_lookalikes: bool,
+    extra_reserved: HashSet<String>,
 }
 
 impl Default for Policy {
+    /// 3 to 32 code points, single script, PII look-alikes rejected, built-in reserved names.
     fn default() -> Self {
-        Self { max_len: 32 }
+        Self {
+            min_length: 3,
+            max_length: 32,
+            script_policy: ScriptPolicy::SingleScript,
+            reject_pii_lookalikes: true,
+            extra_reserved: HashSet::new(),
+        }
     }
 }
 
 impl Policy {
-    /// Reads the policy's settings from the environment.
-    pub fn from_env(_env: &impl EnvSource) -> Result<Self, ConfigError> {
-        Ok(Self::default())
+    pub fn min_length(&self) -> usize {
+        self.min_length
+    }
+
+    pub fn max_length(&self) -> usize {
+        self.max_length
+    }
+
+    pub fn script_policy(&self) -> ScriptPolicy {
+        self.script_policy
+    }
+
+    pub fn rejects_pii_lookalikes(&self) -> bool {
+        self.reject_pii_lookalikes
+    }
+
+    /// Sets the script strictness.
+    pub fn with_script_policy(mut self, script_policy: ScriptPolicy) -> Self {
+        self.script_policy = script_policy;
+        self
+    }
+
+    /// Turns the look-alike rule for emails, URLs, domains and phone numbers on or off.
+    pub fn with_pii_lookalikes_rejected(mut self, reject: bool) -> Self {
+        self.reject_pii_lookalikes = reject;
+        self
     }
 
     /// Checks `raw` against every rule and derives its key.
@@ -100,13 +143,56 @@ impl Policy {
         if raw.is_empty() {
             return Err(PolicyViolation::Empty);
         }
-        if raw.chars().count() > self.max_len {
-            return Err(PolicyViolation::TooLong);
+        if raw.len() > MAX_RAW_BYTES {
+            return Err(PolicyViolation::TooLong {
+                max: self.max_length,
+            });
         }
-        let key = raw.to_lowercase().replace(['.', '_', '-'], "");
-        if key == "admin" {
+        codepoints::check_forbidden(raw)?;
+        let display = display::enforce(raw)?;
+        if display != raw {
+            let display = display.into_owned();
+            // Suggest the display form only if it is a fixed point that passes on its own.
+            if display::enforce(&display)? != display {
+                return Err(PolicyViolation::UnstableNormalization);
+            }
+            codepoints::check_forbidden(&display)?;
+            self.check_display_form(&display)?;
+            return Err(PolicyViolation::NotDisplayForm { display });
+        }
+        let key = self.check_display_form(raw)?;
+        Ok(Username {
+            display: raw.to_owned(),
+            key: NameKey(key),
+        })
+    }
+
+    /// The rules after normalisation, on a string that is its own display form; returns its
+    /// uniqueness key.
+    fn check_display_form(&self, display: &str) -> Result<String, PolicyViolation> {
+        let length = display.chars().count();
+        if length < self.min_length {
+            return Err(PolicyViolation::TooShort {
+                min: self.min_length,
+            });
+        }
+        if length > self.max_length {
+            return Err(PolicyViolation::TooLong {
+                max: self.max_length,
+            });
+        }
+        if self.reject_pii_lookalikes {
+            pii::check(display)?;
+        }
+        shape::check(display)?;
+        let key = key::uniqueness_key(display);
+        if reserved::is_reserved(&key, &self.extra_reserved) {
             return Err(PolicyViolation::Reserved);
         }
-        Ok(Username { display: raw.to_string(), key: NameKey(key) })
+        scripts::check(display, self.script_policy)?;
+        Ok(key)
     }
 }
+
+#[cfg(test)]
+mod tests;

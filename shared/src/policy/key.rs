@@ -1,0 +1,263 @@
+//! Uniqueness keys: names that differ only by case, by look-alike characters or by separators
+//! map to one key. Derivation version 1 (`KEY_VERSION`):
+//!
+//! 1. remove the separators `.` `_` `-`;
+//! 2. full Unicode case folding (ICU4X, Unicode 18): `STRASSE` = `straße`, `ΣΟΦΊΑ` = `σοφία`;
+//! 3. UTS #39 skeleton (unicode-security, Unicode 18): `rnodern` = `modern`, `g00gle` -> `gOOgle`;
+//! 4. case folding again, since skeleton prototypes can be capitals (`0` -> `O`): `g00gle` = `google`;
+//! 5. `l` -> `i`: `I` folds to `i` but looks like `l`, and `1`, `|`, `ǀ` map to `l`, so one
+//!    letter must stand for the whole class (`paypaI` = `paypal`, `adm1n` = `admin`);
+//! 6. repeat 1-5 until nothing changes (at most a few rounds), then NFC.
+//!
+//! The reserved-name comparison additionally folds the leetspeak digits 2-9 to letters
+//! (`4dm1n` = `admin`); the uniqueness key does not, because `user3` and `usere` do not look alike.
+
+use super::shape::SEPARATORS;
+use icu_casemap::CaseMapper;
+use icu_properties::props::ChangesWhenCasefolded;
+use icu_properties::CodePointSetData;
+use std::sync::LazyLock;
+use unicode_normalization::{IsNormalized, UnicodeNormalization};
+
+/// Rounds of the derivation before giving up on a fixed point. One or two rounds settle every
+/// assigned code point (tested over all of Unicode); the bound only guards against a future
+/// table that cycles.
+const MAX_ROUNDS: usize = 8;
+
+/// The uniqueness key string of `name` (any string; the policy applies it to display forms).
+pub(crate) fn uniqueness_key(name: &str) -> String {
+    if name.is_ascii() {
+        if let Some(key) = ascii_key(name) {
+            return key;
+        }
+    }
+    derive(name)
+}
+
+/// The derivation itself, for any string.
+fn derive(name: &str) -> String {
+    let mut current: String = name.chars().filter(|c| !SEPARATORS.contains(c)).collect();
+    for _ in 0..MAX_ROUNDS {
+        let next = key_round(&current);
+        if next == current || is_fixed_point(&next) {
+            current = next;
+            break;
+        }
+        current = next;
+    }
+    match unicode_normalization::is_nfc_quick(current.chars()) {
+        IsNormalized::Yes => current,
+        _ => current.nfc().collect(),
+    }
+}
+
+/// Whether another round would leave `s` unchanged, at the cost of one skeleton instead of a
+/// full round: nothing to case-fold, already NFD, no separator and no `l`, and its own skeleton.
+fn is_fixed_point(s: &str) -> bool {
+    let changes_when_folded = CodePointSetData::new::<ChangesWhenCasefolded>();
+    s.chars()
+        .all(|c| c != 'l' && !SEPARATORS.contains(&c) && !changes_when_folded.contains(c))
+        && unicode_normalization::is_nfd_quick(s.chars()) == IsNormalized::Yes
+        && unicode_security::skeleton(s).eq(s.chars())
+}
+
+/// The key of each ASCII character on its own, when it is made only of ASCII letters and
+/// digits. For such characters the derivation works character by character (case folding and
+/// the skeleton map each character separately, and nothing combines across them), so the key of
+/// an ASCII name is the concatenation of these. A test checks the table against `derive`.
+static ASCII_KEYS: LazyLock<[Option<String>; 128]> = LazyLock::new(|| {
+    std::array::from_fn(|i| {
+        let c = char::from(i as u8);
+        let key = derive(c.encode_utf8(&mut [0; 4]));
+        key.bytes()
+            .all(|b| b.is_ascii_alphanumeric())
+            .then_some(key)
+    })
+});
+
+fn ascii_key(name: &str) -> Option<String> {
+    let mut key = String::with_capacity(name.len() + 4);
+    for b in name.bytes() {
+        key.push_str(ASCII_KEYS[usize::from(b & 0x7f)].as_deref()?);
+    }
+    Some(key)
+}
+
+fn key_round(s: &str) -> String {
+    let case_mapper = CaseMapper::new();
+    let folded = case_mapper.fold_string(s);
+    let skeleton: String = unicode_security::skeleton(&folded).collect();
+    case_mapper
+        .fold_string(&skeleton)
+        .chars()
+        .filter(|c| !SEPARATORS.contains(c))
+        .map(|c| if c == 'l' { 'i' } else { c })
+        .collect()
+}
+
+/// The key reserved names are compared under: the uniqueness key with leetspeak digits folded.
+pub(crate) fn reserved_key(uniqueness_key: &str) -> String {
+    uniqueness_key
+        .chars()
+        .map(|c| match c {
+            '2' => 'z',
+            '3' => 'e',
+            '4' => 'a',
+            '5' => 's',
+            '6' | '9' => 'g',
+            '7' => 't',
+            '8' => 'b',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(a: &str, b: &str) {
+        assert_eq!(uniqueness_key(a), uniqueness_key(b), "{a} vs {b}");
+    }
+
+    fn different(a: &str, b: &str) {
+        assert_ne!(uniqueness_key(a), uniqueness_key(b), "{a} vs {b}");
+    }
+
+    #[test]
+    fn case_folding_is_full() {
+        same("STRASSE", "straße");
+        same("ΣΟΦΊΑ", "σοφία");
+        same("Alice", "aLiCe");
+        same("ǅemal", "džemal");
+    }
+
+    #[test]
+    fn confusables_share_a_key() {
+        same("g00gle", "google");
+        same("rnodern", "modern");
+        same("paypaI", "paypal");
+        same("PAYPAL", "paypal");
+        same("adm1n", "admin");
+        same("аdmin", "admin");
+    }
+
+    #[test]
+    fn separators_do_not_count() {
+        same("john.smith", "john_smith");
+        same("john_smith", "johnsmith");
+        same("jo-hn", "john");
+    }
+
+    #[test]
+    fn different_names_keep_different_keys() {
+        different("alice", "alicia");
+        different("jose", "josé");
+        different("badminton", "admin");
+        different("user3", "usere");
+        different("иван", "ivan");
+    }
+
+    #[test]
+    fn keys_are_fixed_points() {
+        for name in [
+            "g00gle",
+            "ΣΟΦΊΑ",
+            "rnodern",
+            "İstanbul",
+            "paypaI",
+            "ǅemal",
+            "ﬀ",
+            "ᾨ",
+        ] {
+            let key = uniqueness_key(name);
+            assert_eq!(uniqueness_key(&key), key, "{name}");
+        }
+    }
+
+    /// The derivation without the fixed-point shortcut: rounds until nothing changes.
+    fn derive_by_rounds(name: &str) -> String {
+        let mut current: String = name.chars().filter(|c| !SEPARATORS.contains(c)).collect();
+        loop {
+            let next = key_round(&current);
+            if next == current {
+                return current.nfc().collect();
+            }
+            current = next;
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fixed_point_shortcut_changes_no_key(name in "\\PC{0,24}") {
+            proptest::prop_assert_eq!(derive(&name), derive_by_rounds(&name));
+        }
+    }
+
+    #[test]
+    fn fixed_point_shortcut_changes_no_key_of_any_code_point() {
+        use icu_properties::props::GeneralCategory;
+        let assigned = |c: &char| {
+            !matches!(
+                crate::policy::codepoints::general_category(*c),
+                GeneralCategory::Unassigned | GeneralCategory::PrivateUse
+            )
+        };
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32).filter(assigned) {
+            let name: String = [c, 'a', c].iter().collect();
+            assert_eq!(derive(&name), derive_by_rounds(&name), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn ascii_table_matches_the_derivation() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            if let Some(fast) = ascii_key(c.encode_utf8(&mut [0; 4])) {
+                assert_eq!(fast, derive(&c.to_string()), "{c:?}");
+            }
+        }
+        // Separators key to nothing and are in the table; letters and digits all are.
+        for c in ('a'..='z')
+            .chain('A'..='Z')
+            .chain('0'..='9')
+            .chain(SEPARATORS)
+        {
+            assert!(ascii_key(&c.to_string()).is_some(), "{c:?}");
+        }
+        for name in [
+            "g00gle",
+            "rnodern",
+            "paypaI",
+            "ADMIN",
+            "john.smith",
+            "Agent_007",
+            "mmmIII111lll000OOO",
+        ] {
+            assert_eq!(uniqueness_key(name), derive(name), "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_matches_the_derivation(name in "[ -~]{0,40}") {
+            proptest::prop_assert_eq!(uniqueness_key(&name), derive(&name));
+        }
+    }
+
+    #[test]
+    fn reserved_key_folds_leetspeak() {
+        assert_eq!(
+            reserved_key(&uniqueness_key("4dm1n")),
+            reserved_key(&uniqueness_key("admin"))
+        );
+        assert_eq!(
+            reserved_key(&uniqueness_key("r00t")),
+            reserved_key(&uniqueness_key("root"))
+        );
+        assert_eq!(
+            reserved_key(&uniqueness_key("5upp0rt")),
+            reserved_key(&uniqueness_key("support"))
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! Writing systems: a name stays within one script (UTS #39 augmented script sets, so Han with
+//! Kana is Japanese and Han with Hangul is Korean), or within UTS #39 "highly restrictive" when
+//! configured, and must not be a whole-script look-alike of a name in another alphabet.
+
+use super::PolicyViolation;
+use unicode_security::mixed_script::AugmentedScriptSet;
+use unicode_security::{
+    skeleton, GeneralSecurityProfile, MixedScript, RestrictionLevel, RestrictionLevelDetection,
+};
+
+/// How strictly scripts may be mixed within one name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScriptPolicy {
+    /// One script per UTS #39 augmented script sets (`single-script`, the default).
+    #[default]
+    SingleScript,
+    /// UTS #39 Highly Restrictive: one script, or Latin with Han and Kana (Japanese), Han and
+    /// Bopomofo (Chinese) or Han and Hangul (Korean) (`highly-restrictive`).
+    HighlyRestrictive,
+}
+
+impl ScriptPolicy {
+    /// The configuration spelling of each policy.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::SingleScript => "single-script",
+            Self::HighlyRestrictive => "highly-restrictive",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::SingleScript, Self::HighlyRestrictive]
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(value.trim()))
+    }
+}
+
+pub(crate) fn check(display: &str, policy: ScriptPolicy) -> Result<(), PolicyViolation> {
+    if display.is_ascii() {
+        // ASCII letters are all Latin and ASCII digits Common: single script, no look-alike.
+        return Ok(());
+    }
+    let mixed = match policy {
+        ScriptPolicy::SingleScript => !display.is_single_script(),
+        ScriptPolicy::HighlyRestrictive => {
+            display.detect_restriction_level() > RestrictionLevel::HighlyRestrictive
+        }
+    };
+    if mixed {
+        return Err(PolicyViolation::MixedScripts);
+    }
+    if is_whole_script_confusable(display) {
+        return Err(PolicyViolation::WholeScriptConfusable);
+    }
+    Ok(())
+}
+
+/// True when the name renders entirely with letters of other scripts: every letter of its UTS #39
+/// skeleton belongs to a script the name does not use, and is a letter a name could contain
+/// (Identifier_Status=Allowed). Cyrillic "сосо" (skeleton "coco") and Greek "ΑΝΝΑ" ("ANNA") are;
+/// Cyrillic "иван" ("ᴎʙaʜ", small capitals that no name may use) is not.
+fn is_whole_script_confusable(display: &str) -> bool {
+    let mut own: Vec<AugmentedScriptSet> = Vec::new();
+    for c in display.chars() {
+        let set = AugmentedScriptSet::for_char(c);
+        if !set.is_all() && !own.contains(&set) {
+            own.push(set);
+        }
+    }
+    let mut has_letter = false;
+    for c in skeleton(display) {
+        let set = AugmentedScriptSet::for_char(c);
+        if set.is_all() {
+            continue;
+        }
+        if !c.identifier_allowed() {
+            return false;
+        }
+        let shares_script = own.iter().any(|o| {
+            let mut both = *o;
+            both.intersect_with(set);
+            !both.is_empty()
+        });
+        if shares_script {
+            return false;
+        }
+        has_letter = true;
+    }
+    has_letter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str, policy: ScriptPolicy) -> Option<&'static str> {
+        check(s, policy).err().map(|v| v.code())
+    }
+
+    #[test]
+    fn single_script_names_pass() {
+        for s in [
+            "alice",
+            "émile",
+            "иван",
+            "Иван",
+            "σοφία",
+            "ΣΟΦΊΑ",
+            "שלום",
+            "مرحبا",
+            "中文名",
+            "山田たろう",
+            "カタカナ漢字",
+            "김민준",
+            "한글漢字",
+            "ქართული",
+            "Հայկ",
+            "ИВАН",
+            "ЕЛЕНА",
+        ] {
+            assert_eq!(code(s, ScriptPolicy::SingleScript), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn mixing_scripts_is_refused() {
+        for s in ["аdmin", "pаypal", "abcж", "ab中文", "σx", "alice山田"] {
+            assert_eq!(
+                code(s, ScriptPolicy::SingleScript),
+                Some("mixed_scripts"),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn highly_restrictive_allows_latin_with_cjk_only() {
+        for s in ["alice山田", "tanakaさん", "kim김민준", "ab中文"] {
+            assert_eq!(code(s, ScriptPolicy::HighlyRestrictive), None, "{s}");
+        }
+        for s in ["аdmin", "abcж", "σx", "김민준さん"] {
+            assert_eq!(
+                code(s, ScriptPolicy::HighlyRestrictive),
+                Some("mixed_scripts"),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn whole_script_look_alikes_are_refused() {
+        for s in [
+            "сосо",
+            "рара",
+            "ТОР",
+            "МОСКВА",
+            "ΑΝΝΑ",
+            "ΗΟΜΕ",
+            "ΚΑΤΕ",
+            "ГАВ",
+        ] {
+            assert_eq!(
+                code(s, ScriptPolicy::SingleScript),
+                Some("whole_script_confusable"),
+                "{s}"
+            );
+        }
+        // The Greek original keeps a Greek letter in its skeleton, so it stays available.
+        assert_eq!(code("ΓΑΒ", ScriptPolicy::SingleScript), None);
+    }
+
+    #[test]
+    fn parses_policy_names() {
+        assert_eq!(
+            ScriptPolicy::parse("single-script"),
+            Some(ScriptPolicy::SingleScript)
+        );
+        assert_eq!(
+            ScriptPolicy::parse("Highly-Restrictive"),
+            Some(ScriptPolicy::HighlyRestrictive)
+        );
+        assert_eq!(ScriptPolicy::parse("moderate"), None);
+    }
+}
