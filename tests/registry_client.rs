@@ -1,0 +1,133 @@
+//! The DynamoDB registry as the functions use it: what each operation costs in requests (counted at
+//! the SDK), and what a refused or silent endpoint gives with the production timeouts.
+
+use integration_tests::contract::{name, reservation, LIFETIME, T0};
+use integration_tests::counter::RequestCounter;
+use integration_tests::faults::{refusing_endpoint, SilentServer};
+use integration_tests::moto::{fresh_table, moto_client, moto_endpoint, MOTO_TIMEOUTS};
+use shared::registry::dynamodb::{local_config, Timeouts};
+use shared::registry::{CommitOutcome, DynamoRegistry, Registry, RegistryError, ReserveOutcome};
+use std::time::{Duration, Instant};
+
+/// A registry on a fresh moto table whose client counts its requests.
+async fn counted_registry() -> (DynamoRegistry, RequestCounter) {
+    let table = fresh_table(&moto_client()).await;
+    let counter = RequestCounter::new();
+    let config = local_config(moto_endpoint(), &MOTO_TIMEOUTS)
+        .interceptor(counter.clone())
+        .build();
+    (
+        DynamoRegistry::new(aws_sdk_dynamodb::Client::from_conf(config), table),
+        counter,
+    )
+}
+
+fn registry_at(endpoint: &str, counter: &RequestCounter) -> DynamoRegistry {
+    let config = local_config(endpoint, &Timeouts::default())
+        .interceptor(counter.clone())
+        .build();
+    DynamoRegistry::new(aws_sdk_dynamodb::Client::from_conf(config), "unreachable")
+}
+
+/// Asserts that the requests since the last call were exactly one `operation`, sent once.
+fn assert_one(counter: &RequestCounter, operation: &str, case: &str) {
+    assert_eq!(counter.operations(), vec![operation.to_owned()], "{case}");
+    assert_eq!(counter.attempts(), 1, "{case}");
+    counter.reset();
+}
+
+#[tokio::test]
+async fn each_decision_is_one_request() {
+    let (registry, counter) = counted_registry().await;
+    let mine = reservation("alice", "user-a", Some("a@example.com"), T0);
+    let theirs = reservation("alice", "user-b", Some("b@example.com"), T0);
+
+    assert_eq!(
+        registry.reserve(&mine, T0).await.expect("reserve"),
+        ReserveOutcome::Reserved
+    );
+    assert_one(&counter, "PutItem", "reserve a free name");
+    assert_eq!(
+        registry.reserve(&theirs, T0).await.expect("reserve"),
+        ReserveOutcome::Taken
+    );
+    assert_one(&counter, "PutItem", "reserve a held name");
+    assert_eq!(
+        registry.reserve(&mine, T0).await.expect("reserve"),
+        ReserveOutcome::Reserved
+    );
+    assert_one(&counter, "PutItem", "replay a reservation");
+
+    let alice = name("alice");
+    assert_eq!(
+        registry
+            .commit(&alice, "user-a", T0 + 1)
+            .await
+            .expect("commit"),
+        CommitOutcome::Committed
+    );
+    assert_one(&counter, "UpdateItem", "commit");
+    assert_eq!(
+        registry
+            .commit(&alice, "user-a", T0 + 2)
+            .await
+            .expect("commit"),
+        CommitOutcome::Committed
+    );
+    assert_one(&counter, "UpdateItem", "replay a commit");
+    assert_eq!(
+        registry
+            .commit(&alice, "user-b", T0 + LIFETIME)
+            .await
+            .expect("commit"),
+        CommitOutcome::Taken
+    );
+    assert_one(&counter, "UpdateItem", "commit a held name");
+    assert_eq!(
+        registry
+            .commit(&name("bob"), "user-b", T0)
+            .await
+            .expect("commit"),
+        CommitOutcome::Committed
+    );
+    assert_one(&counter, "UpdateItem", "commit without a reservation");
+
+    assert!(registry.get(alice.key()).await.expect("get").is_some());
+    assert_one(&counter, "GetItem", "get");
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_unavailable() {
+    let counter = RequestCounter::new();
+    let registry = registry_at(&refusing_endpoint(), &counter);
+    let r = reservation("alice", "user-a", None, T0);
+    match registry.reserve(&r, T0).await {
+        Err(RegistryError::Unavailable(_)) => {}
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+    assert_eq!(
+        counter.attempts(),
+        Timeouts::default().max_attempts as usize,
+        "retried once"
+    );
+}
+
+#[tokio::test]
+async fn a_silent_endpoint_times_out_within_the_pre_sign_up_budget() {
+    let silent = SilentServer::start();
+    let counter = RequestCounter::new();
+    let registry = registry_at(&silent.endpoint, &counter);
+    let r = reservation("alice", "user-a", None, T0);
+    let started = Instant::now();
+    let outcome = registry.reserve(&r, T0).await;
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(outcome, Err(RegistryError::Timeout)),
+        "expected Timeout, got {outcome:?}"
+    );
+    // The explicit fault budget of SPEC.md §4: pre-sign-up must deny within 3 s.
+    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+    assert!(silent.accepted() >= 1, "the request reached the endpoint");
+    let message = outcome.err().map(|e| e.to_string()).unwrap_or_default();
+    assert_eq!(message, "the username registry did not answer in time");
+}
