@@ -1,8 +1,11 @@
 //! The core of cognito-usernames: the username policy, the registry of names and the Cognito
 //! trigger handlers, as plain functions shared by the Lambdas, the `usernames` CLI and the tests.
 
+pub mod claims;
 pub mod config;
 pub mod events;
+pub mod lambda;
 pub mod policy;
 pub mod registry;
+pub mod telemetry;
 pub mod triggers;

@@ -1,2 +1,14 @@
-//! Lambda entry point (wired in the registry issue).
-fn main() {}
+//! The pre-token-generation Lambda function (V1_0, V2_0, V3_0): only an owned name reaches the
+//! tokens.
+//! It only wires configuration, JSON logs, the DynamoDB client (built once, with explicit
+//! timeouts) and the runtime; all logic lives in `shared`.
+
+use lambda_runtime::service_fn;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    shared::telemetry::init_lambda();
+    let triggers = shared::lambda::triggers_from_env().await?;
+    let triggers = &triggers;
+    lambda_runtime::run(service_fn(move |event| shared::lambda::answer(triggers, event))).await
+}

@@ -1,17 +1,292 @@
 //! The Cognito trigger handlers: plain async functions over a `Registry`, shared by the Lambda
-//! functions, the CLI and the tests. OWNER: handlers helper (H). Token generation: helper (T).
+//! functions, the CLI and the tests. [`handle`] routes any trigger event by its `triggerSource`;
+//! [`TriggerError`] is where every user-facing rejection sentence is chosen.
 
 pub mod post_confirmation;
 pub mod pre_sign_up;
 pub mod pre_token_generation;
 
-use crate::config::Settings;
-use crate::registry::{Clock, Registry};
+use crate::config::{ConfigError, EnvSource, NameSource, Settings};
+use crate::events::token::TokenEventError;
+use crate::events::{loggable_trigger_source, trigger_source, EventError};
+use crate::policy::PolicyViolation;
+use crate::registry::dynamodb::{client_from_env, Timeouts};
+use crate::registry::{Clock, DynamoRegistry, Registry, RegistryError, SystemClock};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
+use thiserror::Error;
 
 /// Everything a handler needs, built once at init and shared by every invocation.
 pub struct Triggers<R: Registry> {
     pub registry: R,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+}
+
+impl<R: Registry> Triggers<R> {
+    /// Handlers on `registry` with the system clock.
+    pub fn new(registry: R, settings: Settings) -> Self {
+        Self {
+            registry,
+            clock: Arc::new(SystemClock),
+            settings,
+        }
+    }
+}
+
+impl Triggers<DynamoRegistry> {
+    /// What a Lambda function builds at init: the settings (`USERNAMES_TABLE` required) and one
+    /// DynamoDB client with the registry's explicit connect, attempt and operation timeouts.
+    pub async fn dynamodb_from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
+        let settings = Settings::from_env(env)?;
+        let table = settings.required_table()?.to_string();
+        let client = client_from_env(&Timeouts::default()).await;
+        Ok(Self::new(DynamoRegistry::new(client, table), settings))
+    }
+}
+
+/// Why a trigger said no. `Display` is the sentence Cognito shows the user (as
+/// `PreSignUp failed with error <sentence>.`) and Lambda reports as `errorMessage`: never an SDK
+/// error, a serde error or an internal name. `code()` is the stable name for logs and the CLI.
+#[derive(Debug, Error)]
+pub enum TriggerError {
+    /// The name breaks the username policy; the policy words the sentence.
+    #[error("{0}")]
+    Policy(#[from] PolicyViolation),
+    #[error("That username is already taken.")]
+    NameTaken,
+    #[error("Choose a username.")]
+    NameRequired,
+    /// The registry failed or was too slow: fail closed, never risk a duplicate.
+    #[error("We couldn't reserve that username right now. Please try again.")]
+    Registry(#[source] RegistryError),
+    #[error("{0}")]
+    Event(#[from] EventError),
+    #[error("{0}")]
+    TokenEvent(#[from] TokenEventError),
+}
+
+impl TriggerError {
+    /// Stable snake_case code: the policy's own code for a policy violation.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Policy(violation) => violation.code(),
+            Self::NameTaken => "name_taken",
+            Self::NameRequired => "name_required",
+            Self::Registry(e) => registry_error_code(e),
+            Self::Event(e) => e.code(),
+            Self::TokenEvent(e) => e.code(),
+        }
+    }
+
+    /// The error as Lambda reports a handler error, for `usernames invoke` and `serve`.
+    pub fn lambda_error(&self) -> LambdaError {
+        LambdaError {
+            error_type: self.code().to_string(),
+            error_message: self.to_string(),
+        }
+    }
+}
+
+impl From<RegistryError> for TriggerError {
+    fn from(e: RegistryError) -> Self {
+        Self::Registry(e)
+    }
+}
+
+/// Stable code of a registry failure, for outcomes that are logged rather than returned.
+pub fn registry_error_code(e: &RegistryError) -> &'static str {
+    match e {
+        RegistryError::Timeout => "registry_timeout",
+        RegistryError::Unavailable(_) => "registry_unavailable",
+        RegistryError::Corrupt(_) => "registry_corrupt",
+    }
+}
+
+/// The body Lambda returns for a handler error (`{"errorType":…,"errorMessage":…}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LambdaError {
+    pub error_type: String,
+    pub error_message: String,
+}
+
+/// One handled event: the trigger source (when it looks like one) and what came of it.
+#[derive(Debug)]
+pub struct Dispatched {
+    pub trigger_source: Option<String>,
+    /// The success outcome's code (`reserved`, `committed`, ...) or the error's.
+    pub outcome: &'static str,
+    pub result: Result<Value, TriggerError>,
+}
+
+/// Answers any Cognito trigger event this project handles: the whole event back with
+/// `response` filled, or the rejection.
+pub async fn handle<R: Registry>(
+    triggers: &Triggers<R>,
+    event: Value,
+) -> Result<Value, TriggerError> {
+    dispatch(triggers, event).await.result
+}
+
+/// [`handle`], also saying which trigger ran and its outcome code (for the invocation log).
+pub async fn dispatch<R: Registry>(triggers: &Triggers<R>, event: Value) -> Dispatched {
+    let source = match trigger_source(&event) {
+        Ok(source) => source.to_string(),
+        Err(e) => return Dispatched::failed(None, e.into()),
+    };
+    let answered = if source.starts_with("PreSignUp_") {
+        pre_sign_up::answer(triggers, event)
+            .await
+            .map(|(event, outcome)| (event, outcome.code()))
+    } else if source.starts_with("PostConfirmation_") {
+        post_confirmation::answer(triggers, event)
+            .await
+            .map(|(event, outcome)| (event, outcome.code()))
+    } else if source.starts_with("TokenGeneration_") {
+        pre_token_generation::answer(triggers, event)
+            .await
+            .map(|(event, outcome)| (event, outcome.code()))
+            .map_err(TriggerError::from)
+    } else {
+        Err(EventError::unsupported(&source).into())
+    };
+    let trigger_source = loggable_trigger_source(&source).map(str::to_string);
+    match answered {
+        Ok((event, outcome)) => Dispatched {
+            trigger_source,
+            outcome,
+            result: Ok(event),
+        },
+        Err(e) => Dispatched::failed(trigger_source, e),
+    }
+}
+
+impl Dispatched {
+    fn failed(trigger_source: Option<String>, error: TriggerError) -> Self {
+        Self {
+            trigger_source,
+            outcome: error.code(),
+            result: Err(error),
+        }
+    }
+}
+
+/// Runs one registry call under `budget`, a safety net under the SDK's own timeouts: whatever
+/// hangs (credentials, DNS, a stuck connection), the trigger still answers in time.
+pub async fn within_budget<T>(
+    budget: std::time::Duration,
+    call: impl std::future::Future<Output = Result<T, RegistryError>>,
+) -> Result<T, RegistryError> {
+    tokio::time::timeout(budget, call)
+        .await
+        .unwrap_or(Err(RegistryError::Timeout))
+}
+
+/// The raw name a user asks for, from where the pool keeps it; `None` when there is none.
+///
+/// With [`NameSource::Username`], a federated user's `userName` (`Provider_id`) was generated by
+/// Cognito, not chosen, so it is no name. A value that is empty or only spaces counts as none,
+/// as an optional form field left blank does.
+pub fn requested_name<'e>(
+    source: NameSource,
+    user_name: Option<&'e str>,
+    attributes: &'e HashMap<String, String>,
+    federated: bool,
+) -> Option<&'e str> {
+    let raw = match source {
+        NameSource::PreferredUsername => attributes.get("preferred_username").map(String::as_str),
+        NameSource::Username if federated => None,
+        NameSource::Username => user_name,
+    };
+    raw.filter(|name| !name.trim().is_empty())
+}
+
+/// Whether the attributes are a federated (external identity provider) user's.
+pub fn is_federated(attributes: &HashMap<String, String>) -> bool {
+    attributes.get("cognito:user_status").map(String::as_str) == Some("EXTERNAL_PROVIDER")
+        || attributes.contains_key("identities")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attributes(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_name_comes_from_the_configured_source() {
+        let attrs = attributes(&[("preferred_username", "Ann")]);
+        let pick = |source, federated| requested_name(source, Some("ann_1"), &attrs, federated);
+        assert_eq!(pick(NameSource::PreferredUsername, false), Some("Ann"));
+        assert_eq!(pick(NameSource::PreferredUsername, true), Some("Ann"));
+        assert_eq!(pick(NameSource::Username, false), Some("ann_1"));
+        assert_eq!(pick(NameSource::Username, true), None);
+        let blank = attributes(&[("preferred_username", "  ")]);
+        assert_eq!(
+            requested_name(NameSource::PreferredUsername, None, &blank, false),
+            None
+        );
+        assert_eq!(
+            requested_name(NameSource::Username, None, &blank, false),
+            None
+        );
+    }
+
+    #[test]
+    fn federated_users_are_recognised_by_status_or_identities() {
+        assert!(is_federated(&attributes(&[(
+            "cognito:user_status",
+            "EXTERNAL_PROVIDER"
+        )])));
+        assert!(is_federated(&attributes(&[("identities", "[]")])));
+        assert!(!is_federated(&attributes(&[(
+            "cognito:user_status",
+            "CONFIRMED"
+        )])));
+    }
+
+    #[test]
+    fn every_error_has_a_code_and_a_sentence() {
+        let errors = [
+            TriggerError::NameTaken,
+            TriggerError::NameRequired,
+            TriggerError::Registry(RegistryError::Timeout),
+            TriggerError::Registry(RegistryError::Unavailable("connection refused".into())),
+            TriggerError::Registry(RegistryError::Corrupt("bad item".into())),
+            TriggerError::Event(EventError::MissingTriggerSource),
+        ];
+        let codes: Vec<_> = errors.iter().map(TriggerError::code).collect();
+        assert_eq!(
+            codes,
+            [
+                "name_taken",
+                "name_required",
+                "registry_timeout",
+                "registry_unavailable",
+                "registry_corrupt",
+                "missing_trigger_source"
+            ]
+        );
+        for e in &errors {
+            let message = e.to_string();
+            assert!(message.ends_with('.'), "{message}");
+            assert!(
+                !message.contains("refused") && !message.contains("bad item"),
+                "{message}"
+            );
+        }
+        let body = serde_json::to_value(TriggerError::NameTaken.lambda_error()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"errorType": "name_taken", "errorMessage": "That username is already taken."})
+        );
+    }
 }

@@ -1,0 +1,226 @@
+//! Structured JSON logs (tracing) for the functions and the CLI, and the one line logged per
+//! invocation: trigger source, outcome code and duration. Never an email, a phone number or any
+//! other attribute value: handlers log codes only.
+
+use crate::registry::Registry;
+use crate::triggers::{dispatch, Dispatched, TriggerError, Triggers};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::EnvFilter;
+
+/// A tracing filter (`info`, `warn`, `shared=debug`...). Falls back to `RUST_LOG`, then Lambda's
+/// `AWS_LAMBDA_LOG_LEVEL`, then the default of the binary.
+pub const ENV_LOG: &str = "USERNAMES_LOG";
+
+/// JSON lines on stdout at `info`: what CloudWatch collects from a Lambda function.
+pub fn init_lambda() {
+    init(std::io::stdout, "info");
+}
+
+/// JSON lines on stderr at `warn`, so that the CLI's stdout carries only its own output.
+pub fn init_cli() {
+    init(std::io::stderr, "warn");
+}
+
+fn init<W>(writer: W, default_filter: &str)
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    // A second init (tests, a CLI that initialised already) keeps the first subscriber.
+    let _ = json_subscriber(writer, filter_from_env(default_filter)).try_init();
+}
+
+/// The subscriber: one flat JSON object per event, no ANSI. The current span is kept: in Lambda it
+/// is the runtime's invoke span, whose `requestId` ties a line to its invocation.
+fn json_subscriber<W>(
+    writer: W,
+    filter: EnvFilter,
+) -> tracing_subscriber::fmt::SubscriberBuilder<
+    tracing_subscriber::fmt::format::JsonFields,
+    tracing_subscriber::fmt::format::Format<tracing_subscriber::fmt::format::Json>,
+    EnvFilter,
+    W,
+>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_target(false)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .with_writer(writer)
+}
+
+/// `lambda_runtime` logs every handler error's `Debug` at ERROR from this module. For a policy
+/// violation that can quote the user's name ("Write it as …"), and a taken name is no error of
+/// the system; the invocation line already carries the outcome code. Its other job, logging
+/// caught panics, never happens: release builds abort on panic.
+const RUNTIME_ERROR_ECHO: &str = "lambda_runtime::layers::panic=off";
+
+fn filter_from_env(default_filter: &str) -> EnvFilter {
+    let filter = [ENV_LOG, "RUST_LOG", "AWS_LAMBDA_LOG_LEVEL"]
+        .iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .map(|value| value.trim().to_ascii_lowercase())
+        .find(|value| !value.is_empty())
+        .and_then(|value| EnvFilter::try_new(value).ok())
+        .unwrap_or_else(|| EnvFilter::new(default_filter));
+    match RUNTIME_ERROR_ECHO.parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    }
+}
+
+/// Handles one event through [`dispatch`] and logs its line: what the Lambda functions and
+/// `usernames serve` call for each invocation.
+pub async fn invoke<R: Registry>(
+    triggers: &Triggers<R>,
+    event: Value,
+) -> Result<Value, TriggerError> {
+    let started = Instant::now();
+    let dispatched = dispatch(triggers, event).await;
+    log_invocation(&dispatched, started.elapsed());
+    dispatched.result
+}
+
+/// The invocation line. Failures of the system (registry, unreadable events) are warnings;
+/// a user's rejected name is an ordinary outcome.
+pub fn log_invocation(dispatched: &Dispatched, elapsed: Duration) {
+    let trigger_source = dispatched.trigger_source.as_deref().unwrap_or("unknown");
+    let outcome = dispatched.outcome;
+    let duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+    match &dispatched.result {
+        Err(TriggerError::Registry(_) | TriggerError::Event(_) | TriggerError::TokenEvent(_)) => {
+            tracing::warn!(
+                trigger_source,
+                outcome,
+                duration_ms,
+                ok = false,
+                "invocation"
+            )
+        }
+        Err(_) => tracing::info!(
+            trigger_source,
+            outcome,
+            duration_ms,
+            ok = false,
+            "invocation"
+        ),
+        Ok(_) => tracing::info!(
+            trigger_source,
+            outcome,
+            duration_ms,
+            ok = true,
+            "invocation"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+    use crate::registry::MemoryRegistry;
+    use serde_json::json;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut bytes) = self.0.lock() {
+                bytes.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn lines(captured: &Captured) -> Vec<Value> {
+        let bytes = captured.0.lock().unwrap().clone();
+        String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn one_json_line_per_invocation_without_attribute_values() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = json_subscriber(move || writer.clone(), EnvFilter::new("info")).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let triggers = Triggers::new(MemoryRegistry::new(), Settings::default());
+        let event = json!({
+            "version": "1", "triggerSource": "PreSignUp_SignUp", "userName": "u-1",
+            "userPoolId": "eu-west-1_x", "region": "eu-west-1",
+            "request": {"userAttributes": {
+                "email": "secret.person@example.com", "phone_number": "+15550100",
+                "preferred_username": "Melody"
+            }},
+            "response": {}
+        });
+        invoke(&triggers, event.clone()).await.unwrap();
+        let mut taken = event;
+        taken["userName"] = json!("u-2");
+        taken["request"]["userAttributes"]["email"] = json!("other.person@example.com");
+        assert_eq!(
+            invoke(&triggers, taken).await.unwrap_err().code(),
+            "name_taken"
+        );
+        invoke(&triggers, json!({"hello": "world"}))
+            .await
+            .unwrap_err();
+
+        let logged = lines(&captured);
+        assert_eq!(logged.len(), 3, "{logged:?}");
+        let summary: Vec<_> = logged
+            .iter()
+            .map(|l| {
+                (
+                    l["trigger_source"].clone(),
+                    l["outcome"].clone(),
+                    l["ok"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    json!("PreSignUp_SignUp"),
+                    json!("name_reserved"),
+                    json!(true)
+                ),
+                (json!("PreSignUp_SignUp"), json!("name_taken"), json!(false)),
+                (
+                    json!("unknown"),
+                    json!("missing_trigger_source"),
+                    json!(false)
+                ),
+            ]
+        );
+        assert!(logged.iter().all(|l| l["duration_ms"].is_u64()));
+        let text = captured.0.lock().unwrap().clone();
+        let text = String::from_utf8(text).unwrap();
+        for secret in [
+            "secret.person",
+            "other.person",
+            "+1555",
+            "Melody",
+            "u-1",
+            "u-2",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked into {text}");
+        }
+    }
+}
