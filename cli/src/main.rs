@@ -2,14 +2,20 @@
 //! API and administers the registry (SPEC.md §5). Each subcommand lives in its own module.
 
 mod check;
+mod demo;
 mod invoke;
+mod serve;
 mod table;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "usernames", version, about = "Safe, unique Cognito display names: check, invoke, serve and administer")]
+#[command(
+    name = "usernames",
+    version,
+    about = "Safe, unique Cognito display names: check, invoke, serve and administer"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -28,6 +34,14 @@ enum Command {
         #[arg(required = true)]
         files: Vec<String>,
     },
+    /// Serve the handlers over the Lambda Invoke API (for cognito-local, the AWS CLI and SDKs).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:3001")]
+        addr: std::net::SocketAddr,
+    },
+    /// A narrated sign-up, confirm and sign-in walk-through on the embedded store.
+    Demo,
     /// Administer the DynamoDB table named by USERNAMES_TABLE.
     Table {
         #[command(subcommand)]
@@ -46,6 +60,10 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { names } => check::run(names),
         Command::Invoke { files } => invoke::run(files),
-        Command::Table { command: TableCommand::Create } => table::create(),
+        Command::Serve { addr } => serve::run(addr),
+        Command::Demo => demo::run(),
+        Command::Table {
+            command: TableCommand::Create,
+        } => table::create(),
     }
 }

@@ -1,0 +1,258 @@
+//! `usernames serve` through its HTTP interface, as cognito-local and the AWS SDKs call it: the
+//! Lambda Invoke API's success, function-error, not-found and bad-request answers, and a clean
+//! exit on SIGTERM.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The server process; killed when the test ends, whether it passed or not.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_usernames"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env_remove("USERNAMES_TABLE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start usernames serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let banner = lines.next().expect("a banner line").expect("readable");
+        let addr = banner
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("the banner names the address")
+            .parse()
+            .expect("a socket address");
+        // Keep draining the console so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, addr }
+    }
+
+    /// One HTTP/1.1 request; returns the status, the headers (lowercased names) and the body.
+    fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        let mut stream = TcpStream::connect(self.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let mut request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            self.addr,
+            body.len()
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        stream.write_all(request.as_bytes()).expect("write head");
+        stream.write_all(body).expect("write body");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read reply");
+        Reply::parse(&raw)
+    }
+
+    fn invoke(&self, function: &str, event: &Value) -> Reply {
+        self.post(
+            &format!("/2015-03-31/functions/{function}/invocations"),
+            &[("Content-Type", "application/json")],
+            event.to_string().as_bytes(),
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn parse(raw: &[u8]) -> Self {
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a complete HTTP response");
+        let head = String::from_utf8_lossy(&raw[..split]).to_string();
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|s| s.parse().ok())
+            .expect("a status line");
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        Self {
+            status,
+            headers,
+            body: raw[split + 4..].to_vec(),
+        }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+}
+
+fn sign_up(user_name: &str, name: &str, email: &str) -> Value {
+    let mut event: Value =
+        serde_json::from_str(include_str!("../../events/pre-sign-up-signup.json"))
+            .expect("fixture");
+    event["userName"] = json!(user_name);
+    event["request"]["userAttributes"]["preferred_username"] = json!(name);
+    event["request"]["userAttributes"]["email"] = json!(email);
+    event
+}
+
+#[test]
+fn a_sign_up_answers_with_the_event_and_a_duplicate_as_a_lambda_function_error() {
+    let server = Server::start();
+
+    let first = sign_up("user-1", "Melody_Rivers", "melody@example.com");
+    let ok = server.invoke("pre-sign-up", &first);
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.header("x-amz-function-error"), None);
+    assert_eq!(ok.header("x-amz-executed-version"), Some("$LATEST"));
+    let answered = ok.json();
+    assert_eq!(answered["userName"], "user-1");
+    assert_eq!(answered["response"]["autoConfirmUser"], false);
+    assert_eq!(answered["request"], first["request"]);
+
+    // A separator and case variant by someone else: rejected as real Lambda reports an error.
+    let copycat = sign_up("user-2", "melody.rivers", "other@example.com");
+    let taken = server.invoke("PreSignUpFunction", &copycat);
+    assert_eq!(taken.status, 200);
+    assert_eq!(taken.header("x-amz-function-error"), Some("Unhandled"));
+    assert_eq!(
+        taken.json(),
+        json!({"errorType": "name_taken", "errorMessage": "That username is already taken."})
+    );
+}
+
+#[test]
+fn function_arns_with_encoded_colons_reach_the_handlers() {
+    let server = Server::start();
+    let arn = "arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Apre-sign-up";
+    let reply = server.invoke(arn, &sign_up("user-9", "arn_user", "arn@example.com"));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("x-amz-function-error"), None);
+    assert_eq!(reply.json()["userName"], "user-9");
+}
+
+#[test]
+fn an_unknown_function_is_a_resource_not_found_error() {
+    let server = Server::start();
+    let reply = server.invoke("send-email", &json!({}));
+    assert_eq!(reply.status, 404);
+    assert_eq!(
+        reply.header("x-amzn-errortype"),
+        Some("ResourceNotFoundException")
+    );
+    let message = reply.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.starts_with("Function not found: send-email."),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_body_that_is_not_json_is_a_request_error_and_the_server_keeps_serving() {
+    let server = Server::start();
+    let reply = server.post(
+        "/2015-03-31/functions/pre-sign-up/invocations",
+        &[],
+        b"{not json",
+    );
+    assert_eq!(reply.status, 400);
+    assert_eq!(
+        reply.header("x-amzn-errortype"),
+        Some("InvalidRequestContentException")
+    );
+
+    // A JSON value that is not a Cognito event is the handler's clear error, not a crash.
+    let reply = server.invoke("post-confirmation", &json!({"hello": "world"}));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("x-amz-function-error"), Some("Unhandled"));
+    let error = reply.json();
+    assert!(error["errorType"].is_string(), "{error}");
+    assert!(
+        error["errorMessage"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with('.'),
+        "{error}"
+    );
+
+    let again = server.invoke(
+        "pre-sign-up",
+        &sign_up("user-3", "still_up", "up@example.com"),
+    );
+    assert_eq!(again.status, 200);
+    assert_eq!(again.header("x-amz-function-error"), None);
+}
+
+#[test]
+fn dry_run_checks_the_request_without_running_the_handler() {
+    let server = Server::start();
+    let event = sign_up("user-4", "dry_run_name", "dry@example.com");
+    let reply = server.post(
+        "/2015-03-31/functions/pre-sign-up/invocations",
+        &[("X-Amz-Invocation-Type", "DryRun")],
+        event.to_string().as_bytes(),
+    );
+    assert_eq!(reply.status, 204);
+    // Nothing was reserved: another user still gets the name.
+    let reply = server.invoke(
+        "pre-sign-up",
+        &sign_up("user-5", "dry_run_name", "x@example.com"),
+    );
+    assert_eq!(reply.header("x-amz-function-error"), None);
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let mut server = Server::start();
+    let pid = server.child.id().to_string();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(exit) = server.child.try_wait().expect("wait") {
+            assert!(exit.success(), "exit status {exit:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
