@@ -1,0 +1,289 @@
+"""End to end: cognito-local (a Cognito API emulator) calls `usernames serve` through the Lambda
+Invoke API, with the registry on moto's DynamoDB; the tests drive it with boto3, as an app would.
+
+The stack is started once for the module, on free loopback ports, and stopped however the tests
+end. The tests run in file order: the last one stops the registry.
+"""
+
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+REPO = Path(__file__).resolve().parents[2]
+PASSWORD = "Corr3ct-Horse-Battery"
+CODE = "123456"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, name: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{name} did not listen on port {port} within {timeout} s")
+
+
+def _usernames_bin() -> Path:
+    path = Path(os.environ.get("USERNAMES_BIN", REPO / "target" / "debug" / "usernames"))
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing: build it with `cargo build -p usernames`")
+    return path
+
+
+class Stack:
+    """moto, `usernames serve` on it, and cognito-local calling the server."""
+
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen] = []
+        self.workdir = Path(tempfile.mkdtemp(prefix="usernames-e2e-"))
+        self.table = f"usernames-e2e-{uuid.uuid4().hex[:8]}"
+
+    def start(self) -> None:
+        python = os.environ.get("USERNAMES_TEST_PYTHON", str(REPO / ".venv" / "bin" / "python"))
+        # moto prints its port once it listens, and exits when its stdin closes.
+        self.moto = self._spawn(
+            [python, str(REPO / "scripts" / "moto_server.py")], stdin=subprocess.PIPE
+        )
+        line = self.moto.stdout.readline().strip()
+        if not line.isdigit():
+            raise RuntimeError(f"moto_server did not print its port: {line!r}")
+        self.dynamodb_endpoint = f"http://127.0.0.1:{line}"
+
+        registry_env = {
+            **os.environ,
+            "USERNAMES_TABLE": self.table,
+            "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb_endpoint,
+            "AWS_REGION": "eu-west-1",
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+        }
+        created = subprocess.run(
+            [str(_usernames_bin()), "table", "create"],
+            env=registry_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert created.returncode == 0, created.stderr
+
+        self.serve = self._spawn(
+            [str(_usernames_bin()), "serve", "--addr", "127.0.0.1:0"], env=registry_env
+        )
+        banner = self.serve.stdout.readline()
+        self.lambda_endpoint = "http://" + banner.split("http://", 1)[1].split()[0]
+        # Keep draining the console so the server never blocks on a full pipe.
+        self._drain(self.serve)
+
+        port = _free_port()
+        config_dir = self.workdir / ".cognito"
+        config_dir.mkdir()
+        (config_dir / "config.json").write_text(
+            json.dumps(
+                {
+                    "LambdaClient": {
+                        "endpoint": self.lambda_endpoint,
+                        "region": "local",
+                        "credentials": {"accessKeyId": "local", "secretAccessKey": "local"},
+                    },
+                    "TriggerFunctions": {
+                        "PreSignUp": "pre-sign-up",
+                        "PostConfirmation": "post-confirmation",
+                        "PreTokenGeneration": "pre-token-generation",
+                    },
+                    "UserPoolDefaults": {"UsernameAttributes": ["email"]},
+                }
+            )
+        )
+        cognito_local = REPO / "node_modules" / ".bin" / "cognito-local"
+        if not cognito_local.exists():
+            raise RuntimeError("cognito-local is missing: run scripts/setup-test-tools")
+        self.cognito = self._spawn(
+            [str(cognito_local)],
+            cwd=self.workdir,
+            env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "CODE": CODE},
+        )
+        self._drain(self.cognito)
+        _wait_for_port(port, self.cognito, "cognito-local")
+
+        self.idp = boto3.client(
+            "cognito-idp",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region_name="eu-west-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(retries={"max_attempts": 1}, read_timeout=30),
+        )
+        pool = self.idp.create_user_pool(
+            PoolName="e2e",
+            UsernameAttributes=["email"],
+            UsernameConfiguration={"CaseSensitive": False},
+        )["UserPool"]
+        self.pool_id = pool["Id"]
+        self.client_id = self.idp.create_user_pool_client(
+            UserPoolId=self.pool_id,
+            ClientName="app",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+
+    def _spawn(self, args, **kwargs) -> subprocess.Popen:
+        process = subprocess.Popen(
+            args,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+            **kwargs,
+        )
+        self.processes.append(process)
+        return process
+
+    @staticmethod
+    def _drain(process: subprocess.Popen) -> None:
+        import threading
+
+        threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+
+    def stop_registry(self) -> None:
+        self.moto.kill()
+        self.moto.wait(timeout=10)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                    process.wait(timeout=10)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    process.kill()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    # --- what an app does -------------------------------------------------------------------
+
+    def sign_up(self, email: str, name: str) -> dict:
+        return self.idp.sign_up(
+            ClientId=self.client_id,
+            Username=email,
+            Password=PASSWORD,
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "preferred_username", "Value": name},
+            ],
+        )
+
+    def confirm(self, email: str) -> None:
+        self.idp.confirm_sign_up(ClientId=self.client_id, Username=email, ConfirmationCode=CODE)
+
+    def id_token_claims(self, email: str) -> dict:
+        tokens = self.idp.initiate_auth(
+            ClientId=self.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+        )["AuthenticationResult"]
+        payload = tokens["IdToken"].split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+@pytest.fixture(scope="module")
+def stack():
+    s = Stack()
+    try:
+        s.start()
+        yield s
+    finally:
+        s.stop()
+
+
+def _rejection(call) -> str:
+    with pytest.raises(ClientError) as raised:
+        call()
+    error = raised.value.response["Error"]
+    assert error["Code"] == "UserLambdaValidationException", error
+    return error["Message"]
+
+
+def test_sign_up_then_variants_are_rejected_with_our_message(stack):
+    reply = stack.sign_up("melody@example.com", "Melody_Rivers")
+    assert reply["UserConfirmed"] is False
+
+    for variant in ["MELODY_RIVERS", "melody.rivers", "MeIody_Rivers"]:
+        message = _rejection(lambda: stack.sign_up(f"{uuid.uuid4().hex[:6]}@example.com", variant))
+        assert message == "pre-sign-up failed with error That username is already taken..", variant
+
+
+def test_reserved_and_invalid_names_are_rejected(stack):
+    message = _rejection(lambda: stack.sign_up("root@example.com", "Administrator"))
+    assert message == "pre-sign-up failed with error That username is reserved..", message
+    message = _rejection(lambda: stack.sign_up("zw@example.com", "ann\u200bie"))
+    assert message.startswith("pre-sign-up failed with error Usernames can't contain"), message
+
+
+def test_confirmed_owner_gets_the_name_in_the_id_token(stack):
+    stack.confirm("melody@example.com")
+    claims = stack.id_token_claims("melody@example.com")
+    assert claims["preferred_username"] == "Melody_Rivers"
+    assert claims["email"] == "melody@example.com"
+
+
+def test_forgot_password_confirmation_keeps_the_name(stack):
+    stack.idp.forgot_password(ClientId=stack.client_id, Username="melody@example.com")
+    stack.idp.confirm_forgot_password(
+        ClientId=stack.client_id,
+        Username="melody@example.com",
+        ConfirmationCode=CODE,
+        Password=PASSWORD,
+    )
+    assert stack.id_token_claims("melody@example.com")["preferred_username"] == "Melody_Rivers"
+
+
+def test_a_name_set_behind_the_triggers_is_withheld_from_tokens(stack):
+    stack.sign_up("mallory@example.com", "mallory_k")
+    stack.confirm("mallory@example.com")
+    assert stack.id_token_claims("mallory@example.com")["preferred_username"] == "mallory_k"
+
+    # No trigger fires for an attribute update: the token trigger must catch it.
+    stack.idp.admin_update_user_attributes(
+        UserPoolId=stack.pool_id,
+        Username="mallory@example.com",
+        UserAttributes=[{"Name": "preferred_username", "Value": "melody.rivers"}],
+    )
+    claims = stack.id_token_claims("mallory@example.com")
+    assert "preferred_username" not in claims, claims
+    # The owner is unaffected.
+    assert stack.id_token_claims("melody@example.com")["preferred_username"] == "Melody_Rivers"
+
+
+def test_registry_down_denies_sign_up_and_sign_in_still_works(stack):
+    stack.stop_registry()
+    started = time.monotonic()
+    message = _rejection(lambda: stack.sign_up("late@example.com", "latecomer"))
+    assert time.monotonic() - started < 5
+    assert message == (
+        "pre-sign-up failed with error We couldn't reserve that username right now. "
+        "Please try again.."
+    )
+    claims = stack.id_token_claims("melody@example.com")
+    assert "preferred_username" not in claims, claims
+    assert claims["email"] == "melody@example.com"
