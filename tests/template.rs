@@ -1,0 +1,555 @@
+//! `template.yaml` against the code it deploys: the registry table has the schema of
+//! `usernames table create`, every configuration variable the code reads is a parameter wired to
+//! every function with the code's own default, each function may do exactly the DynamoDB actions
+//! its events cost (measured on moto), and the pool calls each trigger, which only it may invoke.
+//! The linters (`scripts/check-template`) check the CloudFormation side; this checks the match.
+
+use integration_tests::counter::RequestCounter;
+use integration_tests::lifecycle::{fixture, trigger_of, LIFECYCLE};
+use integration_tests::moto::{fresh_table, moto_endpoint, workspace_root, MOTO_TIMEOUTS};
+use integration_tests::template::{
+    function_properties, get_att, load, reference, resource, FUNCTIONS,
+};
+use serde_json::{json, Value};
+use shared::config::{Settings, ENV_SOURCE, ENV_TABLE};
+use shared::policy::settings::{
+    ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_REJECT_PII_LOOKALIKES, ENV_RESERVED, ENV_SCRIPT_POLICY,
+};
+use shared::policy::{Policy, MAX_LENGTH_CAP};
+use shared::registry::dynamodb::local_config;
+use shared::registry::{schema, DynamoRegistry};
+use shared::triggers::pre_sign_up::{
+    ENV_AUTO_CONFIRM, ENV_AUTO_VERIFY_EMAIL, ENV_AUTO_VERIFY_PHONE, ENV_PENDING_TTL, ENV_REQUIRED,
+};
+use shared::triggers::pre_token_generation::{
+    ENV_ACCESS_TOKEN_CLAIMS, ENV_ACCESS_TOKEN_USERNAME, ENV_SUPPRESS_CLAIMS,
+};
+use shared::triggers::{dispatch, Triggers};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+const TABLE: &str = "RegistryTable";
+const POOL: &str = "UserPool";
+const CLIENT: &str = "UserPoolClient";
+const CREATES_POOL: &str = "CreateUserPool";
+
+// --- the registry table ------------------------------------------------------------------------
+
+#[test]
+fn the_table_has_the_schema_of_usernames_table_create() {
+    let template = load();
+    let table = resource(&template, TABLE);
+    assert_eq!(table["Type"], "AWS::DynamoDB::Table");
+    let properties = table["Properties"].as_object().unwrap();
+    let expected = schema::cloudformation_properties();
+    for (key, value) in expected.as_object().unwrap() {
+        assert_eq!(properties.get(key), Some(value), "RegistryTable {key}");
+    }
+    // Nothing else but the name and point-in-time recovery: the schema is defined once.
+    let extra: BTreeSet<&str> = properties
+        .keys()
+        .map(String::as_str)
+        .filter(|key| expected.get(key).is_none())
+        .collect();
+    assert_eq!(
+        extra,
+        BTreeSet::from(["PointInTimeRecoverySpecification", "TableName"])
+    );
+}
+
+#[test]
+fn the_table_is_kept_and_recoverable() {
+    let template = load();
+    let table = resource(&template, TABLE);
+    assert_eq!(table["DeletionPolicy"], "Retain");
+    assert_eq!(table["UpdateReplacePolicy"], "Retain");
+    assert_eq!(
+        table["Properties"]["PointInTimeRecoverySpecification"],
+        json!({ "PointInTimeRecoveryEnabled": true })
+    );
+    assert_eq!(table["Properties"]["BillingMode"], "PAY_PER_REQUEST");
+    assert!(
+        table.get("Condition").is_none(),
+        "the table is always created"
+    );
+}
+
+// --- configuration -----------------------------------------------------------------------------
+
+/// Every `"USERNAMES_…"` string literal in the code the functions are built from.
+fn variables_in_code() -> BTreeSet<String> {
+    let root = workspace_root();
+    let mut files = Vec::new();
+    collect_rust_files(&root.join("shared/src"), &mut files);
+    for (_, package) in FUNCTIONS {
+        collect_rust_files(
+            &root.join("functions").join(package).join("src"),
+            &mut files,
+        );
+    }
+    let mut variables = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (start, _) in text.match_indices("\"USERNAMES_") {
+            let name: String = text[start + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            variables.insert(name);
+        }
+    }
+    variables
+}
+
+fn collect_rust_files(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_rust_files(&path, files);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+}
+
+/// The variables a function is given, by name, with their template values.
+fn environment(template: &Value, function: &str) -> BTreeMap<String, Value> {
+    function_properties(template, function)["Environment"]["Variables"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+#[test]
+fn every_variable_the_code_reads_is_given_to_every_function() {
+    let in_code = variables_in_code();
+    // The scan finds the settings' own constants (a scan that finds nothing proves nothing).
+    for known in [
+        ENV_TABLE,
+        ENV_SOURCE,
+        ENV_REQUIRED,
+        ENV_MIN_LENGTH,
+        ENV_MAX_LENGTH,
+        ENV_RESERVED,
+        ENV_SCRIPT_POLICY,
+        ENV_REJECT_PII_LOOKALIKES,
+        ENV_PENDING_TTL,
+        ENV_AUTO_CONFIRM,
+        ENV_AUTO_VERIFY_EMAIL,
+        ENV_AUTO_VERIFY_PHONE,
+        ENV_SUPPRESS_CLAIMS,
+        ENV_ACCESS_TOKEN_USERNAME,
+        ENV_ACCESS_TOKEN_CLAIMS,
+        shared::telemetry::ENV_LOG,
+    ] {
+        assert!(in_code.contains(known), "the scan missed {known}");
+    }
+
+    let template = load();
+    for (function, _) in FUNCTIONS {
+        let given: BTreeSet<String> = environment(&template, function).into_keys().collect();
+        assert_eq!(
+            given, in_code,
+            "{function}: the variables it is given are not those the code reads"
+        );
+    }
+}
+
+#[test]
+fn every_variable_is_a_parameter_of_its_own_and_the_table_is_the_registry() {
+    let template = load();
+    let parameters = template["Parameters"].as_object().unwrap();
+    for (function, _) in FUNCTIONS {
+        let mut used = BTreeSet::new();
+        for (variable, value) in environment(&template, function) {
+            let Some(name) = value["Ref"].as_str() else {
+                panic!("{function}: {variable} is {value}, not a reference");
+            };
+            if variable == ENV_TABLE {
+                assert_eq!(name, TABLE, "{function}: {variable}");
+                continue;
+            }
+            assert!(
+                parameters.contains_key(name),
+                "{function}: {variable} refers to {name}, which is not a parameter"
+            );
+            assert!(used.insert(name.to_string()), "{name} feeds two variables");
+            assert!(
+                parameters[name]["Description"]
+                    .as_str()
+                    .is_some_and(|d| d.contains(&variable)),
+                "the description of {name} names its variable {variable}"
+            );
+        }
+    }
+}
+
+/// The variables a function gets when every parameter keeps its default.
+fn defaults(template: &Value) -> HashMap<String, String> {
+    let parameters = &template["Parameters"];
+    environment(template, FUNCTIONS[0].0)
+        .into_iter()
+        .map(|(variable, value)| {
+            let name = value["Ref"].as_str().unwrap().to_string();
+            let default = if name == TABLE {
+                "registry".to_string()
+            } else {
+                match &parameters[&name]["Default"] {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    other => panic!("{name} has no usable default: {other}"),
+                }
+            };
+            (variable, default)
+        })
+        .collect()
+}
+
+#[test]
+fn the_parameter_defaults_are_the_codes_defaults() {
+    let template = load();
+    let from_template = Settings::from_env(&defaults(&template)).unwrap();
+    let only_table = HashMap::from([(ENV_TABLE.to_string(), "registry".to_string())]);
+    let from_code = Settings::from_env(&only_table).unwrap();
+    assert_eq!(format!("{from_template:?}"), format!("{from_code:?}"));
+}
+
+#[test]
+fn every_allowed_value_is_accepted_at_init() {
+    let template = load();
+    let parameters = &template["Parameters"];
+    let mut checked = 0;
+    for (variable, value) in environment(&template, FUNCTIONS[0].0) {
+        let name = value["Ref"].as_str().unwrap();
+        let Some(allowed) = parameters[name]["AllowedValues"].as_array() else {
+            continue;
+        };
+        for choice in allowed {
+            let choice = choice
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or(choice.to_string());
+            let mut env = defaults(&template);
+            env.insert(variable.clone(), choice.clone());
+            if let Err(e) = Settings::from_env(&env) {
+                panic!("{name}={choice} is allowed by the template but stops init: {e}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} allowed values checked");
+}
+
+#[test]
+fn the_length_parameters_allow_exactly_the_lengths_the_policy_takes() {
+    let template = load();
+    for name in ["MinLength", "MaxLength"] {
+        let parameter = &template["Parameters"][name];
+        assert_eq!(parameter["Type"], "Number", "{name}");
+        assert_eq!(parameter["MinValue"], json!(1), "{name}");
+        assert_eq!(parameter["MaxValue"], json!(MAX_LENGTH_CAP), "{name}");
+    }
+    let policy = |pairs: &[(&str, String)]| {
+        let env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        Policy::from_env(&env)
+    };
+    let cap = MAX_LENGTH_CAP;
+    assert!(policy(&[
+        (ENV_MIN_LENGTH, "1".into()),
+        (ENV_MAX_LENGTH, cap.to_string())
+    ])
+    .is_ok());
+    assert!(policy(&[(ENV_MIN_LENGTH, "0".into())]).is_err());
+    assert!(policy(&[(ENV_MAX_LENGTH, (cap + 1).to_string())]).is_err());
+}
+
+// --- the functions -----------------------------------------------------------------------------
+
+#[test]
+fn each_function_is_its_packages_binary_on_arm64_within_cognitos_budget() {
+    let template = load();
+    let root = workspace_root();
+    for (function, package) in FUNCTIONS {
+        let resource = resource(&template, function);
+        assert_eq!(resource["Type"], "AWS::Serverless::Function", "{function}");
+        assert_eq!(resource["Metadata"]["BuildMethod"], "rust-cargolambda");
+        assert_eq!(resource["Metadata"]["BuildProperties"]["Binary"], package);
+        assert!(
+            resource.get("Condition").is_none(),
+            "{function} is always created"
+        );
+
+        // The binary exists: a package of that name (its binary takes the package's name).
+        let manifest =
+            std::fs::read_to_string(root.join("functions").join(package).join("Cargo.toml"))
+                .unwrap_or_else(|e| panic!("{function}: no functions/{package}: {e}"));
+        assert!(
+            manifest.contains(&format!("name = \"{package}\"")),
+            "functions/{package}/Cargo.toml names another package"
+        );
+
+        let properties = function_properties(&template, function);
+        // The workspace root: cargo-lambda builds the binary from the whole workspace.
+        assert_eq!(properties["CodeUri"], ".", "{function}");
+        assert_eq!(properties["Runtime"], "provided.al2023", "{function}");
+        assert_eq!(properties["Architectures"], json!(["arm64"]), "{function}");
+        assert_eq!(properties["Handler"], "bootstrap", "{function}");
+        let timeout = properties["Timeout"].as_u64().unwrap();
+        assert!((1..=5).contains(&timeout), "{function}: Timeout {timeout}");
+        assert_eq!(properties["MemorySize"], reference("FunctionMemorySize"));
+    }
+    assert_eq!(
+        template["Parameters"]["FunctionMemorySize"]["Default"],
+        json!(128)
+    );
+}
+
+#[test]
+fn each_function_logs_to_its_own_group_with_a_retention() {
+    let template = load();
+    for (function, _) in FUNCTIONS {
+        let group = function_properties(&template, function)["LoggingConfig"]["LogGroup"]["Ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{function} has no log group"))
+            .to_string();
+        let group = resource(&template, &group);
+        assert_eq!(group["Type"], "AWS::Logs::LogGroup");
+        assert_eq!(
+            group["Properties"]["RetentionInDays"],
+            reference("LogRetentionDays")
+        );
+    }
+}
+
+/// The DynamoDB actions a function's policies allow, without the `dynamodb:` prefix; every
+/// statement is on the registry table and nothing else.
+fn allowed_actions(template: &Value, function: &str) -> BTreeSet<String> {
+    let mut actions = BTreeSet::new();
+    let policies = function_properties(template, function)["Policies"].clone();
+    for policy in policies
+        .as_array()
+        .unwrap_or_else(|| panic!("{function} has no policies"))
+    {
+        let statements = policy["Statement"].as_array().unwrap_or_else(|| {
+            panic!("{function}: a policy that is not a statement list: {policy}")
+        });
+        for statement in statements {
+            assert_eq!(statement["Effect"], "Allow", "{function}");
+            assert_eq!(
+                statement["Resource"],
+                get_att(TABLE, "Arn"),
+                "{function}: grants on something else than the table"
+            );
+            let listed = match &statement["Action"] {
+                Value::String(s) => vec![s.clone()],
+                Value::Array(a) => a.iter().map(|v| v.as_str().unwrap().to_string()).collect(),
+                other => panic!("{function}: Action {other}"),
+            };
+            for action in listed {
+                let bare = action
+                    .strip_prefix("dynamodb:")
+                    .unwrap_or_else(|| panic!("{function}: {action} is not a DynamoDB action"));
+                actions.insert(bare.to_string());
+            }
+        }
+    }
+    actions
+}
+
+/// The logical ID of the function the created pool calls for `trigger` (a `LambdaConfig` key).
+fn function_for_trigger(template: &Value, trigger: &str) -> String {
+    let config = &resource(template, POOL)["Properties"]["LambdaConfig"];
+    let arn = match trigger {
+        "PreTokenGeneration" => &config["PreTokenGenerationConfig"]["LambdaArn"],
+        other => &config[other],
+    };
+    let target = &arn["Fn::GetAtt"];
+    assert_eq!(target[1], "Arn", "{trigger} is not a function ARN: {arn}");
+    target[0].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn each_function_may_do_exactly_the_dynamodb_actions_its_events_cost() {
+    let template = load();
+    let counter = RequestCounter::new();
+    let config = local_config(moto_endpoint(), &MOTO_TIMEOUTS).interceptor(counter.clone());
+    let client = aws_sdk_dynamodb::Client::from_conf(config.build());
+    let table = fresh_table(&client).await;
+    let triggers = Triggers::new(DynamoRegistry::new(client, table), Settings::default());
+
+    // Every fixture, routed to the function the pool's LambdaConfig names for its trigger.
+    let mut used: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for step in LIFECYCLE {
+        let event = fixture(step.fixture);
+        let function = function_for_trigger(
+            &template,
+            trigger_of(event["triggerSource"].as_str().unwrap()),
+        );
+        counter.reset();
+        let dispatched = dispatch(&triggers, event).await;
+        assert_eq!(dispatched.outcome, step.outcome, "{}", step.fixture);
+        used.entry(function)
+            .or_default()
+            .extend(counter.operations());
+    }
+
+    for (function, _) in FUNCTIONS {
+        let used = used.remove(function).unwrap_or_default();
+        assert!(!used.is_empty(), "no fixture reached {function}");
+        assert_eq!(
+            allowed_actions(&template, function),
+            used,
+            "{function}: the actions allowed are not the actions its events cost"
+        );
+    }
+    assert!(
+        used.is_empty(),
+        "fixtures reached other functions: {used:?}"
+    );
+}
+
+// --- the user pool -----------------------------------------------------------------------------
+
+#[test]
+fn only_the_pool_may_invoke_each_function() {
+    let template = load();
+    let source =
+        json!({ "Fn::If": [CREATES_POOL, get_att(POOL, "Arn"), reference("ExistingUserPoolArn")] });
+    let resources = template["Resources"].as_object().unwrap();
+    for (function, _) in FUNCTIONS {
+        let permissions: Vec<&Value> = resources
+            .values()
+            .filter(|r| r["Type"] == "AWS::Lambda::Permission")
+            .filter(|r| r["Properties"]["FunctionName"] == get_att(function, "Arn"))
+            .collect();
+        assert_eq!(permissions.len(), 1, "{function}: one invoke permission");
+        let permission = &permissions[0]["Properties"];
+        assert_eq!(permission["Action"], "lambda:InvokeFunction");
+        assert_eq!(permission["Principal"], "cognito-idp.amazonaws.com");
+        assert_eq!(permission["SourceArn"], source, "{function}");
+        assert_eq!(permission["SourceAccount"], reference("AWS::AccountId"));
+        assert!(permissions[0].get("Condition").is_none());
+    }
+}
+
+#[test]
+fn an_existing_pool_gets_only_the_functions_and_the_table() {
+    let template = load();
+    assert_eq!(
+        template["Conditions"][CREATES_POOL],
+        json!({ "Fn::Equals": [reference("ExistingUserPoolArn"), ""] })
+    );
+    assert_eq!(template["Parameters"]["ExistingUserPoolArn"]["Default"], "");
+    let conditional: BTreeSet<&str> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r.get("Condition").is_some())
+        .map(|(id, r)| {
+            assert_eq!(r["Condition"], CREATES_POOL, "{id}");
+            id.as_str()
+        })
+        .collect();
+    assert_eq!(conditional, BTreeSet::from([CLIENT, POOL]));
+    for output in ["UserPoolId", "UserPoolClientId"] {
+        assert_eq!(template["Outputs"][output]["Condition"], CREATES_POOL);
+    }
+}
+
+#[test]
+fn the_pool_signs_in_with_email_and_calls_each_trigger() {
+    let template = load();
+    let pool = resource(&template, POOL);
+    assert_eq!(pool["Type"], "AWS::Cognito::UserPool");
+    assert_eq!(pool["DeletionPolicy"], "Retain");
+    let properties = &pool["Properties"];
+    assert_eq!(
+        properties["UsernameAttributes"],
+        json!({ "Fn::If": ["SignInWithUsername", reference("AWS::NoValue"), ["email"]] })
+    );
+    assert_eq!(
+        template["Conditions"]["SignInWithUsername"],
+        json!({ "Fn::Equals": [reference("UsernameSource"), "username"] })
+    );
+    assert_eq!(
+        properties["UsernameConfiguration"],
+        json!({ "CaseSensitive": false })
+    );
+    let preferred: Vec<&Value> = properties["Schema"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["Name"] == "preferred_username")
+        .collect();
+    assert_eq!(preferred.len(), 1);
+    assert_eq!(preferred[0]["Mutable"], true);
+    assert_eq!(preferred[0]["Required"], false);
+
+    let config = &properties["LambdaConfig"];
+    assert_eq!(
+        function_for_trigger(&template, "PreSignUp"),
+        "PreSignUpFunction"
+    );
+    assert_eq!(
+        function_for_trigger(&template, "PostConfirmation"),
+        "PostConfirmationFunction"
+    );
+    assert_eq!(
+        function_for_trigger(&template, "PreTokenGeneration"),
+        "PreTokenGenerationFunction"
+    );
+    // The legacy key would pin V1; the version is the parameter's.
+    assert!(config.get("PreTokenGeneration").is_none());
+    assert_eq!(
+        config["PreTokenGenerationConfig"]["LambdaVersion"],
+        reference("TokenEventVersion")
+    );
+    let version = &template["Parameters"]["TokenEventVersion"];
+    assert_eq!(version["Default"], "V1_0");
+    assert_eq!(version["AllowedValues"], json!(["V1_0", "V2_0", "V3_0"]));
+    assert_eq!(properties["UserPoolTier"], reference("UserPoolTier"));
+}
+
+#[test]
+fn the_app_client_lists_its_attribute_permissions() {
+    let template = load();
+    let client = &resource(&template, CLIENT)["Properties"];
+    assert_eq!(client["UserPoolId"], reference(POOL));
+    let list = |key: &str| -> BTreeSet<String> {
+        client[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{key} must be explicit"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (read, write) = (list("ReadAttributes"), list("WriteAttributes"));
+    // Users choose their name at sign-up, which needs write access (see the README).
+    assert!(write.contains("preferred_username"));
+    assert!(write.is_subset(&read), "write {write:?} but read {read:?}");
+    // Verification flags are Cognito's to set, never a user's.
+    for flag in ["email_verified", "phone_number_verified"] {
+        assert!(!write.contains(flag), "{flag} is writable");
+    }
+    assert!(write.iter().all(|a| !a.starts_with("custom:")));
+}
+
+#[test]
+fn the_outputs_name_the_pool_the_client_and_the_table() {
+    let template = load();
+    let outputs = &template["Outputs"];
+    assert_eq!(outputs["UserPoolId"]["Value"], reference(POOL));
+    assert_eq!(outputs["UserPoolClientId"]["Value"], reference(CLIENT));
+    assert_eq!(outputs["RegistryTableName"]["Value"], reference(TABLE));
+    for (function, _) in FUNCTIONS {
+        assert_eq!(
+            outputs[format!("{function}Arn")]["Value"],
+            get_att(function, "Arn")
+        );
+    }
+}
