@@ -61,7 +61,7 @@ async fn each_decision_is_one_request() {
     let alice = name("alice");
     assert_eq!(
         registry
-            .commit(&alice, "user-a", T0 + 1)
+            .commit(&alice, "user-a", None, T0 + 1)
             .await
             .expect("commit"),
         CommitOutcome::Committed
@@ -69,7 +69,7 @@ async fn each_decision_is_one_request() {
     assert_one(&counter, "UpdateItem", "commit");
     assert_eq!(
         registry
-            .commit(&alice, "user-a", T0 + 2)
+            .commit(&alice, "user-a", None, T0 + 2)
             .await
             .expect("commit"),
         CommitOutcome::Committed
@@ -77,7 +77,7 @@ async fn each_decision_is_one_request() {
     assert_one(&counter, "UpdateItem", "replay a commit");
     assert_eq!(
         registry
-            .commit(&alice, "user-b", T0 + LIFETIME)
+            .commit(&alice, "user-b", None, T0 + LIFETIME)
             .await
             .expect("commit"),
         CommitOutcome::Taken
@@ -85,7 +85,7 @@ async fn each_decision_is_one_request() {
     assert_one(&counter, "UpdateItem", "commit a held name");
     assert_eq!(
         registry
-            .commit(&name("bob"), "user-b", T0)
+            .commit(&name("bob"), "user-b", None, T0)
             .await
             .expect("commit"),
         CommitOutcome::Committed

@@ -202,7 +202,7 @@ async fn concurrent_commits_and_reservations_leave_one_owner() {
             async move {
                 if i % 2 == 0 {
                     let won = registry
-                        .commit(&name(&spelling), &owner(i), now)
+                        .commit(&name(&spelling), &owner(i), None, now)
                         .await
                         .expect("commit");
                     (owner(i), won == CommitOutcome::Committed)
@@ -260,7 +260,7 @@ async fn a_reservation_replayed_concurrently_gets_one_answer() {
             let registry = committing.clone();
             async move {
                 registry
-                    .commit(&username, "owner-x", T0 + 5)
+                    .commit(&username, "owner-x", None, T0 + 5)
                     .await
                     .expect("commit")
             }

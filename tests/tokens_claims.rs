@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use shared::config::{ConfigError, Settings};
 use shared::policy::{NameKey, Username};
 use shared::registry::{
-    Claim, ClaimState, CommitOutcome, ManualClock, MemoryRegistry, Registry, RegistryError,
-    Reservation, ReserveOutcome, Timestamp,
+    Claim, ClaimState, CommitOutcome, EmailHash, ManualClock, MemoryRegistry, Registry,
+    RegistryError, Reservation, ReserveOutcome, Timestamp,
 };
 use shared::triggers::pre_token_generation::{answer, handle, TokenOutcome};
 use shared::triggers::{dispatch, Triggers};
@@ -54,10 +54,11 @@ impl Registry for Counted {
         &self,
         username: &Username,
         owner: &str,
+        email_hash: Option<&EmailHash>,
         now: Timestamp,
     ) -> impl Future<Output = Result<CommitOutcome, RegistryError>> + Send {
         self.commits.fetch_add(1, Ordering::SeqCst);
-        self.store.commit(username, owner, now)
+        self.store.commit(username, owner, email_hash, now)
     }
     fn get(
         &self,
@@ -109,6 +110,7 @@ impl Registry for Broken {
         &self,
         _: &Username,
         _: &str,
+        _: Option<&EmailHash>,
         _: Timestamp,
     ) -> Result<CommitOutcome, RegistryError> {
         self.fail().await
@@ -175,7 +177,10 @@ async fn reserve(
 async fn own(store: &impl Registry, s: &Settings, raw: &str, owner: &str) {
     reserve(store, s, raw, owner, NOW + 3600).await;
     assert_eq!(
-        store.commit(&name(s, raw), owner, NOW - 30).await.unwrap(),
+        store
+            .commit(&name(s, raw), owner, None, NOW - 30)
+            .await
+            .unwrap(),
         CommitOutcome::Committed
     );
 }

@@ -70,7 +70,10 @@ async fn own(t: &Triggers<DynamoRegistry>, raw: &str, owner: &str) {
     reserve(t, raw, owner, NOW + 3600).await;
     let username = t.settings.policy.evaluate(raw).unwrap();
     assert_eq!(
-        t.registry.commit(&username, owner, NOW - 30).await.unwrap(),
+        t.registry
+            .commit(&username, owner, None, NOW - 30)
+            .await
+            .unwrap(),
         CommitOutcome::Committed
     );
 }

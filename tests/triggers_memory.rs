@@ -529,6 +529,25 @@ async fn confirming_a_sign_up_commits_the_reservation() {
 }
 
 #[tokio::test]
+async fn confirming_the_first_of_two_sign_ups_with_one_email_keeps_the_name() {
+    let (triggers, registry) = memory(Settings::default());
+    let email = Some("someone@example.com");
+    for user in ["uuid-first", "uuid-retry"] {
+        let event = sign_up(user, email, Some("Melody_Rivers"));
+        assert_eq!(outcome(&triggers, event).await, "name_reserved");
+    }
+    assert_eq!(registry.claims()[0].owner, "uuid-retry");
+    // The person finds the first code and confirms that account: the name follows them.
+    let event = confirm_sign_up("uuid-first", Some("Melody_Rivers"));
+    assert_eq!(outcome(&triggers, event).await, "name_committed");
+    let claims = registry.claims();
+    assert_eq!(
+        (claims[0].owner.as_str(), &claims[0].state),
+        ("uuid-first", &ClaimState::Active)
+    );
+}
+
+#[tokio::test]
 async fn a_lost_or_expired_reservation_is_claimed_again_when_free() {
     let registry = Arc::new(MemoryRegistry::new());
     let (triggers, clock) = triggers_with(registry.clone(), Settings::default());

@@ -54,7 +54,7 @@ async fn commit<R: Registry>(
     now: Timestamp,
 ) -> CommitOutcome {
     registry
-        .commit(&name(raw), owner, now)
+        .commit(&name(raw), owner, None, now)
         .await
         .expect("commit")
 }
@@ -326,6 +326,55 @@ pub async fn committing_a_name_someone_else_holds_changes_nothing<R: Registry>(r
     assert_eq!(claim(&registry, "alice").await, active);
 }
 
+pub async fn confirming_one_of_two_sign_ups_with_one_email_commits_the_name<R: Registry>(
+    registry: R,
+) {
+    // The person signed up as user-a, then again as user-b (same email, new generated userName),
+    // which took the reservation over; then they confirmed user-a's code.
+    let email = "melody@example.com";
+    reserve(
+        &registry,
+        &reservation("melody", "user-a", Some(email), T0),
+        T0,
+    )
+    .await;
+    let retry = reservation("melody", "user-b", Some(email), T0 + 60);
+    assert_eq!(
+        reserve(&registry, &retry, T0 + 60).await,
+        ReserveOutcome::Reserved
+    );
+
+    let hash = EmailHash::of_email(email);
+    let someone_else = EmailHash::of_email("mallory@example.com");
+    assert_eq!(
+        registry
+            .commit(&name("melody"), "user-x", Some(&someone_else), T0 + 90)
+            .await
+            .expect("commit"),
+        CommitOutcome::Taken
+    );
+    assert_eq!(
+        registry
+            .commit(&name("melody"), "user-a", Some(&hash), T0 + 120)
+            .await
+            .expect("commit"),
+        CommitOutcome::Committed
+    );
+    let held = claim(&registry, "melody").await.expect("a claim");
+    assert_eq!(
+        (held.owner.as_str(), held.state, held.email_hash),
+        ("user-a", ClaimState::Active, None)
+    );
+    // Once active, the same email hash takes nothing over.
+    assert_eq!(
+        registry
+            .commit(&name("melody"), "user-b", Some(&hash), T0 + 180)
+            .await
+            .expect("commit"),
+        CommitOutcome::Taken
+    );
+}
+
 pub async fn committing_again_is_idempotent<R: Registry>(registry: R) {
     let r = reservation("alice", "user-a", None, T0);
     reserve(&registry, &r, T0).await;
@@ -468,6 +517,7 @@ macro_rules! registry_contract_tests {
     ($make:expr) => {
         $crate::registry_contract_tests!(@cases $make;
             reserving_a_free_name_holds_it_pending,
+            confirming_one_of_two_sign_ups_with_one_email_commits_the_name,
             a_live_pending_name_is_taken_for_others,
             reserving_again_is_idempotent,
             an_active_name_is_never_reserved_by_another,

@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 use shared::config::Settings;
 use shared::policy::{NameKey, Username};
 use shared::registry::{
-    Claim, CommitOutcome, ManualClock, Registry, RegistryError, Reservation, ReserveOutcome,
-    Timestamp,
+    Claim, CommitOutcome, EmailHash, ManualClock, Registry, RegistryError, Reservation,
+    ReserveOutcome, Timestamp,
 };
 use shared::triggers::Triggers;
 use std::path::PathBuf;
@@ -132,6 +132,7 @@ impl Registry for DownRegistry {
         &self,
         _: &Username,
         _: &str,
+        _: Option<&EmailHash>,
         _: Timestamp,
     ) -> Result<CommitOutcome, RegistryError> {
         Err(down())
@@ -159,6 +160,7 @@ impl Registry for HangingRegistry {
         &self,
         _: &Username,
         _: &str,
+        _: Option<&EmailHash>,
         _: Timestamp,
     ) -> Result<CommitOutcome, RegistryError> {
         std::future::pending().await

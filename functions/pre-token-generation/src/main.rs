@@ -10,5 +10,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     shared::telemetry::init_lambda();
     let triggers = shared::lambda::triggers_from_env().await?;
     let triggers = &triggers;
-    lambda_runtime::run(service_fn(move |event| shared::lambda::answer(triggers, event))).await
+    lambda_runtime::run(service_fn(move |event| {
+        shared::lambda::answer(triggers, event)
+    }))
+    .await
 }

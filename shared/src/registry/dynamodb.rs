@@ -222,9 +222,18 @@ impl Registry for DynamoRegistry {
         &self,
         username: &Username,
         owner: &str,
+        email_hash: Option<&EmailHash>,
         now: Timestamp,
     ) -> Result<CommitOutcome, RegistryError> {
-        let sent = self
+        let mut condition = String::from(
+            "attribute_not_exists(#key) OR #owner = :owner OR (#state = :pending AND #expires_at <= :now)",
+        );
+        if email_hash.is_some() {
+            // The same person's other pending sign-up (same email hash) gives way to the one
+            // they confirmed; an active claim never does.
+            condition.push_str(" OR (#state = :pending AND #email_hash = :email_hash)");
+        }
+        let mut request = self
             .client
             .update_item()
             .table_name(&self.table)
@@ -234,9 +243,7 @@ impl Registry for DynamoRegistry {
                 "SET #display = :display, #owner = :owner, #state = :active, #key_version = :key_version \
                  REMOVE #expires_at, #email_hash",
             )
-            .condition_expression(
-                "attribute_not_exists(#key) OR #owner = :owner OR (#state = :pending AND #expires_at <= :now)",
-            )
+            .condition_expression(condition)
             .expression_attribute_names("#key", NAME_KEY)
             .expression_attribute_names("#display", DISPLAY)
             .expression_attribute_names("#owner", OWNER)
@@ -249,10 +256,11 @@ impl Registry for DynamoRegistry {
             .expression_attribute_values(":active", s(STATE_ACTIVE))
             .expression_attribute_values(":pending", s(STATE_PENDING))
             .expression_attribute_values(":key_version", n(crate::policy::KEY_VERSION))
-            .expression_attribute_values(":now", n(now))
-            .send()
-            .await;
-        match sent {
+            .expression_attribute_values(":now", n(now));
+        if let Some(hash) = email_hash {
+            request = request.expression_attribute_values(":email_hash", s(hash.as_str()));
+        }
+        match request.send().await {
             Ok(_) => Ok(CommitOutcome::Committed),
             Err(e) => match e.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(_)) => {

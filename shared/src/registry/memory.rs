@@ -2,8 +2,8 @@
 //! DynamoDB conditions do (the shared contract suite checks both), under one lock per operation.
 
 use super::{
-    Claim, ClaimState, CommitOutcome, Registry, RegistryError, Reservation, ReserveOutcome,
-    Timestamp,
+    Claim, ClaimState, CommitOutcome, EmailHash, Registry, RegistryError, Reservation,
+    ReserveOutcome, Timestamp,
 };
 use crate::policy::{NameKey, Username, KEY_VERSION};
 use std::collections::HashMap;
@@ -81,12 +81,16 @@ impl Registry for MemoryRegistry {
         &self,
         username: &Username,
         owner: &str,
+        email_hash: Option<&EmailHash>,
         now: Timestamp,
     ) -> Result<CommitOutcome, RegistryError> {
         let mut claims = self.lock();
         let key = username.key();
         if let Some(old) = claims.get(key) {
-            if old.owner != owner && !is_expired_pending(old, now) {
+            let same_person_pending = matches!(old.state, ClaimState::Pending { .. })
+                && email_hash.is_some()
+                && old.email_hash.as_ref() == email_hash;
+            if old.owner != owner && !is_expired_pending(old, now) && !same_person_pending {
                 return Ok(CommitOutcome::Taken);
             }
         }

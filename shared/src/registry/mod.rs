@@ -170,12 +170,15 @@ pub trait Registry: Send + Sync {
 
     /// Makes `owner`'s claim on `username` active, in `username`'s display form, and drops its
     /// email hash. A missing or expired reservation is claimed anew if the name is free (nobody
-    /// else holds it live); idempotent for an active claim of the same owner. One conditional
-    /// write in the store.
+    /// else holds it live); idempotent for an active claim of the same owner. A live pending
+    /// claim with the same `email_hash` is taken over: the same person signed up twice (the
+    /// retry took the reservation over) and then confirmed the first account. An active claim is
+    /// never taken over. One conditional write in the store.
     fn commit(
         &self,
         username: &Username,
         owner: &str,
+        email_hash: Option<&EmailHash>,
         now: Timestamp,
     ) -> impl Future<Output = Result<CommitOutcome, RegistryError>> + Send;
 
@@ -215,9 +218,10 @@ impl<R: Registry> Registry for Arc<R> {
         &self,
         username: &Username,
         owner: &str,
+        email_hash: Option<&EmailHash>,
         now: Timestamp,
     ) -> impl Future<Output = Result<CommitOutcome, RegistryError>> + Send {
-        R::commit(self, username, owner, now)
+        R::commit(self, username, owner, email_hash, now)
     }
 
     fn get(

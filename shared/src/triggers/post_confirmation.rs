@@ -12,7 +12,7 @@ use super::{
 };
 use crate::events::sign_up::{write_empty_response, PostConfirmationEvent, PostConfirmationSource};
 use crate::events::EventError;
-use crate::registry::{CommitOutcome, Registry};
+use crate::registry::{CommitOutcome, EmailHash, Registry};
 use serde_json::Value;
 
 /// What a post-confirmation came to. Every one of them answers Cognito with success.
@@ -108,9 +108,16 @@ async fn commit<R: Registry>(
     let Some(owner) = event.user_name.as_deref() else {
         return ConfirmationOutcome::NoUserName;
     };
+    let email_hash = attributes
+        .get("email")
+        .filter(|email| !email.trim().is_empty())
+        .map(|email| EmailHash::of_email(email));
     let now = triggers.clock.now();
     let budget = settings.sign_up.registry_budget;
-    match within_budget(budget, triggers.registry.commit(&username, owner, now)).await {
+    let commit = triggers
+        .registry
+        .commit(&username, owner, email_hash.as_ref(), now);
+    match within_budget(budget, commit).await {
         Ok(CommitOutcome::Committed) => ConfirmationOutcome::NameCommitted,
         Ok(CommitOutcome::Taken) => ConfirmationOutcome::NameTaken,
         Err(e) => ConfirmationOutcome::RegistryFailed(registry_error_code(&e)),

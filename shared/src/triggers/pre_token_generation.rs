@@ -244,7 +244,11 @@ async fn look_up<R: Registry>(
                 .ok()
                 .filter(|u| u.key() == username.key());
             let to_commit = registered.as_ref().unwrap_or(username);
-            match triggers.registry.commit(to_commit, user_name, now).await? {
+            match triggers
+                .registry
+                .commit(to_commit, user_name, None, now)
+                .await?
+            {
                 CommitOutcome::Committed => Ok((owned, TokenOutcome::NameCommitted)),
                 CommitOutcome::Taken => Ok(withheld(Withheld::CommitTaken)),
             }
