@@ -37,15 +37,9 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::setup::runtime("demo") {
         Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("usernames demo: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let triggers = Triggers::new(MemoryRegistry::new(), settings);
     let mut demo = Demo {

@@ -4,8 +4,8 @@
 //! configuration is unusable. A file that cannot be read or is not JSON is a failed event (an
 //! error line in its place), so output line N always answers FILE N.
 
+use crate::setup;
 use serde_json::Value;
-use shared::config::{ProcessEnv, Settings};
 use shared::registry::dynamodb::{client_from_env, Timeouts};
 use shared::registry::{DynamoRegistry, MemoryRegistry, Registry};
 use shared::telemetry;
@@ -15,22 +15,9 @@ use std::process::ExitCode;
 
 pub fn run(files: Vec<String>) -> ExitCode {
     telemetry::init_cli();
-    let settings = match Settings::from_env(&ProcessEnv) {
-        Ok(settings) => settings,
-        Err(e) => {
-            eprintln!("usernames invoke: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("usernames invoke: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
-        }
+    let (settings, runtime) = match (setup::settings("invoke"), setup::runtime("invoke")) {
+        (Ok(settings), Ok(runtime)) => (settings, runtime),
+        (Err(code), _) | (_, Err(code)) => return code,
     };
     let all_succeeded = runtime.block_on(async {
         match settings.table.clone() {

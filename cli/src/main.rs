@@ -5,6 +5,7 @@ mod check;
 mod demo;
 mod invoke;
 mod serve;
+mod setup;
 mod table;
 
 use clap::{Parser, Subcommand};

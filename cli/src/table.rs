@@ -21,15 +21,9 @@ pub fn create() -> ExitCode {
         eprintln!("usernames table create: USERNAMES_TABLE is not set; set it to the name of the table to create");
         return ExitCode::from(2);
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::setup::runtime("table create") {
         Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("usernames table create: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(create_table(&table))
 }

@@ -3,12 +3,12 @@
 
 pub mod http;
 
+use crate::setup;
 use http::{Function, Invocation, Invoker};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use shared::config::{ProcessEnv, Settings};
 use shared::registry::dynamodb::{client_from_env, Timeouts};
 use shared::registry::{DynamoRegistry, MemoryRegistry, Registry};
 use shared::telemetry;
@@ -26,19 +26,9 @@ use tokio::task::JoinSet;
 /// `USERNAMES_TABLE` is set. Exit 2 when the configuration or the address is unusable.
 pub fn run(addr: SocketAddr) -> ExitCode {
     telemetry::init_cli();
-    let settings = match Settings::from_env(&ProcessEnv) {
-        Ok(settings) => settings,
-        Err(e) => {
-            eprintln!("usernames serve: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("usernames serve: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
-        }
+    let (settings, runtime) = match (setup::settings("serve"), setup::server_runtime("serve")) {
+        (Ok(settings), Ok(runtime)) => (settings, runtime),
+        (Err(code), _) | (_, Err(code)) => return code,
     };
     let served = runtime.block_on(async {
         match settings.table.clone() {

@@ -1,0 +1,36 @@
+//! What the subcommands start with: the settings and an async runtime, or a message on stderr
+//! and the exit code for a command that cannot start.
+
+use shared::config::{ProcessEnv, Settings};
+use std::process::ExitCode;
+use tokio::runtime::Runtime;
+
+/// Every setting from the environment; a bad value is a usage error (exit 2).
+pub fn settings(command: &str) -> Result<Settings, ExitCode> {
+    Settings::from_env(&ProcessEnv).map_err(|e| {
+        eprintln!("usernames {command}: {e}");
+        ExitCode::from(2)
+    })
+}
+
+/// A single-threaded runtime: the commands run one thing at a time.
+pub fn runtime(command: &str) -> Result<Runtime, ExitCode> {
+    started(
+        command,
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+    )
+}
+
+/// A multi-threaded runtime, for `serve`, which answers several invocations at once.
+pub fn server_runtime(command: &str) -> Result<Runtime, ExitCode> {
+    started(command, Runtime::new())
+}
+
+fn started(command: &str, built: std::io::Result<Runtime>) -> Result<Runtime, ExitCode> {
+    built.map_err(|e| {
+        eprintln!("usernames {command}: cannot start the async runtime: {e}");
+        ExitCode::from(2)
+    })
+}
