@@ -124,14 +124,7 @@ fn parse_length(var: &'static str, value: &str) -> Result<usize, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::env;
 
     fn policy(pairs: &[(&str, &str)]) -> Result<Policy, ConfigError> {
         Policy::from_env(&env(pairs))

@@ -185,14 +185,7 @@ fn response_for<R: Registry>(triggers: &Triggers<R>, event: &PreSignUpEvent) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::env;
 
     #[test]
     fn defaults_reserve_for_a_day_and_switch_nothing_on() {
