@@ -43,12 +43,21 @@ fn check_identifier_class(s: &str) -> Result<(), PolicyViolation> {
     let class = IdentifierClass::default();
     let mut has_new = false;
     let mut has_contextual = false;
+    let (mut arabic_indic, mut extended_arabic_indic) = (false, false);
     for c in s.chars() {
         if (' '..='~').contains(&c) && c != ' ' || surely_pvalid(c) {
             continue;
         }
         match class.get_value_from_char(c) {
             DerivedPropertyValue::PValid | DerivedPropertyValue::SpecClassPval => {}
+            // RFC 5892 A.8 and A.9 inline: each set of Arabic-Indic digits excludes the other.
+            // Going through precis-core would rescan the whole name per digit.
+            DerivedPropertyValue::ContextO if ('\u{660}'..='\u{669}').contains(&c) => {
+                arabic_indic = true;
+            }
+            DerivedPropertyValue::ContextO if ('\u{6f0}'..='\u{6f9}').contains(&c) => {
+                extended_arabic_indic = true;
+            }
             DerivedPropertyValue::ContextJ | DerivedPropertyValue::ContextO => {
                 has_contextual = true;
             }
@@ -65,6 +74,9 @@ fn check_identifier_class(s: &str) -> Result<(), PolicyViolation> {
                 return Err(refusal(c));
             }
         }
+    }
+    if arabic_indic && extended_arabic_indic {
+        return Err(PolicyViolation::MixedDigits);
     }
     if !has_contextual {
         return Ok(());
@@ -189,9 +201,17 @@ mod tests {
     }
 
     #[test]
+    fn other_contextual_code_points_follow_precis_context_rules() {
+        assert_eq!(display("l·l"), Ok("l·l".into()));
+        assert_eq!(display("a·b"), Err("disallowed_character"));
+        assert_eq!(display("カ・カ"), Ok("カ・カ".into()));
+    }
+
+    #[test]
     fn arabic_indic_digit_sets_do_not_mix() {
         assert_eq!(display("محمد١٢"), Ok("محمد١٢".into()));
         assert_eq!(display("محمد١۲"), Err("mixed_digits"));
+        assert_eq!(display("محمد۱۲"), Ok("محمد۱۲".into()));
     }
 
     #[test]

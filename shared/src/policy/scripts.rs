@@ -5,7 +5,7 @@
 use super::PolicyViolation;
 use unicode_security::mixed_script::AugmentedScriptSet;
 use unicode_security::{
-    skeleton, GeneralSecurityProfile, MixedScript, RestrictionLevel, RestrictionLevelDetection,
+    skeleton, GeneralSecurityProfile, RestrictionLevel, RestrictionLevelDetection,
 };
 
 /// How strictly scripts may be mixed within one name.
@@ -40,8 +40,9 @@ pub(crate) fn check(display: &str, policy: ScriptPolicy) -> Result<(), PolicyVio
         // ASCII letters are all Latin and ASCII digits Common: single script, no look-alike.
         return Ok(());
     }
+    let scripts = NameScripts::of(display);
     let mixed = match policy {
-        ScriptPolicy::SingleScript => !display.is_single_script(),
+        ScriptPolicy::SingleScript => scripts.resolved.is_empty(),
         ScriptPolicy::HighlyRestrictive => {
             display.detect_restriction_level() > RestrictionLevel::HighlyRestrictive
         }
@@ -49,24 +50,50 @@ pub(crate) fn check(display: &str, policy: ScriptPolicy) -> Result<(), PolicyVio
     if mixed {
         return Err(PolicyViolation::MixedScripts);
     }
-    if is_whole_script_confusable(display) {
+    if is_whole_script_confusable(display, &scripts.distinct) {
         return Err(PolicyViolation::WholeScriptConfusable);
     }
     Ok(())
+}
+
+/// The scripts of a name in one pass: the resolved set (UTS #39: the intersection of every
+/// character's augmented script set) and the distinct sets of its non-Common characters.
+struct NameScripts {
+    resolved: AugmentedScriptSet,
+    distinct: Vec<AugmentedScriptSet>,
+}
+
+impl NameScripts {
+    fn of(display: &str) -> Self {
+        let mut resolved = AugmentedScriptSet::default();
+        let mut distinct: Vec<AugmentedScriptSet> = Vec::new();
+        let mut add = |set: AugmentedScriptSet| {
+            resolved.intersect_with(set);
+            if !set.is_all() && !distinct.contains(&set) {
+                distinct.push(set);
+            }
+        };
+        let mut has_ascii_letter = false;
+        for c in display.chars() {
+            // ASCII letters are Latin and other ASCII is Common: one lookup covers them all.
+            if c.is_ascii() {
+                has_ascii_letter |= c.is_ascii_alphabetic();
+            } else {
+                add(AugmentedScriptSet::for_char(c));
+            }
+        }
+        if has_ascii_letter {
+            add(AugmentedScriptSet::for_char('a'));
+        }
+        Self { resolved, distinct }
+    }
 }
 
 /// True when the name renders entirely with letters of other scripts: every letter of its UTS #39
 /// skeleton belongs to a script the name does not use, and is a letter a name could contain
 /// (Identifier_Status=Allowed). Cyrillic "сосо" (skeleton "coco") and Greek "ΑΝΝΑ" ("ANNA") are;
 /// Cyrillic "иван" ("ᴎʙaʜ", small capitals that no name may use) is not.
-fn is_whole_script_confusable(display: &str) -> bool {
-    let mut own: Vec<AugmentedScriptSet> = Vec::new();
-    for c in display.chars() {
-        let set = AugmentedScriptSet::for_char(c);
-        if !set.is_all() && !own.contains(&set) {
-            own.push(set);
-        }
-    }
+fn is_whole_script_confusable(display: &str, own: &[AugmentedScriptSet]) -> bool {
     let mut has_letter = false;
     for c in skeleton(display) {
         let set = AugmentedScriptSet::for_char(c);
@@ -167,6 +194,14 @@ mod tests {
         }
         // The Greek original keeps a Greek letter in its skeleton, so it stays available.
         assert_eq!(code("ΓΑΒ", ScriptPolicy::SingleScript), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn resolved_set_is_the_uts39_one(name in "[a-z0-9._]{0,3}\\PC{0,6}[a-z]{0,3}") {
+            use unicode_security::MixedScript;
+            proptest::prop_assert_eq!(NameScripts::of(&name).resolved.is_empty(), !name.is_single_script());
+        }
     }
 
     #[test]
