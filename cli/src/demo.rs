@@ -48,10 +48,10 @@ pub fn run() -> ExitCode {
     };
     runtime.block_on(demo.walk_through());
     if demo.surprises == 0 {
-        println!("\nEvery step answered as expected.");
+        say!("\nEvery step answered as expected.");
         ExitCode::SUCCESS
     } else {
-        println!("\n{} step(s) did not answer as expected.", demo.surprises);
+        say!("\n{} step(s) did not answer as expected.", demo.surprises);
         ExitCode::from(1)
     }
 }
@@ -69,7 +69,7 @@ enum Expect {
 
 impl Demo {
     async fn walk_through(&mut self) {
-        println!("cognito-usernames demo: the Lambda handlers on the embedded store.\n");
+        say!("cognito-usernames demo: the Lambda handlers on the embedded store.\n");
 
         self.step("Melody signs up with the display name \"Melody_Rivers\".");
         self.sign_up(
@@ -180,7 +180,7 @@ impl Demo {
     }
 
     fn step(&self, text: &str) {
-        println!("\n-> {text}");
+        say!("\n-> {text}");
     }
 
     async fn sign_up(&mut self, user: &str, name: &str, email: &str, expect: Expect) {
@@ -230,16 +230,16 @@ impl Demo {
                 | (Answer::Rejected { .. }, Expect::Rejected)
         ) {
             self.surprises += 1;
-            println!("   UNEXPECTED:");
+            say!("   UNEXPECTED:");
         }
         answer
     }
 
     fn say_outcome(&self, answer: &Answer) {
         match answer {
-            Answer::Accepted { outcome, .. } => println!("   accepted ({outcome})"),
+            Answer::Accepted { outcome, .. } => say!("   accepted ({outcome})"),
             Answer::Rejected { code, message } => {
-                println!("   rejected ({code}): \"{message}\"")
+                say!("   rejected ({code}): \"{message}\"")
             }
         }
     }
@@ -247,15 +247,15 @@ impl Demo {
     fn show_claims(&self, generation: &Value, token: &str) {
         let added = &generation["claimsToAddOrOverride"];
         match added.get("preferred_username").and_then(Value::as_str) {
-            Some(name) => println!("   {token}: preferred_username = \"{name}\""),
-            None => println!("   {token}: no preferred_username"),
+            Some(name) => say!("   {token}: preferred_username = \"{name}\""),
+            None => say!("   {token}: no preferred_username"),
         }
         let suppressed: Vec<&str> = generation["claimsToSuppress"]
             .as_array()
             .map(|claims| claims.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         if !suppressed.is_empty() {
-            println!("   {token}: suppressed {}", suppressed.join(", "));
+            say!("   {token}: suppressed {}", suppressed.join(", "));
         }
     }
 }

@@ -37,7 +37,7 @@ async fn create_table(table: &str) -> ExitCode {
     let client = aws_sdk_dynamodb::Client::new(&config);
     match schema::create_table(&client, table).await {
         Ok(TableCreated::Created) => {
-            println!(
+            say!(
                 "created table {table} (key {}, index {}, TTL on {})",
                 schema::NAME_KEY,
                 schema::OWNER_INDEX,
@@ -46,7 +46,7 @@ async fn create_table(table: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(TableCreated::AlreadyExisted) => {
-            println!("table {table} already exists");
+            say!("table {table} already exists");
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -38,3 +38,20 @@ fn the_demo_walks_through_every_step_as_narrated() {
     );
     assert!(!stdout.contains("UNEXPECTED"), "{stdout}");
 }
+
+#[test]
+fn a_reader_that_goes_away_does_not_crash_the_demo() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_usernames"))
+        .arg("demo")
+        .env_remove("USERNAMES_TABLE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run usernames demo");
+    // Close the pipe before the demo writes its first line, as `usernames demo | head -0` does.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -16,6 +16,12 @@ struct Server {
 
 impl Server {
     fn start() -> Self {
+        Self::start_with_console(true)
+    }
+
+    /// With `keep_console` false the console pipe is closed once the banner is read, as when
+    /// `usernames serve | head -1` has exited.
+    fn start_with_console(keep_console: bool) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_usernames"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .env_remove("USERNAMES_TABLE")
@@ -34,8 +40,10 @@ impl Server {
             .expect("the banner names the address")
             .parse()
             .expect("a socket address");
-        // Keep draining the console so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        if keep_console {
+            // Keep draining the console so the server never blocks on a full pipe.
+            std::thread::spawn(move || for _ in lines {});
+        }
         Self { child, addr }
     }
 
@@ -254,5 +262,18 @@ fn sigterm_stops_the_server_cleanly() {
         }
         assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_closed_console_does_not_stop_the_server() {
+    let server = Server::start_with_console(false);
+    for user in ["user-6", "user-7"] {
+        let reply = server.invoke(
+            "pre-sign-up",
+            &sign_up(user, &format!("name_{user}"), "c@example.com"),
+        );
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.header("x-amz-function-error"), None);
     }
 }

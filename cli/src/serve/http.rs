@@ -138,7 +138,7 @@ async fn run<I: Invoker>(invoker: &I, function: Function, event: Value) -> HttpR
     let started = Instant::now();
     let invocation = invoker.invoke(function, event).await;
     let ms = started.elapsed().as_millis();
-    println!(
+    say!(
         "{} {source} {} {ms} ms",
         function.name(),
         invocation.outcome

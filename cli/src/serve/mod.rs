@@ -89,7 +89,7 @@ pub async fn serve<I: Invoker>(
     let local = listener
         .local_addr()
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    println!(
+    say!(
         "usernames serve: Lambda Invoke API on http://{local} (functions: pre-sign-up, post-confirmation, pre-token-generation; store: {store})"
     );
 
@@ -124,7 +124,7 @@ pub async fn serve<I: Invoker>(
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
-    println!("usernames serve: shutting down");
+    say!("usernames serve: shutting down");
     let _ = stop_tx.send(true);
     let _ = tokio::time::timeout(DRAIN, async {
         while connections.join_next().await.is_some() {}
