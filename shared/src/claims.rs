@@ -1,7 +1,7 @@
 //! Which claims the token trigger adds, overrides or suppresses: pure functions over the outcome
 //! of the registry check and the configuration, plus the list of claims Cognito forbids touching.
 
-use crate::config::ConfigError;
+use crate::env::ConfigError;
 use crate::events::token::{TokenChanges, TokenResponse};
 use std::collections::HashMap;
 
@@ -106,7 +106,7 @@ pub fn check_addable(var: &'static str, claim: &str) -> Result<(), ConfigError> 
 /// What the registry check decided about the user's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NameStatus {
-    /// The user has no name (no attribute): nothing to add or withhold, and no registry read.
+    /// The user owns no name and has no attribute: nothing to add or withhold.
     Absent,
     /// The user owns the name; this is the registry's display form.
     Owned { display: String },
@@ -121,12 +121,17 @@ pub enum Withheld {
     Invalid,
     /// Someone else holds the name (the attribute was changed to another user's name).
     NotOwned,
-    /// Nobody holds the name (it never went through sign-up, or the claim was released).
+    /// Nobody holds the name for this user (it never went through sign-up, the claim was
+    /// released, or the attribute is not this pool's name source).
     Unclaimed,
     /// The user's pending claim could not be committed: someone else took the name first.
     CommitTaken,
-    /// The event has no Cognito `userName` to compare the owner with.
+    /// The event has no Cognito `userName` to compare the holder with.
     NoUserName,
+    /// The event has no `sub`, the only identity that owns a name.
+    NoSub,
+    /// The attribute is there but blank (spaces, an ideographic space, NBSP): never a name.
+    Blank,
     /// The registry failed; the sign-in goes on without the name.
     RegistryUnavailable,
     /// The registry did not answer within the budget; the sign-in goes on without the name.
@@ -143,6 +148,8 @@ impl Withheld {
             Self::Unclaimed => "name_unclaimed",
             Self::CommitTaken => "name_commit_taken",
             Self::NoUserName => "no_user_name",
+            Self::NoSub => "no_sub",
+            Self::Blank => "name_blank",
             Self::RegistryUnavailable => "registry_unavailable",
             Self::RegistryTimeout => "registry_timeout",
             Self::RegistryCorrupt => "registry_corrupt",

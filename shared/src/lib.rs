@@ -3,6 +3,7 @@
 
 pub mod claims;
 pub mod config;
+pub mod env;
 pub mod events;
 pub mod lambda;
 pub mod policy;

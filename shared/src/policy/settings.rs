@@ -1,7 +1,7 @@
 //! The policy's environment variables, read and validated once at init.
 
 use super::{Policy, ScriptPolicy, MAX_LENGTH_CAP};
-use crate::config::{ConfigError, EnvSource};
+use crate::env::{ConfigError, EnvSource};
 
 /// Fewest code points in a name (default 3).
 pub const ENV_MIN_LENGTH: &str = "USERNAMES_MIN_LENGTH";
@@ -124,7 +124,7 @@ fn parse_length(var: &'static str, value: &str) -> Result<usize, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::env;
+    use crate::env::env;
 
     fn policy(pairs: &[(&str, &str)]) -> Result<Policy, ConfigError> {
         Policy::from_env(&env(pairs))
