@@ -1,12 +1,14 @@
 //! The DynamoDB registry as the functions use it: what each operation costs in requests (counted at
 //! the SDK), and what a refused or silent endpoint gives with the production timeouts.
 
-use integration_tests::contract::{name, reservation, LIFETIME, T0};
+use integration_tests::contract::{commitment, email, reservation, LIFETIME, T0};
 use integration_tests::counter::RequestCounter;
 use integration_tests::faults::{refusing_endpoint, SilentServer};
 use integration_tests::moto::{fresh_table, moto_client, moto_endpoint, MOTO_TIMEOUTS};
 use shared::registry::dynamodb::{local_config, Timeouts};
-use shared::registry::{CommitOutcome, DynamoRegistry, Registry, RegistryError, ReserveOutcome};
+use shared::registry::{
+    CommitOutcome, Contacts, DynamoRegistry, Registry, RegistryError, ReserveOutcome,
+};
 use std::time::{Duration, Instant};
 
 /// A registry on a fresh moto table whose client counts its requests.
@@ -58,42 +60,63 @@ async fn each_decision_is_one_request() {
     );
     assert_one(&counter, "PutItem", "replay a reservation");
 
-    let alice = name("alice");
+    let same_person = reservation("alice", "user-c", Some("a@example.com"), T0);
     assert_eq!(
-        registry
-            .commit(&alice, "user-a", None, T0 + 1)
-            .await
-            .expect("commit"),
-        CommitOutcome::Committed
+        registry.reserve(&same_person, T0).await.expect("reserve"),
+        ReserveOutcome::HeldForRetry
     );
-    assert_one(&counter, "UpdateItem", "commit");
-    assert_eq!(
-        registry
-            .commit(&alice, "user-a", None, T0 + 2)
-            .await
-            .expect("commit"),
-        CommitOutcome::Committed
-    );
-    assert_one(&counter, "UpdateItem", "replay a commit");
-    assert_eq!(
-        registry
-            .commit(&alice, "user-b", None, T0 + LIFETIME)
-            .await
-            .expect("commit"),
-        CommitOutcome::Taken
-    );
-    assert_one(&counter, "UpdateItem", "commit a held name");
-    assert_eq!(
-        registry
-            .commit(&name("bob"), "user-b", None, T0)
-            .await
-            .expect("commit"),
-        CommitOutcome::Committed
-    );
-    assert_one(&counter, "UpdateItem", "commit without a reservation");
+    assert_one(&counter, "PutItem", "a retry by the same person");
 
+    let commit = |user: &str, verified: Contacts| commitment("alice", user, verified);
+    for (case, c, now, outcome) in [
+        (
+            "commit",
+            commit("user-a", Contacts::none()),
+            T0 + 1,
+            CommitOutcome::Committed,
+        ),
+        (
+            "replay a commit",
+            commit("user-a", Contacts::none()),
+            T0 + 2,
+            CommitOutcome::Committed,
+        ),
+        (
+            "commit a held name, with a verified email",
+            commit("user-c", email("a@example.com")),
+            T0 + LIFETIME,
+            CommitOutcome::Taken,
+        ),
+        (
+            "commit without a reservation",
+            commitment("bob", "user-b", Contacts::none()),
+            T0,
+            CommitOutcome::Committed,
+        ),
+        (
+            "commit a second name",
+            commitment("carol", "user-b", Contacts::none()),
+            T0,
+            CommitOutcome::OwnsAnotherName,
+        ),
+    ] {
+        assert_eq!(
+            registry.commit(&c, now).await.expect("commit"),
+            outcome,
+            "{case}"
+        );
+        assert_one(&counter, "TransactWriteItems", case);
+    }
+
+    let alice = integration_tests::contract::name("alice");
     assert!(registry.get(alice.key()).await.expect("get").is_some());
     assert_one(&counter, "GetItem", "get");
+    assert!(registry
+        .owned_name("sub-user-a")
+        .await
+        .expect("owned_name")
+        .is_some());
+    assert_one(&counter, "GetItem", "owned_name");
 }
 
 #[tokio::test]

@@ -2,11 +2,12 @@
 //! reservations and commits of spellings of one name leave exactly one owner, and concurrent
 //! replays of one request all get the same answer.
 
-use integration_tests::contract::{name, reservation, LIFETIME, T0};
+use integration_tests::contract::{commitment, email, name, reservation, LIFETIME, T0};
 use integration_tests::moto::moto_registry;
 use shared::policy::Username;
 use shared::registry::{
-    ClaimState, CommitOutcome, DynamoRegistry, Registry, Reservation, ReserveOutcome,
+    Claim, ClaimState, CommitOutcome, Commitment, Contacts, DynamoRegistry, Owner, Registry,
+    Reservation, ReserveOutcome,
 };
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -107,10 +108,21 @@ async fn reserve_all(
         let registry = registry.clone();
         async move {
             let outcome = registry.reserve(&r, now).await.expect("reserve");
-            (r.owner, outcome)
+            (r.holder.canonical().to_owned(), outcome)
         }
     })
     .await
+}
+
+/// The `userName` that holds or owns an entry (owners' `sub`s are `sub-<userName>` here).
+fn who(claim: &Claim) -> String {
+    match &claim.state {
+        ClaimState::Pending { holder, .. } => holder.clone(),
+        ClaimState::Active {
+            owner: Owner::Sub(sub),
+        } => sub.trim_start_matches("sub-").to_owned(),
+        other => panic!("unexpected {other:?}"),
+    }
 }
 
 async fn holder(registry: &DynamoRegistry, username: &Username) -> (String, ClaimState) {
@@ -119,7 +131,7 @@ async fn holder(registry: &DynamoRegistry, username: &Username) -> (String, Clai
         .await
         .expect("get")
         .expect("a claim");
-    (claim.owner, claim.state)
+    (who(&claim), claim.state)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -201,10 +213,8 @@ async fn concurrent_commits_and_reservations_leave_one_owner() {
             let registry = racing.clone();
             async move {
                 if i % 2 == 0 {
-                    let won = registry
-                        .commit(&name(&spelling), &owner(i), None, now)
-                        .await
-                        .expect("commit");
+                    let c = commitment(&spelling, &owner(i), Contacts::none());
+                    let won = registry.commit(&c, now).await.expect("commit");
                     (owner(i), won == CommitOutcome::Committed)
                 } else {
                     let r = reservation(&spelling, &owner(100 + i), None, now);
@@ -244,26 +254,20 @@ async fn a_reservation_replayed_concurrently_gets_one_answer() {
             .expect("get")
             .expect("a claim");
         assert_eq!(
-            (claim.owner.as_str(), claim.state),
-            (
-                "owner-x",
-                ClaimState::Pending {
-                    expires_at: T0 + LIFETIME
-                }
-            )
+            claim.state,
+            ClaimState::Pending {
+                holder: "owner-x".into(),
+                expires_at: T0 + LIFETIME,
+                contacts: email("x@example.com"),
+            }
         );
 
         // Then post-confirmation, replayed the same way.
-        let username = name(base);
+        let c = commitment(base, "owner-x", Contacts::none());
         let committing = registry.clone();
-        let commits = all_at_once(vec![username; CONTENDERS], move |username| {
+        let commits = all_at_once(vec![c; CONTENDERS], move |c: Commitment| {
             let registry = committing.clone();
-            async move {
-                registry
-                    .commit(&username, "owner-x", None, T0 + 5)
-                    .await
-                    .expect("commit")
-            }
+            async move { registry.commit(&c, T0 + 5).await.expect("commit") }
         })
         .await;
         assert!(
@@ -272,7 +276,12 @@ async fn a_reservation_replayed_concurrently_gets_one_answer() {
         );
         assert_eq!(
             holder(&registry, &name(base)).await,
-            ("owner-x".to_owned(), ClaimState::Active)
+            (
+                "owner-x".to_owned(),
+                ClaimState::Active {
+                    owner: Owner::Sub("sub-owner-x".into())
+                }
+            )
         );
     }
 }
@@ -314,6 +323,119 @@ async fn replays_racing_other_owners_agree_with_each_other() {
         assert!(
             winners.contains(&held_by),
             "{base}: held by {held_by}, winners {winners:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_persons_two_sign_ups_racing_a_stranger_leave_one_owner() {
+    // The same person signs up twice (a retry under a new userName, same email) while a stranger
+    // signs up for the same name; every admitted sign-up then confirms at once, the person's two
+    // with their verified email, the stranger's without it.
+    const ROUNDS: usize = 4;
+    for base in NAMES {
+        for round in 0..ROUNDS {
+            let registry = moto_registry().await;
+            let person = "person@example.com";
+            let contenders = vec![
+                reservation(base, "first", Some(person), T0),
+                reservation(base, "retry", Some(person), T0),
+                reservation(base, "stranger", Some("stranger@example.com"), T0),
+            ];
+            let reserved = reserve_all(&registry, contenders, T0).await;
+            let admitted: Vec<String> = reserved
+                .iter()
+                .filter(|(_, o)| *o != ReserveOutcome::Taken)
+                .map(|(who, _)| who.clone())
+                .collect();
+            let committing = registry.clone();
+            let committed = all_at_once(admitted.clone(), move |user: String| {
+                let registry = committing.clone();
+                let verified = if user == "stranger" {
+                    Contacts::none()
+                } else {
+                    email("person@example.com")
+                };
+                let c = commitment(base, &user, verified);
+                async move { (user, registry.commit(&c, T0 + 1).await.expect("commit")) }
+            })
+            .await;
+            let winners: Vec<&String> = committed
+                .iter()
+                .filter(|(_, o)| *o == CommitOutcome::Committed)
+                .map(|(who, _)| who)
+                .collect();
+            assert_eq!(
+                winners.len(),
+                1,
+                "{base} #{round}: {reserved:?} {committed:?}"
+            );
+            let (owner, _) = holder(&registry, &name(base)).await;
+            assert_eq!(&owner, winners[0], "{base} #{round}");
+            if admitted.contains(&"stranger".to_owned()) {
+                assert_eq!(
+                    admitted,
+                    ["stranger"],
+                    "{base} #{round}: the stranger was first"
+                );
+            } else {
+                assert_ne!(owner, "stranger", "{base} #{round}");
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_token_commit_racing_reservations_at_the_expiry_second_leaves_one_owner() {
+    // An administrator's user signs in for the first time at the second their reservation
+    // expires, while others sign up for the name: the commit of the holder's own (expired)
+    // reservation and the new reservations are all allowed by their conditions; one wins.
+    for base in NAMES {
+        let registry = moto_registry().await;
+        registry
+            .reserve(&reservation(base, "desk", None, T0), T0)
+            .await
+            .expect("reserve");
+        let expiry = T0 + LIFETIME;
+        let spellings = spellings(base);
+        let tasks: Vec<(usize, String)> = spellings
+            .iter()
+            .take(CONTENDERS)
+            .cloned()
+            .enumerate()
+            .collect();
+        let racing = registry.clone();
+        let outcomes = all_at_once(tasks, move |(i, spelling)| {
+            let registry = racing.clone();
+            async move {
+                if i == 0 {
+                    let c = commitment(&spelling, "desk", Contacts::none());
+                    let won = registry.commit(&c, expiry).await.expect("commit");
+                    ("desk".to_owned(), won == CommitOutcome::Committed)
+                } else {
+                    let r = reservation(&spelling, &owner(i), None, expiry);
+                    let won = registry.reserve(&r, expiry).await.expect("reserve");
+                    (owner(i), won == ReserveOutcome::Reserved)
+                }
+            }
+        })
+        .await;
+        let winners: Vec<&String> = outcomes
+            .iter()
+            .filter(|(_, won)| *won)
+            .map(|(who, _)| who)
+            .collect();
+        assert_eq!(winners.len(), 1, "{base}: winners {winners:?}");
+        assert_eq!(
+            &holder(&registry, &name(base)).await.0,
+            winners[0],
+            "{base}"
+        );
+        let owned = registry.owned_name("sub-desk").await.expect("owned_name");
+        assert_eq!(
+            owned.is_some(),
+            *winners[0] == "desk",
+            "{base}: the user record agrees"
         );
     }
 }

@@ -11,19 +11,21 @@ use integration_tests::template::{
     function_properties, get_att, load, reference, resource, FUNCTIONS,
 };
 use serde_json::{json, Value};
+use shared::config::sign_up::{
+    ENV_ADMIN_PENDING_TTL, ENV_AUTO_CONFIRM, ENV_AUTO_VERIFY_EMAIL, ENV_AUTO_VERIFY_PHONE,
+    ENV_PENDING_TTL, ENV_REQUIRED,
+};
+use shared::config::tokens::{
+    ENV_ACCESS_TOKEN_CLAIMS, ENV_ACCESS_TOKEN_USERNAME, ENV_SUPPRESS_CLAIMS,
+};
 use shared::config::{Settings, ENV_SOURCE, ENV_TABLE};
 use shared::policy::settings::{
     ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_REJECT_PII_LOOKALIKES, ENV_RESERVED, ENV_SCRIPT_POLICY,
 };
 use shared::policy::{Policy, MAX_LENGTH_CAP};
+use shared::registry::contact::{ENV_CONTACT_HASH_KEY, MIN_KEY_BYTES};
 use shared::registry::dynamodb::local_config;
 use shared::registry::{schema, DynamoRegistry};
-use shared::triggers::pre_sign_up::{
-    ENV_AUTO_CONFIRM, ENV_AUTO_VERIFY_EMAIL, ENV_AUTO_VERIFY_PHONE, ENV_PENDING_TTL, ENV_REQUIRED,
-};
-use shared::triggers::pre_token_generation::{
-    ENV_ACCESS_TOKEN_CLAIMS, ENV_ACCESS_TOKEN_USERNAME, ENV_SUPPRESS_CLAIMS,
-};
 use shared::triggers::{dispatch, Triggers};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -136,6 +138,8 @@ fn every_variable_the_code_reads_is_given_to_every_function() {
         ENV_SCRIPT_POLICY,
         ENV_REJECT_PII_LOOKALIKES,
         ENV_PENDING_TTL,
+        ENV_ADMIN_PENDING_TTL,
+        ENV_CONTACT_HASH_KEY,
         ENV_AUTO_CONFIRM,
         ENV_AUTO_VERIFY_EMAIL,
         ENV_AUTO_VERIFY_PHONE,
@@ -164,11 +168,14 @@ fn every_variable_is_a_parameter_of_its_own_and_the_table_is_the_registry() {
     for (function, _) in FUNCTIONS {
         let mut used = BTreeSet::new();
         for (variable, value) in environment(&template, function) {
-            let Some(name) = value["Ref"].as_str() else {
+            let Some(name) = reference_of(&variable, &value) else {
                 panic!("{function}: {variable} is {value}, not a reference");
             };
             if variable == ENV_TABLE {
                 assert_eq!(name, TABLE, "{function}: {variable}");
+                continue;
+            }
+            if name == CONTACT_KEY_SECRET {
                 continue;
             }
             assert!(
@@ -186,15 +193,46 @@ fn every_variable_is_a_parameter_of_its_own_and_the_table_is_the_registry() {
     }
 }
 
+/// The resource the contact-hash key comes from: a secret the stack generates, resolved into
+/// the variable at deploy time (never a parameter, whose value would show in the console).
+const CONTACT_KEY_SECRET: &str = "ContactHashKey";
+
+/// What a variable's value refers to: a parameter or resource by `Ref`, or the secret of the
+/// contact-hash key by its dynamic reference.
+fn reference_of<'v>(variable: &str, value: &'v Value) -> Option<&'v str> {
+    if variable == ENV_CONTACT_HASH_KEY {
+        assert_eq!(
+            value,
+            &json!({"Fn::Sub": "{{resolve:secretsmanager:${ContactHashKey}:SecretString}}"}),
+            "{variable}"
+        );
+        return Some(CONTACT_KEY_SECRET);
+    }
+    value["Ref"].as_str()
+}
+
+#[test]
+fn the_contact_hash_key_is_a_generated_secret_long_enough_for_init() {
+    let template = load();
+    let secret = resource(&template, CONTACT_KEY_SECRET);
+    assert_eq!(secret["Type"], "AWS::SecretsManager::Secret");
+    let generated = &secret["Properties"]["GenerateSecretString"];
+    let length = generated["PasswordLength"].as_u64().unwrap();
+    assert!(length >= MIN_KEY_BYTES as u64, "{length}");
+    assert_eq!(generated["ExcludePunctuation"], json!(true));
+}
+
 /// The variables a function gets when every parameter keeps its default.
 fn defaults(template: &Value) -> HashMap<String, String> {
     let parameters = &template["Parameters"];
     environment(template, FUNCTIONS[0].0)
         .into_iter()
         .map(|(variable, value)| {
-            let name = value["Ref"].as_str().unwrap().to_string();
+            let name = reference_of(&variable, &value).unwrap().to_string();
             let default = if name == TABLE {
                 "registry".to_string()
+            } else if name == CONTACT_KEY_SECRET {
+                "k".repeat(64)
             } else {
                 match &parameters[&name]["Default"] {
                     Value::String(s) => s.clone(),
@@ -211,7 +249,10 @@ fn defaults(template: &Value) -> HashMap<String, String> {
 fn the_parameter_defaults_are_the_codes_defaults() {
     let template = load();
     let from_template = Settings::from_env(&defaults(&template)).unwrap();
-    let only_table = HashMap::from([(ENV_TABLE.to_string(), "registry".to_string())]);
+    let only_table = HashMap::from([
+        (ENV_TABLE.to_string(), "registry".to_string()),
+        (ENV_CONTACT_HASH_KEY.to_string(), "k".repeat(64)),
+    ]);
     let from_code = Settings::from_env(&only_table).unwrap();
     assert_eq!(format!("{from_template:?}"), format!("{from_code:?}"));
 }
@@ -222,7 +263,7 @@ fn every_allowed_value_is_accepted_at_init() {
     let parameters = &template["Parameters"];
     let mut checked = 0;
     for (variable, value) in environment(&template, FUNCTIONS[0].0) {
-        let name = value["Ref"].as_str().unwrap();
+        let name = reference_of(&variable, &value).unwrap();
         let Some(allowed) = parameters[name]["AllowedValues"].as_array() else {
             continue;
         };
@@ -395,7 +436,7 @@ async fn each_function_may_do_exactly_the_dynamodb_actions_its_events_cost() {
         assert_eq!(dispatched.outcome, step.outcome, "{}", step.fixture);
         used.entry(function)
             .or_default()
-            .extend(counter.operations());
+            .extend(counter.iam_actions());
     }
 
     for (function, _) in FUNCTIONS {

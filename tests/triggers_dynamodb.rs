@@ -10,7 +10,7 @@ use integration_tests::moto::{fresh_table, moto_client, moto_endpoint, MOTO_TIME
 use serde_json::Value;
 use shared::config::Settings;
 use shared::registry::dynamodb::{local_config, Timeouts};
-use shared::registry::{ClaimState, DynamoRegistry, Registry};
+use shared::registry::{DynamoRegistry, Registry};
 use shared::triggers::{dispatch, Triggers};
 use std::time::{Duration, Instant};
 use triggers_common::*;
@@ -43,7 +43,7 @@ async fn run_counted(
 }
 
 #[tokio::test]
-async fn each_invocation_costs_at_most_one_request() {
+async fn each_invocation_costs_at_most_one_request_or_transaction() {
     let (triggers, counter) = counted().await;
     let melody = sign_up("uuid-1", Some("a@example.com"), Some("Melody_Rivers"));
     run_counted(
@@ -73,7 +73,7 @@ async fn each_invocation_costs_at_most_one_request() {
         &counter,
         confirmed.clone(),
         "name_committed",
-        &["UpdateItem"],
+        &["TransactWriteItems"],
     )
     .await;
     run_counted(
@@ -81,11 +81,18 @@ async fn each_invocation_costs_at_most_one_request() {
         &counter,
         confirmed,
         "name_committed",
-        &["UpdateItem"],
+        &["TransactWriteItems"],
     )
     .await;
     let stolen = confirm_sign_up("uuid-2", Some("melody_rivers"));
-    run_counted(&triggers, &counter, stolen, "name_taken", &["UpdateItem"]).await;
+    run_counted(
+        &triggers,
+        &counter,
+        stolen,
+        "name_taken",
+        &["TransactWriteItems"],
+    )
+    .await;
     let no_name = confirm_sign_up("uuid-3", None);
     run_counted(&triggers, &counter, no_name, "name_absent", &[]).await;
     let forgot = confirm(
@@ -97,8 +104,7 @@ async fn each_invocation_costs_at_most_one_request() {
 
     let key = key_of(&triggers.settings, "Melody_Rivers");
     let claim = triggers.registry.get(&key).await.unwrap().unwrap();
-    assert_eq!(claim.owner, "uuid-1");
-    assert_eq!(claim.state, ClaimState::Active);
+    assert_eq!(claim.state, active("uuid-1"));
 }
 
 #[tokio::test]
@@ -109,7 +115,7 @@ async fn every_sign_up_fixture_on_dynamodb() {
         (
             "post-confirmation-confirm-sign-up.json",
             "name_committed",
-            &["UpdateItem"][..],
+            &["TransactWriteItems"][..],
         ),
         (
             "post-confirmation-confirm-forgot-password.json",

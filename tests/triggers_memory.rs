@@ -6,7 +6,7 @@ mod triggers_common;
 
 use serde_json::{json, Value};
 use shared::config::{NameSource, Settings};
-use shared::registry::{ClaimState, EmailHash, MemoryRegistry, Registry};
+use shared::registry::{ClaimState, MemoryRegistry, Registry};
 use shared::triggers::{dispatch, handle, TriggerError, Triggers};
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,26 +54,29 @@ async fn sign_up_reserves_the_name_pending_for_the_configured_lifetime() {
     let claim = &claims[0];
     assert_eq!(claim.key, key);
     assert_eq!(claim.display, "Melody_Rivers");
-    assert_eq!(claim.owner, "uuid-1");
     assert_eq!(
         claim.state,
         ClaimState::Pending {
-            expires_at: T0 + 3600
+            holder: "uuid-1".into(),
+            expires_at: T0 + 3600,
+            contacts: email_contacts("melody.rivers@example.com"),
         }
-    );
-    assert_eq!(
-        claim.email_hash,
-        Some(EmailHash::of_email("melody.rivers@example.com"))
     );
 }
 
 #[tokio::test]
-async fn admin_created_users_are_checked_and_reserved_too() {
+async fn admin_created_users_are_checked_and_reserved_as_long_as_their_temporary_password() {
     let (triggers, registry) = memory(Settings::default());
     let mut event = sign_up("uuid-admin", Some("desk@example.com"), Some("SupportDesk"));
     event["triggerSource"] = json!("PreSignUp_AdminCreateUser");
     assert_eq!(outcome(&triggers, event).await, "name_reserved");
-    assert_eq!(registry.claims()[0].owner, "uuid-admin");
+    assert_eq!(who(&registry.claims()[0]), "uuid-admin");
+    assert!(
+        matches!(registry.claims()[0].state, ClaimState::Pending { expires_at, .. }
+            if expires_at == T0 + 7 * 86_400),
+        "the default temporary password lives 7 days: {:?}",
+        registry.claims()[0].state
+    );
 
     let mut rejected = sign_up("uuid-admin-2", None, Some("ab"));
     rejected["triggerSource"] = json!("PreSignUp_AdminCreateUser");
@@ -83,7 +86,7 @@ async fn admin_created_users_are_checked_and_reserved_too() {
 }
 
 #[tokio::test]
-async fn federated_users_without_a_name_pass_with_one_are_checked() {
+async fn federated_users_are_always_admitted_and_a_free_valid_name_is_reserved() {
     let mut settings = Settings::default();
     settings.sign_up.required = true;
     let (triggers, registry) = memory(settings);
@@ -99,11 +102,31 @@ async fn federated_users_without_a_name_pass_with_one_are_checked() {
     );
     named["triggerSource"] = json!("PreSignUp_ExternalProvider");
     assert_eq!(outcome(&triggers, named).await, "name_reserved");
-    assert_eq!(registry.claims()[0].owner, "Google_2098765");
+    assert_eq!(who(&registry.claims()[0]), "google_2098765");
 
+    // Defect 3 of the ownership issue: someone who reserved a victim's IdP nickname, an invalid
+    // mapped name or an outage must not lock a federated user out: admitted, name withheld.
+    let before = registry.claims();
     let mut taken = sign_up("Facebook_77", Some("other@example.com"), Some("riverstone"));
     taken["triggerSource"] = json!("PreSignUp_ExternalProvider");
-    assert_eq!(outcome(&triggers, taken).await, "name_taken");
+    let dispatched = dispatch(&triggers, taken.clone()).await;
+    assert_eq!(dispatched.outcome, "name_taken");
+    let admitted = dispatched.result.expect("admitted");
+    assert_eq!(without_response(&admitted), without_response(&taken));
+    let mut invalid = sign_up("Facebook_78", None, Some("ab"));
+    invalid["triggerSource"] = json!("PreSignUp_ExternalProvider");
+    let dispatched = dispatch(&triggers, invalid).await;
+    assert_eq!(dispatched.outcome, "too_short");
+    assert!(dispatched.result.is_ok());
+    assert_eq!(registry.claims(), before, "nothing reserved for them");
+    for broken in [DOWN, HANGING] {
+        let (down, _) = triggers_with(broken, Settings::default());
+        let mut event = sign_up("Google_3", None, Some("Brook"));
+        event["triggerSource"] = json!("PreSignUp_ExternalProvider");
+        let dispatched = dispatch(&down, event).await;
+        assert!(dispatched.result.is_ok(), "{}", dispatched.outcome);
+        assert!(dispatched.outcome.starts_with("registry_"));
+    }
 }
 
 #[tokio::test]
@@ -123,7 +146,8 @@ async fn a_policy_violation_answers_with_the_policys_sentence_and_reserves_nothi
         assert_eq!(err.code(), violation.code(), "{raw}");
         let body = err.lambda_error();
         assert_eq!(body.error_type, violation.code());
-        assert_eq!(body.error_message, violation.to_string());
+        // Cognito adds the final full stop itself.
+        assert_eq!(format!("{}.", body.error_message), violation.to_string());
     }
     assert!(registry.claims().is_empty());
 }
@@ -149,7 +173,7 @@ async fn a_name_someone_holds_is_taken_in_any_spelling() {
     }
     let claims = registry.claims();
     assert_eq!(claims.len(), 1);
-    assert_eq!(claims[0].owner, "uuid-1");
+    assert_eq!(who(&claims[0]), "uuid-1");
 }
 
 #[tokio::test]
@@ -202,7 +226,7 @@ async fn concurrent_sign_ups_for_one_name_leave_one_owner() {
 }
 
 #[tokio::test]
-async fn retrying_a_failed_sign_up_with_the_same_email_is_not_locked_out() {
+async fn retrying_a_failed_sign_up_with_the_same_email_is_not_locked_out_nor_takes_over() {
     let (triggers, registry) = memory(Settings::default());
     let first = sign_up(
         "uuid-first",
@@ -218,8 +242,12 @@ async fn retrying_a_failed_sign_up_with_the_same_email_is_not_locked_out() {
         Some("melody@example.com "),
         Some("Melody_Rivers"),
     );
-    assert_eq!(outcome(&triggers, retry).await, "name_reserved");
-    assert_eq!(registry.claims()[0].owner, "uuid-retry");
+    assert_eq!(outcome(&triggers, retry).await, "name_held_for_retry");
+    assert_eq!(
+        who(&registry.claims()[0]),
+        "uuid-first",
+        "nothing changes until a verified email proves it"
+    );
 
     let stranger = sign_up(
         "uuid-stranger",
@@ -230,7 +258,7 @@ async fn retrying_a_failed_sign_up_with_the_same_email_is_not_locked_out() {
     // Without an email there is nothing to recognise the person by.
     let no_email = sign_up("uuid-anon", None, Some("Melody_Rivers"));
     assert_eq!(outcome(&triggers, no_email).await, "name_taken");
-    assert_eq!(registry.claims()[0].owner, "uuid-retry");
+    assert_eq!(who(&registry.claims()[0]), "uuid-first");
 }
 
 #[tokio::test]
@@ -250,7 +278,7 @@ async fn an_expired_reservation_frees_the_name() {
     assert_eq!(outcome(&triggers, late.clone()).await, "name_taken");
     clock.advance(1);
     assert_eq!(outcome(&triggers, late).await, "name_reserved");
-    assert_eq!(registry.claims()[0].owner, "uuid-2");
+    assert_eq!(who(&registry.claims()[0]), "uuid-2");
 }
 
 #[tokio::test]
@@ -291,11 +319,12 @@ async fn the_cognito_username_can_be_the_name() {
     let claims = registry.claims();
     assert_eq!(claims.len(), 1);
     assert_eq!(claims[0].display, "Melody_Rivers");
-    assert_eq!(claims[0].owner, "Melody_Rivers");
+    assert_eq!(who(&claims[0]), "melody_rivers");
     assert_eq!(claims[0].key, key_of(&settings, "Melody_Rivers"));
 
-    // Cognito keeps userName unique only up to case; the registry adds the rest.
-    let err = handle(&triggers, sign_up("melody_rivers", None, None))
+    // Cognito keeps userName unique only up to case; the registry adds separators and
+    // look-alikes. (A case variant is the same userName, so the same holder.)
+    let err = handle(&triggers, sign_up("melody.rivers", None, None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), "name_taken");
@@ -313,7 +342,7 @@ async fn the_cognito_username_can_be_the_name() {
         outcome(&triggers, confirm_sign_up("Melody_Rivers", None)).await,
         "name_committed"
     );
-    assert_eq!(registry.claims()[0].state, ClaimState::Active);
+    assert_eq!(registry.claims()[0].state, active("Melody_Rivers"));
 }
 
 #[tokio::test]
@@ -443,7 +472,7 @@ async fn events_that_are_not_cognito_events_get_a_clear_error() {
 
 #[tokio::test]
 async fn a_registry_that_is_down_or_silent_denies_with_try_again() {
-    let (down, _) = triggers_with(DownRegistry, Settings::default());
+    let (down, _) = triggers_with(DOWN, Settings::default());
     let event = sign_up("uuid-1", Some("a@example.com"), Some("Melody_Rivers"));
     let err = handle(&down, event.clone()).await.unwrap_err();
     assert_eq!(err.code(), "registry_unavailable");
@@ -454,7 +483,7 @@ async fn a_registry_that_is_down_or_silent_denies_with_try_again() {
 
     let mut settings = Settings::default();
     settings.sign_up.registry_budget = Duration::from_millis(50);
-    let (silent, _) = triggers_with(HangingRegistry, settings);
+    let (silent, _) = triggers_with(HANGING, settings);
     let err = handle(&silent, event).await.unwrap_err();
     assert_eq!(err.code(), "registry_timeout");
     assert_eq!(
@@ -511,8 +540,7 @@ async fn confirming_a_sign_up_commits_the_reservation() {
     assert_eq!(dispatched.result.unwrap(), event);
     let claims = registry.claims();
     assert_eq!(claims.len(), 1);
-    assert_eq!(claims[0].state, ClaimState::Active);
-    assert_eq!(claims[0].owner, "uuid-1");
+    assert_eq!(claims[0].state, active("uuid-1"));
 
     // Replays change nothing and answer the same.
     let state = registry.claims();
@@ -529,22 +557,29 @@ async fn confirming_a_sign_up_commits_the_reservation() {
 }
 
 #[tokio::test]
-async fn confirming_the_first_of_two_sign_ups_with_one_email_keeps_the_name() {
+async fn the_same_person_confirming_either_of_two_sign_ups_gets_the_name() {
     let (triggers, registry) = memory(Settings::default());
+    // confirm_sign_up's user has this email, verified.
     let email = Some("someone@example.com");
-    for user in ["uuid-first", "uuid-retry"] {
-        let event = sign_up(user, email, Some("Melody_Rivers"));
-        assert_eq!(outcome(&triggers, event).await, "name_reserved");
+    for name in ["Melody_Rivers", "River_Song"] {
+        let first = sign_up(&format!("{name}-first"), email, Some(name));
+        assert_eq!(outcome(&triggers, first).await, "name_reserved");
+        let retry = sign_up(&format!("{name}-retry"), email, Some(name));
+        assert_eq!(outcome(&triggers, retry).await, "name_held_for_retry");
     }
-    assert_eq!(registry.claims()[0].owner, "uuid-retry");
-    // The person finds the first code and confirms that account: the name follows them.
-    let event = confirm_sign_up("uuid-first", Some("Melody_Rivers"));
+    // They find the first code and confirm that account: it holds the name.
+    let event = confirm_sign_up("melody_rivers-first", Some("Melody_Rivers"));
     assert_eq!(outcome(&triggers, event).await, "name_committed");
-    let claims = registry.claims();
-    assert_eq!(
-        (claims[0].owner.as_str(), &claims[0].state),
-        ("uuid-first", &ClaimState::Active)
-    );
+    // Or they confirm the retry, whose verified email proves it is the same person.
+    let event = confirm_sign_up("river_song-retry", Some("River_Song"));
+    assert_eq!(outcome(&triggers, event).await, "name_committed");
+    let owners: Vec<_> = registry
+        .claims()
+        .iter()
+        .map(|c| (c.display.clone(), c.state.clone()))
+        .collect();
+    assert!(owners.contains(&("Melody_Rivers".into(), active("melody_rivers-first"))));
+    assert!(owners.contains(&("River_Song".into(), active("river_song-retry"))));
 }
 
 #[tokio::test]
@@ -571,7 +606,7 @@ async fn a_lost_or_expired_reservation_is_claimed_again_when_free() {
     assert!(registry
         .claims()
         .iter()
-        .all(|c| c.state == ClaimState::Active));
+        .all(|c| matches!(c.state, ClaimState::Active { .. })));
 }
 
 #[tokio::test]
@@ -612,7 +647,7 @@ async fn confirmation_without_a_usable_name_does_nothing() {
 #[tokio::test]
 async fn forgot_password_confirmation_makes_no_registry_call() {
     // A registry that fails every call shows that none is made.
-    let (down, _) = triggers_with(DownRegistry, Settings::default());
+    let (down, _) = triggers_with(DOWN, Settings::default());
     let event = confirm(
         "PostConfirmation_ConfirmForgotPassword",
         "uuid-1",
@@ -626,14 +661,14 @@ async fn forgot_password_confirmation_makes_no_registry_call() {
 #[tokio::test]
 async fn confirmation_succeeds_when_the_registry_is_down_or_silent() {
     let event = confirm_sign_up("uuid-1", Some("Melody_Rivers"));
-    let (down, _) = triggers_with(DownRegistry, Settings::default());
+    let (down, _) = triggers_with(DOWN, Settings::default());
     let dispatched = dispatch(&down, event.clone()).await;
     assert_eq!(dispatched.outcome, "registry_unavailable");
     assert_eq!(dispatched.result.unwrap(), event);
 
     let mut settings = Settings::default();
     settings.sign_up.registry_budget = Duration::from_millis(50);
-    let (silent, _) = triggers_with(HangingRegistry, settings);
+    let (silent, _) = triggers_with(HANGING, settings);
     let dispatched = dispatch(&silent, event.clone()).await;
     assert_eq!(dispatched.outcome, "registry_timeout");
     assert_eq!(dispatched.result.unwrap(), event);
@@ -698,7 +733,9 @@ async fn every_sign_up_fixture_has_its_outcome() {
         .collect();
     assert_eq!(summary.len(), 2, "{summary:?}");
     assert!(
-        summary.contains(&("Melody_Rivers", ClaimState::Active)),
+        summary
+            .iter()
+            .any(|(d, s)| *d == "Melody_Rivers" && matches!(s, ClaimState::Active { .. })),
         "{summary:?}"
     );
     assert!(

@@ -2,9 +2,9 @@
 //! through exactly the handlers the Lambda functions run.
 
 use serde_json::{json, Value};
+use shared::config::tokens::{ENV_ACCESS_TOKEN_USERNAME, ENV_SUPPRESS_CLAIMS};
 use shared::config::{Settings, ENV_SOURCE};
 use shared::registry::MemoryRegistry;
-use shared::triggers::pre_token_generation::{ENV_ACCESS_TOKEN_USERNAME, ENV_SUPPRESS_CLAIMS};
 use shared::triggers::{dispatch, Triggers};
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -61,10 +61,11 @@ struct Demo {
     surprises: usize,
 }
 
-/// What a step expects the handlers to say.
+/// What a step expects the handlers to say: success or a rejection, with its outcome code.
+#[derive(Clone, Copy)]
 enum Expect {
-    Accepted,
-    Rejected,
+    Accepted(&'static str),
+    Rejected(&'static str),
 }
 
 impl Demo {
@@ -76,7 +77,7 @@ impl Demo {
             MELODY,
             "Melody_Rivers",
             "melody@example.com",
-            Expect::Accepted,
+            Expect::Accepted("name_reserved"),
         )
         .await;
 
@@ -85,7 +86,7 @@ impl Demo {
             "b2-copycat",
             "melody.rivers",
             "copy@example.com",
-            Expect::Rejected,
+            Expect::Rejected("name_taken"),
         )
         .await;
 
@@ -94,7 +95,7 @@ impl Demo {
             "c3-copycat",
             "MeIody_Rivers",
             "copy@example.com",
-            Expect::Rejected,
+            Expect::Rejected("name_taken"),
         )
         .await;
 
@@ -103,15 +104,20 @@ impl Demo {
             "d4-copycat",
             "Меlody_Rivers",
             "copy@example.com",
-            Expect::Rejected,
+            Expect::Rejected("mixed_scripts"),
         )
         .await;
 
         self.step("Someone tries the reserved name \"Adm1n\".");
-        self.sign_up("e5-copycat", "Adm1n", "copy@example.com", Expect::Rejected)
-            .await;
+        self.sign_up(
+            "e5-copycat",
+            "Adm1n",
+            "copy@example.com",
+            Expect::Rejected("reserved"),
+        )
+        .await;
 
-        self.step("Melody confirms her email: her reservation is committed.");
+        self.step("Melody confirms her email: her reservation is committed to her sub.");
         let confirmed = self
             .run(
                 event(
@@ -120,7 +126,7 @@ impl Demo {
                     "1",
                     attributes("Melody_Rivers", "melody@example.com"),
                 ),
-                Expect::Accepted,
+                Expect::Accepted("name_committed"),
             )
             .await;
         self.say_outcome(&confirmed);
@@ -128,11 +134,15 @@ impl Demo {
         self.step(
             "Melody signs in (V1 token event): the ID token carries her name, not her email.",
         );
-        let v1 = self.sign_in(MELODY, "Melody_Rivers", "1").await;
+        let v1 = self
+            .sign_in(MELODY, "Melody_Rivers", "1", "name_owned")
+            .await;
         self.show_claims(&v1["response"]["claimsOverrideDetails"], "ID token");
 
         self.step("Melody signs in with V2 token events: the access token gets the name too.");
-        let v2 = self.sign_in(MELODY, "Melody_Rivers", "2").await;
+        let v2 = self
+            .sign_in(MELODY, "Melody_Rivers", "2", "name_owned")
+            .await;
         let details = &v2["response"]["claimsAndScopeOverrideDetails"];
         self.show_claims(&details["idTokenGeneration"], "ID token");
         self.show_claims(&details["accessTokenGeneration"], "access token");
@@ -146,7 +156,7 @@ impl Demo {
                     "1",
                     attributes("Melody_Rivers", "melody@example.com"),
                 ),
-                Expect::Accepted,
+                Expect::Accepted("no_action"),
             )
             .await;
         self.say_outcome(&reset);
@@ -156,7 +166,7 @@ impl Demo {
             MALLORY,
             "mallory_k",
             "mallory@example.com",
-            Expect::Accepted,
+            Expect::Accepted("name_reserved"),
         )
         .await;
         let confirmed = self
@@ -167,15 +177,17 @@ impl Demo {
                     "1",
                     attributes("mallory_k", "mallory@example.com"),
                 ),
-                Expect::Accepted,
+                Expect::Accepted("name_committed"),
             )
             .await;
         self.say_outcome(&confirmed);
 
         self.step(
-            "Mallory sets her preferred_username to \"Melody_Rivers\" with UpdateUserAttributes\n   (no trigger fires for that) and signs in: the token withholds the name.",
+            "Mallory sets her preferred_username to \"Melody_Rivers\" with UpdateUserAttributes\n   (no trigger fires for that) and signs in: the token carries the name she owns.",
         );
-        let bypass = self.sign_in(MALLORY, "Melody_Rivers", "1").await;
+        let bypass = self
+            .sign_in(MALLORY, "Melody_Rivers", "1", "name_overridden")
+            .await;
         self.show_claims(&bypass["response"]["claimsOverrideDetails"], "ID token");
     }
 
@@ -193,7 +205,13 @@ impl Demo {
         self.say_outcome(&answer);
     }
 
-    async fn sign_in(&mut self, user: &str, name: &str, version: &str) -> Value {
+    async fn sign_in(
+        &mut self,
+        user: &str,
+        name: &str,
+        version: &str,
+        expect: &'static str,
+    ) -> Value {
         let mut event = event(
             "TokenGeneration_Authentication",
             user,
@@ -205,7 +223,7 @@ impl Demo {
         if version != "1" {
             event["request"]["scopes"] = json!(["openid", "profile"]);
         }
-        match self.run(event, Expect::Accepted).await {
+        match self.run(event, Expect::Accepted(expect)).await {
             Answer::Accepted { response, .. } => response,
             Answer::Rejected { .. } => Value::Null,
         }
@@ -224,11 +242,12 @@ impl Demo {
                 message: e.to_string(),
             },
         };
-        if !matches!(
-            (&answer, expect),
-            (Answer::Accepted { .. }, Expect::Accepted)
-                | (Answer::Rejected { .. }, Expect::Rejected)
-        ) {
+        let as_expected = match (&answer, expect) {
+            (Answer::Accepted { outcome, .. }, Expect::Accepted(want)) => *outcome == want,
+            (Answer::Rejected { code, .. }, Expect::Rejected(want)) => *code == want,
+            _ => false,
+        };
+        if !as_expected {
             self.surprises += 1;
             say!("   UNEXPECTED:");
         }
@@ -275,8 +294,12 @@ fn attributes(name: &str, email: &str) -> Value {
     json!({"preferred_username": name, "email": email, "email_verified": "true"})
 }
 
-/// A Cognito event as the service sends it, with an empty response.
-fn event(trigger_source: &str, user: &str, version: &str, attributes: Value) -> Value {
+/// A Cognito event as the service sends it, with an empty response. The users of the demo sign
+/// in with email, so their `userName` is their `sub`, which confirmation and sign-in carry.
+fn event(trigger_source: &str, user: &str, version: &str, mut attributes: Value) -> Value {
+    if !trigger_source.starts_with("PreSignUp_") {
+        attributes["sub"] = json!(user);
+    }
     let response = match (trigger_source.starts_with("TokenGeneration_"), version) {
         (true, "1") => json!({"claimsOverrideDetails": null}),
         (true, _) => json!({"claimsAndScopeOverrideDetails": null}),

@@ -22,7 +22,7 @@ fn the_demo_walks_through_every_step_as_narrated() {
         "access token: preferred_username = \"Melody_Rivers\"",
         "ID token: suppressed email, email_verified, phone_number, phone_number_verified",
         "accepted (no_action)",
-        "ID token: no preferred_username",
+        "ID token: preferred_username = \"mallory_k\"",
         "Every step answered as expected.",
     ] {
         assert!(

@@ -173,6 +173,8 @@ mod tests {
         let mut taken = event;
         taken["userName"] = json!("u-2");
         taken["request"]["userAttributes"]["email"] = json!("other.person@example.com");
+        // Another person: the same phone would be the same person retrying.
+        taken["request"]["userAttributes"]["phone_number"] = json!("+15550199");
         assert_eq!(
             invoke(&triggers, taken).await.unwrap_err().code(),
             "name_taken"
@@ -216,6 +218,7 @@ mod tests {
             "secret.person",
             "other.person",
             "+1555",
+            "5550199",
             "Melody",
             "u-1",
             "u-2",

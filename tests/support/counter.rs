@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::config::interceptors::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
 };
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Debug, Clone, Default)]
 pub struct RequestCounter {
     operations: Arc<Mutex<Vec<String>>>,
+    actions: Arc<Mutex<Vec<String>>>,
     attempts: Arc<AtomicUsize>,
 }
 
@@ -32,6 +34,12 @@ impl RequestCounter {
             .unwrap_or_default()
     }
 
+    /// The IAM actions the operations need, in order: an operation's own name, except that a
+    /// `TransactWriteItems` needs the action of each item in it (IAM has no action of that name).
+    pub fn iam_actions(&self) -> Vec<String> {
+        self.actions.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+
     /// How many operations started.
     pub fn count(&self) -> usize {
         self.operations().len()
@@ -46,6 +54,9 @@ impl RequestCounter {
         if let Ok(mut operations) = self.operations.lock() {
             operations.clear();
         }
+        if let Ok(mut actions) = self.actions.lock() {
+            actions.clear();
+        }
         self.attempts.store(0, Ordering::SeqCst);
     }
 }
@@ -59,7 +70,7 @@ impl Intercept for RequestCounter {
     // configuration, which names the operation, is in the bag.
     fn read_before_serialization(
         &self,
-        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
@@ -67,6 +78,30 @@ impl Intercept for RequestCounter {
             .load::<Metadata>()
             .map(|m| m.name().to_owned())
             .unwrap_or_default();
+        let transaction = context
+            .input()
+            .downcast_ref::<TransactWriteItemsInput>()
+            .map(|input| {
+                input
+                    .transact_items()
+                    .iter()
+                    .map(|item| {
+                        if item.put().is_some() {
+                            "PutItem"
+                        } else if item.update().is_some() {
+                            "UpdateItem"
+                        } else if item.delete().is_some() {
+                            "DeleteItem"
+                        } else {
+                            "ConditionCheckItem"
+                        }
+                        .to_owned()
+                    })
+                    .collect::<Vec<_>>()
+            });
+        if let Ok(mut actions) = self.actions.lock() {
+            actions.extend(transaction.unwrap_or_else(|| vec![name.clone()]));
+        }
         if let Ok(mut operations) = self.operations.lock() {
             operations.push(name);
         }

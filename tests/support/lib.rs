@@ -3,7 +3,10 @@
 
 pub mod contract;
 pub mod counter;
+pub mod events;
 pub mod faults;
+pub mod items;
 pub mod lifecycle;
 pub mod moto;
+pub mod registries;
 pub mod template;

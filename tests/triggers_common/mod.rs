@@ -3,11 +3,8 @@
 
 use serde_json::{json, Value};
 use shared::config::Settings;
-use shared::policy::{NameKey, Username};
-use shared::registry::{
-    Claim, CommitOutcome, EmailHash, ManualClock, Registry, RegistryError, Reservation,
-    ReserveOutcome, Timestamp,
-};
+use shared::policy::NameKey;
+use shared::registry::{ManualClock, Registry, Timestamp};
 use shared::triggers::Triggers;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -68,11 +65,8 @@ pub fn triggers_with<R: Registry>(
     settings: Settings,
 ) -> (Triggers<R>, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(T0));
-    let triggers = Triggers {
-        registry,
-        clock: clock.clone(),
-        settings,
-    };
+    let mut triggers = Triggers::new(registry, settings);
+    triggers.clock = clock.clone();
     (triggers, clock)
 }
 
@@ -110,68 +104,37 @@ pub fn fixture(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
+pub use integration_tests::registries::Broken;
+
 /// A registry that is down: every call fails.
-pub struct DownRegistry;
-
+pub const DOWN: Broken = Broken::DOWN;
 /// A registry that never answers.
-pub struct HangingRegistry;
+pub const HANGING: Broken = Broken::HANGING;
 
-fn down() -> RegistryError {
-    RegistryError::Unavailable("connection refused".into())
-}
-
-impl Registry for DownRegistry {
-    async fn reserve(
-        &self,
-        _: &Reservation,
-        _: Timestamp,
-    ) -> Result<ReserveOutcome, RegistryError> {
-        Err(down())
-    }
-    async fn commit(
-        &self,
-        _: &Username,
-        _: &str,
-        _: Option<&EmailHash>,
-        _: Timestamp,
-    ) -> Result<CommitOutcome, RegistryError> {
-        Err(down())
-    }
-    async fn get(&self, _: &NameKey) -> Result<Option<Claim>, RegistryError> {
-        Err(down())
-    }
-    async fn find_by_owner(&self, _: &str) -> Result<Vec<Claim>, RegistryError> {
-        Err(down())
-    }
-    async fn release(&self, _: &NameKey, _: &str) -> Result<bool, RegistryError> {
-        Err(down())
+/// Who holds or owns an entry: the pending holder (a `userName` in lower case) or the active
+/// owner (a `sub`); `-` for anything else.
+pub fn who(claim: &shared::registry::Claim) -> String {
+    use shared::registry::{ClaimState, Owner};
+    match &claim.state {
+        ClaimState::Pending { holder, .. } => holder.clone(),
+        ClaimState::Active {
+            owner: Owner::Sub(sub),
+        } => sub.clone(),
+        _ => "-".into(),
     }
 }
 
-impl Registry for HangingRegistry {
-    async fn reserve(
-        &self,
-        _: &Reservation,
-        _: Timestamp,
-    ) -> Result<ReserveOutcome, RegistryError> {
-        std::future::pending().await
+/// The contact hashes of an email, under the key the triggers use in tests.
+pub fn email_contacts(email: &str) -> shared::registry::Contacts {
+    shared::registry::Contacts {
+        email: shared::registry::ContactKey::development().email(email),
+        phone: None,
     }
-    async fn commit(
-        &self,
-        _: &Username,
-        _: &str,
-        _: Option<&EmailHash>,
-        _: Timestamp,
-    ) -> Result<CommitOutcome, RegistryError> {
-        std::future::pending().await
-    }
-    async fn get(&self, _: &NameKey) -> Result<Option<Claim>, RegistryError> {
-        std::future::pending().await
-    }
-    async fn find_by_owner(&self, _: &str) -> Result<Vec<Claim>, RegistryError> {
-        std::future::pending().await
-    }
-    async fn release(&self, _: &NameKey, _: &str) -> Result<bool, RegistryError> {
-        std::future::pending().await
+}
+
+/// An active entry owned by `sub`.
+pub fn active(sub: &str) -> shared::registry::ClaimState {
+    shared::registry::ClaimState::Active {
+        owner: shared::registry::Owner::Sub(sub.to_owned()),
     }
 }

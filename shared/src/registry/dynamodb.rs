@@ -1,110 +1,43 @@
-//! The registry on DynamoDB: one item per name key (see [`schema`](super::schema)), where every
-//! ownership decision is a single conditional write that also checks expiry against `now`.
+//! The registry on DynamoDB (items as [`schema`](super::schema) lays them out), where every
+//! ownership decision is a single conditional write or one transaction whose conditions also check
+//! expiry against `now`.
 //!
-//! Requests per operation, and the condition that decides each:
+//! Requests per operation, and the condition that decides each (capacity: a transaction costs
+//! twice the units of its writes):
 //!
 //! | operation | request | the write happens when |
 //! |-----------|---------|-------------------------|
-//! | `reserve` | 1 `PutItem` | no item, or a pending one that has expired, or a live pending one of another owner with the same email hash; when it fails, the old item (`ReturnValuesOnConditionCheckFailure = ALL_OLD`) says whether the caller already holds the name (`Reserved`, unchanged) or someone else does (`Taken`) |
-//! | `commit`  | 1 `UpdateItem` | no item (created active), the caller's own item (pending, expired or active), or an expired pending one of another owner |
-//! | `get`     | 1 consistent `GetItem` | — |
-//! | `release` | 1 `DeleteItem` | the item is the caller's |
-//! | `find_by_owner` | `Query` on the `by_owner` index (eventually consistent) | — |
+//! | `reserve` | 1 `PutItem` (1 WCU) | no item, or an expired pending one or quarantine; when it fails, the old item (`ReturnValuesOnConditionCheckFailure = ALL_OLD`) chooses the answer (`Reserved` for the holder's own replay, `HeldForRetry`, `Taken`) without writing |
+//! | `commit`  | 1 `TransactWriteItems` of 2 updates (4 WCU) | the name item: see [`Registry::commit`]; the user item: no name or this one. A `TransactionConflict` (a concurrent transaction on the same items) is retried, at most [`CONFLICT_ATTEMPTS`] times |
+//! | `owned_name` | 1 consistent `GetItem` of the user item (1 RCU) | — |
+//! | `get`     | 1 consistent `GetItem` (1 RCU) | — |
 //!
-//! Because the same owner's reserve and commit are idempotent in the condition itself, an SDK retry
+//! Because the same user's reserve and commit are idempotent in the condition itself, an SDK retry
 //! of a write that did land (a timeout after DynamoDB applied it) gets the same answer.
 
+pub use super::sdk::{client_from_env, local_config, sdk_config_from_env, Timeouts};
+
 use super::schema::{
-    DISPLAY, EMAIL_HASH, EXPIRES_AT, KEY_VERSION, NAME_KEY, OWNER, OWNER_INDEX, STATE,
-    STATE_ACTIVE, STATE_PENDING,
+    claim_from_item, n, name_item_key, owned_name_from_item, s, user_item_key, DISPLAY, EMAIL_HASH,
+    EXPIRES_AT, KEY_VERSION, NAME_KEY, OWNED_KEY, OWNER, PHONE_HASH, REASON, SINCE, STATE,
+    STATE_ACTIVE, STATE_PENDING, STATE_QUARANTINED, STATE_USER, SUB,
 };
+use super::sdk::registry_error;
 use super::{
-    Claim, ClaimState, CommitOutcome, EmailHash, Registry, RegistryError, Reservation,
+    rules, CommitOutcome, Commitment, OwnedName, Registry, RegistryError, Reservation,
     ReserveOutcome, Timestamp,
 };
-use crate::policy::{NameKey, Username};
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use crate::policy::NameKey;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
 use aws_sdk_dynamodb::Client;
-use aws_smithy_types::retry::RetryConfig;
-use aws_smithy_types::timeout::TimeoutConfig;
 use std::collections::HashMap;
-use std::time::Duration;
 
-/// The SDK's time limits. The defaults let a trigger answer within 3 s even when DynamoDB hangs:
-/// at most `max_attempts` attempts of at most `attempt` each, all inside `operation`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timeouts {
-    /// Establishing a TCP (and TLS) connection.
-    pub connect: Duration,
-    /// One HTTP attempt, from sending to the parsed response.
-    pub attempt: Duration,
-    /// The whole operation, retries and backoff included.
-    pub operation: Duration,
-    /// Attempts per operation, the first included.
-    pub max_attempts: u32,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self {
-            connect: Duration::from_secs(1),
-            attempt: Duration::from_secs(1),
-            operation: Duration::from_millis(2500),
-            max_attempts: 2,
-        }
-    }
-}
-
-impl Timeouts {
-    pub fn timeout_config(&self) -> TimeoutConfig {
-        TimeoutConfig::builder()
-            .connect_timeout(self.connect)
-            .operation_attempt_timeout(self.attempt)
-            .operation_timeout(self.operation)
-            .build()
-    }
-
-    pub fn retry_config(&self) -> RetryConfig {
-        // A short backoff: the operation timeout bounds the total anyway, and a refused connection
-        // is worth retrying at once.
-        RetryConfig::standard()
-            .with_max_attempts(self.max_attempts)
-            .with_initial_backoff(Duration::from_millis(50))
-            .with_max_backoff(Duration::from_millis(250))
-    }
-}
-
-/// The shared AWS configuration from the standard sources (`AWS_REGION`, the credentials chain,
-/// `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`), with `timeouts` applied.
-pub async fn sdk_config_from_env(timeouts: &Timeouts) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .timeout_config(timeouts.timeout_config())
-        .retry_config(timeouts.retry_config())
-        .load()
-        .await
-}
-
-/// The DynamoDB client of the Lambda functions and the CLI; build it once, at init.
-pub async fn client_from_env(timeouts: &Timeouts) -> Client {
-    Client::new(&sdk_config_from_env(timeouts).await)
-}
-
-/// A client configuration for a local endpoint (moto, DynamoDB Local) with dummy credentials and a
-/// fixed region, independent of the environment. Add interceptors before `Client::from_conf`.
-pub fn local_config(endpoint: &str, timeouts: &Timeouts) -> aws_sdk_dynamodb::config::Builder {
-    aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "local"))
-        .endpoint_url(endpoint)
-        .timeout_config(timeouts.timeout_config())
-        .retry_config(timeouts.retry_config())
-}
+/// How many times a commit is sent when DynamoDB cancels it for a conflicting transaction.
+pub const CONFLICT_ATTEMPTS: usize = 3;
 
 /// The registry on one DynamoDB table. Cheap to clone (the client is shared).
 #[derive(Debug, Clone)]
@@ -128,27 +61,55 @@ impl DynamoRegistry {
     pub fn client(&self) -> &Client {
         &self.client
     }
+
+    async fn get_item(
+        &self,
+        key: AttributeValue,
+    ) -> Result<Option<HashMap<String, AttributeValue>>, RegistryError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(NAME_KEY, key)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(registry_error)?;
+        Ok(output.item)
+    }
 }
 
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
+/// The names and values of one expression, declared only as they are used (DynamoDB refuses an
+/// unused one).
+#[derive(Default)]
+struct Expression {
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
 }
 
-fn n(value: impl ToString) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
+impl Expression {
+    /// `#attribute`, declared.
+    fn name(&mut self, attribute: &str) -> String {
+        let placeholder = format!("#{attribute}");
+        self.names.insert(placeholder.clone(), attribute.to_owned());
+        placeholder
+    }
 
-/// Maps an SDK failure to what the caller may act on. The SDK's text stays in the source, for
-/// operators' logs; users only ever see `RegistryError`'s own sentence.
-pub(crate) fn registry_error<E, R>(err: SdkError<E, R>) -> RegistryError
-where
-    E: std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    match &err {
-        SdkError::TimeoutError(_) => RegistryError::Timeout,
-        SdkError::DispatchFailure(failure) if failure.is_timeout() => RegistryError::Timeout,
-        _ => RegistryError::Unavailable(Box::new(err)),
+    /// `:label`, bound to `value`.
+    fn value(&mut self, label: &str, value: AttributeValue) -> String {
+        let placeholder = format!(":{label}");
+        self.values.insert(placeholder.clone(), value);
+        placeholder
+    }
+
+    /// `(:label0, :label1, ...)` for an `IN` list.
+    fn list(&mut self, label: &str, values: &[&str]) -> String {
+        let placeholders: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| self.value(&format!("{label}{i}"), s(v)))
+            .collect();
+        format!("({})", placeholders.join(", "))
     }
 }
 
@@ -159,317 +120,211 @@ impl Registry for DynamoRegistry {
         now: Timestamp,
     ) -> Result<ReserveOutcome, RegistryError> {
         let mut item = HashMap::from([
-            (NAME_KEY.to_owned(), s(r.username.key().as_str())),
+            (NAME_KEY.to_owned(), name_item_key(r.username.key())?),
             (DISPLAY.to_owned(), s(r.username.display())),
-            (OWNER.to_owned(), s(&r.owner)),
+            (OWNER.to_owned(), s(r.holder.canonical())),
             (STATE.to_owned(), s(STATE_PENDING)),
             (EXPIRES_AT.to_owned(), n(r.expires_at)),
             (KEY_VERSION.to_owned(), n(crate::policy::KEY_VERSION)),
         ]);
-        let mut condition =
-            "attribute_not_exists(#key) OR (#state = :pending AND #expires_at <= :now)".to_owned();
-        let mut request = self
+        if let Some(hash) = &r.contacts.email {
+            item.insert(EMAIL_HASH.to_owned(), s(hash.as_str()));
+        }
+        if let Some(hash) = &r.contacts.phone {
+            item.insert(PHONE_HASH.to_owned(), s(hash.as_str()));
+        }
+        let mut e = Expression::default();
+        let condition = format!(
+            "attribute_not_exists({key}) OR ({state} IN ({pending}, {quarantined}) AND {expires_at} <= {now})",
+            key = e.name(NAME_KEY),
+            state = e.name(STATE),
+            pending = e.value("pending", s(STATE_PENDING)),
+            quarantined = e.value("quarantined", s(STATE_QUARANTINED)),
+            expires_at = e.name(EXPIRES_AT),
+            now = e.value("now", n(now)),
+        );
+        let sent = self
             .client
             .put_item()
             .table_name(&self.table)
-            .expression_attribute_names("#key", NAME_KEY)
-            .expression_attribute_names("#state", STATE)
-            .expression_attribute_names("#expires_at", EXPIRES_AT)
-            .expression_attribute_values(":pending", s(STATE_PENDING))
-            .expression_attribute_values(":now", n(now));
-        if let Some(hash) = &r.email_hash {
-            item.insert(EMAIL_HASH.to_owned(), s(hash.as_str()));
-            // The same person retrying a failed sign-up under a new userName; never an active claim.
-            condition.push_str(
-                " OR (#state = :pending AND #email_hash = :email_hash AND #owner <> :owner)",
-            );
-            request = request
-                .expression_attribute_names("#email_hash", EMAIL_HASH)
-                .expression_attribute_names("#owner", OWNER)
-                .expression_attribute_values(":email_hash", s(hash.as_str()))
-                .expression_attribute_values(":owner", s(&r.owner));
-        }
-        let sent = request
             .set_item(Some(item))
             .condition_expression(condition)
+            .set_expression_attribute_names(Some(e.names))
+            .set_expression_attribute_values(Some(e.values))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         match sent {
             Ok(_) => Ok(ReserveOutcome::Reserved),
-            Err(e) => match e.as_service_error() {
+            Err(err) => match err.as_service_error() {
                 Some(PutItemError::ConditionalCheckFailedException(failed)) => {
-                    // The condition only fails on a live claim; it is ours when we hold it already
-                    // (a replay), and then it is left exactly as it was.
-                    let holder = failed
-                        .item()
-                        .and_then(|old| old.get(OWNER))
-                        .and_then(|o| o.as_s().ok());
-                    match holder {
-                        Some(holder) if *holder == r.owner => Ok(ReserveOutcome::Reserved),
-                        Some(_) => Ok(ReserveOutcome::Taken),
-                        None => Err(RegistryError::Corrupt(
-                            "a failed reservation returned no owner".into(),
-                        )),
-                    }
+                    // The condition fails only on a live entry, which the failure returns; it
+                    // chooses the answer and nothing is written.
+                    let old = failed.item().ok_or_else(|| {
+                        RegistryError::Corrupt("a refused reservation returned no item".into())
+                    })?;
+                    Ok(rules::refused_reservation(&claim_from_item(old)?, r))
                 }
-                _ => Err(registry_error(e)),
+                _ => Err(registry_error(err)),
             },
         }
     }
 
-    async fn commit(
-        &self,
-        username: &Username,
-        owner: &str,
-        email_hash: Option<&EmailHash>,
-        now: Timestamp,
-    ) -> Result<CommitOutcome, RegistryError> {
-        let mut condition = String::from(
-            "attribute_not_exists(#key) OR #owner = :owner OR (#state = :pending AND #expires_at <= :now)",
-        );
-        if email_hash.is_some() {
-            // The same person's other pending sign-up (same email hash) gives way to the one
-            // they confirmed; an active claim never does.
-            condition.push_str(" OR (#state = :pending AND #email_hash = :email_hash)");
-        }
-        let mut request = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(NAME_KEY, s(username.key().as_str()))
-            // The email hash only serves takeovers of pending claims, so it goes once confirmed.
-            .update_expression(
-                "SET #display = :display, #owner = :owner, #state = :active, #key_version = :key_version \
-                 REMOVE #expires_at, #email_hash",
-            )
-            .condition_expression(condition)
-            .expression_attribute_names("#key", NAME_KEY)
-            .expression_attribute_names("#display", DISPLAY)
-            .expression_attribute_names("#owner", OWNER)
-            .expression_attribute_names("#state", STATE)
-            .expression_attribute_names("#key_version", KEY_VERSION)
-            .expression_attribute_names("#expires_at", EXPIRES_AT)
-            .expression_attribute_names("#email_hash", EMAIL_HASH)
-            .expression_attribute_values(":display", s(username.display()))
-            .expression_attribute_values(":owner", s(owner))
-            .expression_attribute_values(":active", s(STATE_ACTIVE))
-            .expression_attribute_values(":pending", s(STATE_PENDING))
-            .expression_attribute_values(":key_version", n(crate::policy::KEY_VERSION))
-            .expression_attribute_values(":now", n(now));
-        if let Some(hash) = email_hash {
-            request = request.expression_attribute_values(":email_hash", s(hash.as_str()));
-        }
-        match request.send().await {
-            Ok(_) => Ok(CommitOutcome::Committed),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => {
-                    Ok(CommitOutcome::Taken)
-                }
-                _ => Err(registry_error(e)),
-            },
-        }
-    }
-
-    async fn get(&self, key: &NameKey) -> Result<Option<Claim>, RegistryError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key(NAME_KEY, s(key.as_str()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(registry_error)?;
-        output.item.as_ref().map(claim_from_item).transpose()
-    }
-
-    async fn find_by_owner(&self, owner: &str) -> Result<Vec<Claim>, RegistryError> {
-        let mut claims = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(OWNER_INDEX)
-                .key_condition_expression("#owner = :owner")
-                .expression_attribute_names("#owner", OWNER)
-                .expression_attribute_values(":owner", s(owner))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(registry_error)?;
-            for item in page.items() {
-                claims.push(claim_from_item(item)?);
-            }
-            match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return Ok(claims),
-            }
-        }
-    }
-
-    async fn release(&self, key: &NameKey, owner: &str) -> Result<bool, RegistryError> {
-        let sent = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .key(NAME_KEY, s(key.as_str()))
-            .condition_expression("#owner = :owner")
-            .expression_attribute_names("#owner", OWNER)
-            .expression_attribute_values(":owner", s(owner))
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(true),
-            Err(e) => match e.as_service_error() {
-                Some(DeleteItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(registry_error(e)),
-            },
-        }
-    }
-}
-
-/// Reads a claim back from its item. The error names the attribute, never its value.
-pub fn claim_from_item(item: &HashMap<String, AttributeValue>) -> Result<Claim, RegistryError> {
-    let text = |name: &str| -> Result<&String, RegistryError> {
-        item.get(name).and_then(|v| v.as_s().ok()).ok_or_else(|| {
-            RegistryError::Corrupt(format!("attribute {name} is missing or not a string"))
-        })
-    };
-    let number = |name: &str| -> Result<i64, RegistryError> {
-        item.get(name)
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| {
-                RegistryError::Corrupt(format!("attribute {name} is missing or not an integer"))
-            })
-    };
-    let state = match text(STATE)?.as_str() {
-        STATE_PENDING => ClaimState::Pending {
-            expires_at: number(EXPIRES_AT)?,
-        },
-        STATE_ACTIVE => ClaimState::Active,
-        _ => {
-            return Err(RegistryError::Corrupt(format!(
-                "attribute {STATE} has an unknown value"
-            )))
-        }
-    };
-    let key_version = u32::try_from(number(KEY_VERSION)?)
-        .map_err(|_| RegistryError::Corrupt(format!("attribute {KEY_VERSION} is out of range")))?;
-    let email_hash = match item.get(EMAIL_HASH) {
-        None => None,
-        Some(_) => Some(EmailHash::from_stored(text(EMAIL_HASH)?.clone())),
-    };
-    Ok(Claim {
-        key: NameKey::from_stored(text(NAME_KEY)?.clone()),
-        display: text(DISPLAY)?.clone(),
-        owner: text(OWNER)?.clone(),
-        state,
-        key_version,
-        email_hash,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn item(pairs: &[(&str, AttributeValue)]) -> HashMap<String, AttributeValue> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect()
-    }
-
-    fn pending_item() -> HashMap<String, AttributeValue> {
-        item(&[
-            (NAME_KEY, s("alice")),
-            (DISPLAY, s("Alice")),
-            (OWNER, s("user-1")),
-            (STATE, s(STATE_PENDING)),
-            (EXPIRES_AT, n(1_700_000_000)),
-            (KEY_VERSION, n(1)),
-            (EMAIL_HASH, s("ab12")),
-        ])
-    }
-
-    #[test]
-    fn reads_a_pending_claim() {
-        let claim = claim_from_item(&pending_item()).unwrap();
-        assert_eq!(claim.key.as_str(), "alice");
-        assert_eq!(claim.display, "Alice");
-        assert_eq!(claim.owner, "user-1");
-        assert_eq!(
-            claim.state,
-            ClaimState::Pending {
-                expires_at: 1_700_000_000
-            }
-        );
-        assert_eq!(claim.key_version, 1);
-        assert_eq!(claim.email_hash, Some(EmailHash::from_stored("ab12")));
-    }
-
-    #[test]
-    fn reads_an_active_claim_without_expiry_or_hash() {
-        let mut active = pending_item();
-        active.insert(STATE.into(), s(STATE_ACTIVE));
-        active.remove(EXPIRES_AT);
-        active.remove(EMAIL_HASH);
-        let claim = claim_from_item(&active).unwrap();
-        assert_eq!(claim.state, ClaimState::Active);
-        assert_eq!(claim.email_hash, None);
-    }
-
-    #[test]
-    fn a_malformed_item_is_corrupt_and_the_error_names_no_value() {
-        let cases: Vec<(&str, HashMap<String, AttributeValue>)> = vec![
-            ("no owner", {
-                let mut i = pending_item();
-                i.remove(OWNER);
-                i
-            }),
-            ("pending without expiry", {
-                let mut i = pending_item();
-                i.remove(EXPIRES_AT);
-                i
-            }),
-            ("unknown state", {
-                let mut i = pending_item();
-                i.insert(STATE.into(), s("secret-state"));
-                i
-            }),
-            ("numeric display", {
-                let mut i = pending_item();
-                i.insert(DISPLAY.into(), n(5));
-                i
-            }),
-            ("negative key version", {
-                let mut i = pending_item();
-                i.insert(KEY_VERSION.into(), n(-1));
-                i
-            }),
+    async fn commit(&self, c: &Commitment, now: Timestamp) -> Result<CommitOutcome, RegistryError> {
+        let items = vec![
+            self.commit_name_update(c, now)?,
+            self.commit_user_update(c, now)?,
         ];
-        for (case, bad) in cases {
-            match claim_from_item(&bad) {
-                Err(RegistryError::Corrupt(why)) => {
-                    assert!(
-                        !why.contains("secret-state") && !why.contains("Alice"),
-                        "{case}: {why}"
-                    )
+        for attempt in 1..=CONFLICT_ATTEMPTS {
+            let sent = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            let Err(err) = sent else {
+                return Ok(CommitOutcome::Committed);
+            };
+            let Some(TransactWriteItemsError::TransactionCanceledException(canceled)) =
+                err.as_service_error()
+            else {
+                return Err(registry_error(err));
+            };
+            let code = |i: usize| {
+                canceled
+                    .cancellation_reasons()
+                    .get(i)
+                    .and_then(|reason| reason.code())
+                    .unwrap_or("None")
+            };
+            match (code(0), code(1)) {
+                ("ConditionalCheckFailed", _) => return Ok(CommitOutcome::Taken),
+                (_, "ConditionalCheckFailed") => return Ok(CommitOutcome::OwnsAnotherName),
+                ("TransactionConflict", _) | (_, "TransactionConflict")
+                    if attempt < CONFLICT_ATTEMPTS =>
+                {
+                    continue
                 }
-                other => panic!("{case}: expected Corrupt, got {other:?}"),
+                _ => return Err(registry_error(err)),
             }
+        }
+        Err(RegistryError::Timeout)
+    }
+
+    async fn owned_name(&self, sub: &str) -> Result<Option<OwnedName>, RegistryError> {
+        match self.get_item(user_item_key(sub)).await? {
+            None => Ok(None),
+            Some(item) => owned_name_from_item(&item),
         }
     }
 
-    #[test]
-    fn default_timeouts_fit_the_pre_sign_up_budget() {
-        let t = Timeouts::default();
-        assert!(t.operation < Duration::from_secs(3));
-        assert!(t.attempt <= t.operation && t.connect <= t.attempt);
-        assert!(t.max_attempts >= 2, "one retry for a dropped connection");
+    async fn get(&self, key: &NameKey) -> Result<Option<super::Claim>, RegistryError> {
+        self.get_item(name_item_key(key)?)
+            .await?
+            .as_ref()
+            .map(claim_from_item)
+            .transpose()
+    }
+}
+
+impl DynamoRegistry {
+    /// The name item's half of a commit; its condition is [`rules::commit_may_take_name`].
+    fn commit_name_update(
+        &self,
+        c: &Commitment,
+        now: Timestamp,
+    ) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let (key, state, owner, sub, expires_at) = (
+            e.name(NAME_KEY),
+            e.name(STATE),
+            e.name(OWNER),
+            e.name(SUB),
+            e.name(EXPIRES_AT),
+        );
+        let (pending, active, quarantined) = (
+            e.value("pending", s(STATE_PENDING)),
+            e.value("active", s(STATE_ACTIVE)),
+            e.value("quarantined", s(STATE_QUARANTINED)),
+        );
+        let sub_value = e.value("sub", s(&c.sub));
+        let now_value = e.value("now", n(now));
+        let holders = e.list("holder", &c.holder.spellings());
+        let mut pending_ours = format!("{owner} IN {holders} OR {expires_at} <= {now_value}");
+        if let Some(hash) = &c.verified.email {
+            let (name, value) = (e.name(EMAIL_HASH), e.value("email", s(hash.as_str())));
+            pending_ours.push_str(&format!(" OR {name} = {value}"));
+        }
+        if let Some(hash) = &c.verified.phone {
+            let (name, value) = (e.name(PHONE_HASH), e.value("phone", s(hash.as_str())));
+            pending_ours.push_str(&format!(" OR {name} = {value}"));
+        }
+        let condition = format!(
+            "attribute_not_exists({key}) \
+             OR ({state} = {pending} AND ({pending_ours})) \
+             OR ({state} = {active} AND {sub} = {sub_value}) \
+             OR ({state} = {active} AND attribute_not_exists({sub}) AND {owner} IN {holders}) \
+             OR ({state} = {quarantined} AND ({expires_at} <= {now_value} OR {owner} = {sub_value}))"
+        );
+        let update = format!(
+            "SET {display} = {display_value}, {owner} = {sub_value}, {sub} = {sub_value}, \
+             {state} = {active}, {key_version} = {key_version_value}, \
+             {since} = if_not_exists({since}, {now_value}) \
+             REMOVE {expires_at}, {email_hash}, {phone_hash}, {reason}",
+            display = e.name(DISPLAY),
+            display_value = e.value("display", s(c.username.display())),
+            key_version = e.name(KEY_VERSION),
+            key_version_value = e.value("key_version", n(crate::policy::KEY_VERSION)),
+            since = e.name(SINCE),
+            email_hash = e.name(EMAIL_HASH),
+            phone_hash = e.name(PHONE_HASH),
+            reason = e.name(REASON),
+        );
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key(NAME_KEY, name_item_key(c.username.key())?)
+            .update_expression(update)
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(e.names))
+            .set_expression_attribute_values(Some(e.values))
+            .build()
+            .map_err(|err| RegistryError::Unavailable(Box::new(err)))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// The user item's half of a commit; its condition is [`rules::commit_may_record_user`].
+    fn commit_user_update(
+        &self,
+        c: &Commitment,
+        now: Timestamp,
+    ) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let (key, owned_key) = (e.name(NAME_KEY), e.name(OWNED_KEY));
+        let key_value = e.value("key", s(c.username.key().as_str()));
+        let condition = format!(
+            "attribute_not_exists({key}) OR attribute_not_exists({owned_key}) OR {owned_key} = {key_value}"
+        );
+        let update = format!(
+            "SET {state} = {user}, {sub} = {sub_value}, {owned_key} = {key_value}, \
+             {display} = {display_value}, {since} = if_not_exists({since}, {now})",
+            state = e.name(STATE),
+            user = e.value("user", s(STATE_USER)),
+            sub = e.name(SUB),
+            sub_value = e.value("sub", s(&c.sub)),
+            display = e.name(DISPLAY),
+            display_value = e.value("display", s(c.username.display())),
+            since = e.name(SINCE),
+            now = e.value("now", n(now)),
+        );
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key(NAME_KEY, user_item_key(&c.sub))
+            .update_expression(update)
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(e.names))
+            .set_expression_attribute_values(Some(e.values))
+            .build()
+            .map_err(|err| RegistryError::Unavailable(Box::new(err)))?;
+        Ok(TransactWriteItem::builder().update(update).build())
     }
 }

@@ -1,12 +1,21 @@
-//! The registry of names: who holds which name key, as a pending reservation or an active claim.
-//! Ownership is decided only by conditional writes inside the store (SPEC.md §3).
+//! The registry of names: which user holds which name key, and which name each user owns.
+//! Ownership is decided only by conditional writes inside the store (SPEC.md §3, invariant 6).
+//!
+//! Identity (SPEC §3): before confirmation a name is *held* by the sign-up's Cognito `userName`
+//! (compared case-insensitively, see [`Holder`]); from the commit on it is *owned* by the user's
+//! `sub`, which Cognito never reuses. A user record keyed by `sub`, written in the same
+//! transaction as the name, says which name that `sub` owns: the token trigger reads only it.
 //!
 //! This file is the contract between the handlers and the stores (memory, DynamoDB).
 
+pub mod contact;
 pub mod dynamodb;
 pub mod memory;
+pub mod rules;
 pub mod schema;
+pub mod sdk;
 
+pub use contact::{ContactHash, ContactKey, Contacts};
 pub use dynamodb::DynamoRegistry;
 pub use memory::MemoryRegistry;
 
@@ -61,35 +70,83 @@ impl Clock for ManualClock {
     }
 }
 
-/// A SHA-256 hash (hex) of a normalised email address. Lets a person who retries a failed
-/// sign-up take over their own pending reservation without the registry storing the email.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct EmailHash(String);
+/// A Cognito `userName` as the holder of a pending reservation. User pools deployed with this
+/// project are case-insensitive, and the case of `userName` is not guaranteed to be the same in
+/// every event, so holders are compared in lower case. Items written before that rule kept the
+/// `userName` as sent, so conditions also accept that exact spelling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    canonical: String,
+    as_sent: String,
+}
 
-impl EmailHash {
-    /// Hashes an email after trimming and lowercasing it (Cognito compares emails case-insensitively).
-    pub fn of_email(email: &str) -> Self {
-        use sha2::{Digest, Sha256};
-        let normalised = email.trim().to_lowercase();
-        Self(hex::encode(Sha256::digest(normalised.as_bytes())))
+impl Holder {
+    pub fn new(user_name: &str) -> Self {
+        Self {
+            canonical: user_name.to_lowercase(),
+            as_sent: user_name.to_owned(),
+        }
     }
 
-    pub fn from_stored(hash: impl Into<String>) -> Self {
-        Self(hash.into())
+    /// The stored form: the `userName` in lower case.
+    pub fn canonical(&self) -> &str {
+        &self.canonical
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
+    /// Every stored spelling that means this holder: the canonical one, and the `userName` as
+    /// sent (how items of the first version stored it).
+    pub fn spellings(&self) -> Vec<&str> {
+        if self.canonical == self.as_sent {
+            vec![&self.canonical]
+        } else {
+            vec![&self.canonical, &self.as_sent]
+        }
+    }
+
+    /// Whether a stored holder is this one.
+    pub fn is(&self, stored: &str) -> bool {
+        stored == self.as_sent || stored.to_lowercase() == self.canonical
+    }
+
+    /// This holder, spelled as `stored` where that is the same `userName` in another case: for a
+    /// caller that read an item of the first version, so that its condition matches the item.
+    pub fn spelled_as(mut self, stored: &str) -> Self {
+        if self.is(stored) {
+            stored.clone_into(&mut self.as_sent);
+        }
+        self
     }
 }
 
-/// The state of a claim on a name key.
+/// Who owns an active name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// The user's `sub`.
+    Sub(String),
+    /// A Cognito `userName`: an active item written by the first version, before owners were
+    /// `sub`s. Its owner's next commit or token event upgrades it with a conditional write.
+    LegacyUserName(String),
+}
+
+/// The state of a name key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClaimState {
-    /// Reserved at sign-up, not yet confirmed; free again once `expires_at` has passed.
-    Pending { expires_at: Timestamp },
-    /// Committed: the owner holds the name until it is released.
-    Active,
+    /// Reserved at sign-up by `holder` (a `userName`), not yet confirmed; free again from
+    /// `expires_at` on. `contacts` recognise the same person retrying under a new `userName`.
+    Pending {
+        holder: String,
+        expires_at: Timestamp,
+        contacts: Contacts,
+    },
+    /// Committed: the owner holds the name until it is given up.
+    Active { owner: Owner },
+    /// Given up by `previous_owner` (a `sub`), who alone may take it back until `until`.
+    Quarantined {
+        previous_owner: String,
+        until: Timestamp,
+    },
+    /// Held by the operator; no user can claim it.
+    Blocked { reason: Option<String> },
 }
 
 /// One name key's entry in the registry.
@@ -98,49 +155,88 @@ pub struct Claim {
     pub key: NameKey,
     /// The display form the owner chose.
     pub display: String,
-    /// The Cognito `userName` of the owner.
-    pub owner: String,
     pub state: ClaimState,
     /// `policy::KEY_VERSION` at the time the key was derived.
     pub key_version: u32,
-    pub email_hash: Option<EmailHash>,
+    /// When the name became active for its owner (absent on items of the first version).
+    pub since: Option<Timestamp>,
 }
 
 impl Claim {
-    /// Whether this claim still keeps others off the name at `now`.
+    /// Whether this entry still keeps others off the name at `now`.
     pub fn is_live(&self, now: Timestamp) -> bool {
-        match self.state {
-            ClaimState::Active => true,
-            ClaimState::Pending { expires_at } => now < expires_at,
+        match &self.state {
+            ClaimState::Pending { expires_at, .. } => now < *expires_at,
+            ClaimState::Quarantined { until, .. } => now < *until,
+            ClaimState::Active { .. } | ClaimState::Blocked { .. } => true,
         }
     }
+
+    /// The owner's `sub`, when the name is active and owned by a `sub`.
+    pub fn owner_sub(&self) -> Option<&str> {
+        match &self.state {
+            ClaimState::Active {
+                owner: Owner::Sub(sub),
+            } => Some(sub),
+            _ => None,
+        }
+    }
+}
+
+/// The name a user owns, from the user's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedName {
+    pub key: NameKey,
+    pub display: String,
+    /// When the user came to own it.
+    pub since: Timestamp,
 }
 
 /// A request to hold a name pending confirmation.
 #[derive(Debug, Clone)]
 pub struct Reservation {
     pub username: Username,
-    pub owner: String,
-    pub email_hash: Option<EmailHash>,
+    pub holder: Holder,
+    /// Hashes of the sign-up's email and phone; empty where retries cannot be recognised.
+    pub contacts: Contacts,
     pub expires_at: Timestamp,
 }
 
-/// What `reserve` decided.
+/// What `reserve` decided. Only `Reserved` wrote anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReserveOutcome {
-    /// The name is now (or was already) held by this owner, pending or active.
+    /// The name is now (or was already: a replay) held pending by this holder.
     Reserved,
-    /// Someone else holds the name.
+    /// A live pending reservation with the same email or phone holds the name: the same person
+    /// retrying a failed sign-up under a new `userName`. Nothing changed; the sign-up may go on,
+    /// and its commit takes the name over only with a verified contact.
+    HeldForRetry,
+    /// Someone else holds, owns or blocked the name.
     Taken,
+}
+
+/// A request to make a name active for a confirmed user.
+#[derive(Debug, Clone)]
+pub struct Commitment {
+    pub username: Username,
+    /// The user's `userName`, which holds the pending reservation.
+    pub holder: Holder,
+    /// The user's `sub`: the owner from now on.
+    pub sub: String,
+    /// Hashes of the contacts Cognito has *verified* for this user: with one of them, a live
+    /// pending reservation of the same person under another `userName` is taken over.
+    pub verified: Contacts,
 }
 
 /// What `commit` decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommitOutcome {
-    /// The owner holds the name as an active claim (newly or already).
+    /// The user owns the name as an active claim (newly or already).
     Committed,
-    /// Someone else holds the name; nothing was changed.
+    /// Someone else holds, owns or blocked the name; nothing was changed.
     Taken,
+    /// The user already owns another name (a user owns at most one); nothing was changed.
+    OwnsAnotherName,
 }
 
 /// The store could not give an answer. Never a reason to grant a name.
@@ -154,54 +250,45 @@ pub enum RegistryError {
     Corrupt(String),
 }
 
-/// A store of claims. Every method is one atomic, conditional operation in the store.
+/// A store of names and user records. Every write is one atomic, conditional operation in the
+/// store (a single-item write or one transaction), so no interleaving, retry or replay can give a
+/// name two owners.
 pub trait Registry: Send + Sync {
-    /// Holds `r.username` for `r.owner` until `r.expires_at`, unless someone else holds it live.
-    /// A pending claim is live while `now < expires_at`; an active one always is.
-    /// The same owner reserving again answers `Reserved` and changes nothing (a replay neither
-    /// extends the expiry nor demotes an active claim); a live pending claim of another owner with
-    /// the same email hash (the same person retrying a failed sign-up) is taken over, an active
-    /// one never is. One conditional write in the store.
+    /// Holds `r.username` for `r.holder` until `r.expires_at` if the name is free: no entry, or
+    /// an expired pending reservation or quarantine. Never touches a live entry: the same holder
+    /// reserving again is `Reserved` unchanged (a replay neither extends the expiry nor demotes an
+    /// active claim); a live pending one sharing a contact is `HeldForRetry`; anything else
+    /// live, and any active claim, is `Taken`. One conditional write.
     fn reserve(
         &self,
         r: &Reservation,
         now: Timestamp,
     ) -> impl Future<Output = Result<ReserveOutcome, RegistryError>> + Send;
 
-    /// Makes `owner`'s claim on `username` active, in `username`'s display form, and drops its
-    /// email hash. A missing or expired reservation is claimed anew if the name is free (nobody
-    /// else holds it live); idempotent for an active claim of the same owner. A live pending
-    /// claim with the same `email_hash` is taken over: the same person signed up twice (the
-    /// retry took the reservation over) and then confirmed the first account. An active claim is
-    /// never taken over. One conditional write in the store.
+    /// Makes `c.username` active for `c.sub` and records it as the name `c.sub` owns, in one
+    /// transaction. The name item may be: absent; pending for `c.holder` (live or expired); an
+    /// expired pending reservation or quarantine; a live pending one sharing a *verified* contact
+    /// (the same person's other sign-up); `c.sub`'s own active claim (idempotent) or quarantine;
+    /// or a first-version active item of `c.holder` (upgraded). The user record may name no name
+    /// or this one. Anything else changes nothing.
     fn commit(
         &self,
-        username: &Username,
-        owner: &str,
-        email_hash: Option<&EmailHash>,
+        c: &Commitment,
         now: Timestamp,
     ) -> impl Future<Output = Result<CommitOutcome, RegistryError>> + Send;
 
-    /// The claim on `key`, live or not, read consistently.
+    /// The name `sub` owns, from its user record, read consistently: the one read of a token
+    /// event.
+    fn owned_name(
+        &self,
+        sub: &str,
+    ) -> impl Future<Output = Result<Option<OwnedName>, RegistryError>> + Send;
+
+    /// The entry of `key`, live or not, read consistently.
     fn get(
         &self,
         key: &NameKey,
     ) -> impl Future<Output = Result<Option<Claim>, RegistryError>> + Send;
-
-    /// Every claim `owner` has, live or not, ordered by key. For administration only, never a
-    /// uniqueness decision: on DynamoDB it reads an eventually consistent index.
-    fn find_by_owner(
-        &self,
-        owner: &str,
-    ) -> impl Future<Output = Result<Vec<Claim>, RegistryError>> + Send;
-
-    /// Deletes `owner`'s claim on `key`, pending or active. Returns whether a claim was deleted
-    /// (false when there is none or another owner holds it).
-    fn release(
-        &self,
-        key: &NameKey,
-        owner: &str,
-    ) -> impl Future<Output = Result<bool, RegistryError>> + Send;
 }
 
 /// A shared registry is a registry, so a handler and a test can hold the same store.
@@ -216,12 +303,17 @@ impl<R: Registry> Registry for Arc<R> {
 
     fn commit(
         &self,
-        username: &Username,
-        owner: &str,
-        email_hash: Option<&EmailHash>,
+        c: &Commitment,
         now: Timestamp,
     ) -> impl Future<Output = Result<CommitOutcome, RegistryError>> + Send {
-        R::commit(self, username, owner, email_hash, now)
+        R::commit(self, c, now)
+    }
+
+    fn owned_name(
+        &self,
+        sub: &str,
+    ) -> impl Future<Output = Result<Option<OwnedName>, RegistryError>> + Send {
+        R::owned_name(self, sub)
     }
 
     fn get(
@@ -229,21 +321,6 @@ impl<R: Registry> Registry for Arc<R> {
         key: &NameKey,
     ) -> impl Future<Output = Result<Option<Claim>, RegistryError>> + Send {
         R::get(self, key)
-    }
-
-    fn find_by_owner(
-        &self,
-        owner: &str,
-    ) -> impl Future<Output = Result<Vec<Claim>, RegistryError>> + Send {
-        R::find_by_owner(self, owner)
-    }
-
-    fn release(
-        &self,
-        key: &NameKey,
-        owner: &str,
-    ) -> impl Future<Output = Result<bool, RegistryError>> + Send {
-        R::release(self, key, owner)
     }
 }
 
@@ -262,38 +339,49 @@ mod tests {
     }
 
     #[test]
-    fn a_pending_claim_is_live_until_its_expiry_second() {
+    fn entries_are_live_until_their_expiry_second() {
         let claim = Claim {
             key: NameKey::from_stored("alice"),
             display: "alice".into(),
-            owner: "user-a".into(),
-            state: ClaimState::Pending { expires_at: 10 },
+            state: ClaimState::Pending {
+                holder: "user-a".into(),
+                expires_at: 10,
+                contacts: Contacts::none(),
+            },
             key_version: crate::policy::KEY_VERSION,
-            email_hash: None,
+            since: None,
         };
         assert!(claim.is_live(9));
         assert!(!claim.is_live(10));
-        assert!(Claim {
-            state: ClaimState::Active,
-            ..claim
+        let quarantined = Claim {
+            state: ClaimState::Quarantined {
+                previous_owner: "sub-a".into(),
+                until: 10,
+            },
+            ..claim.clone()
+        };
+        assert!(quarantined.is_live(9) && !quarantined.is_live(10));
+        for state in [
+            ClaimState::Active {
+                owner: Owner::Sub("sub-a".into()),
+            },
+            ClaimState::Blocked { reason: None },
+        ] {
+            assert!(Claim {
+                state,
+                ..claim.clone()
+            }
+            .is_live(i64::MAX));
         }
-        .is_live(i64::MAX));
     }
 
     #[test]
-    fn email_hashes_ignore_case_and_surrounding_space() {
-        assert_eq!(
-            EmailHash::of_email(" Alice@Example.com "),
-            EmailHash::of_email("alice@example.com")
-        );
-        assert_ne!(
-            EmailHash::of_email("alice@example.com"),
-            EmailHash::of_email("alice@example.org")
-        );
-        assert_eq!(
-            EmailHash::of_email("a@b.c").as_str().len(),
-            64,
-            "hex SHA-256, not the email"
-        );
+    fn holders_compare_without_case_and_keep_the_sent_spelling() {
+        let holder = Holder::new("Bob_1");
+        assert_eq!(holder.canonical(), "bob_1");
+        assert_eq!(holder.spellings(), ["bob_1", "Bob_1"]);
+        assert!(holder.is("BOB_1") && holder.is("bob_1"));
+        assert!(!holder.is("bob_2"));
+        assert_eq!(Holder::new("bob").spellings(), ["bob"]);
     }
 }

@@ -2,30 +2,45 @@
 //! key, index and TTL definitions that `usernames table create` applies and that `template.yaml`
 //! must mirror (a test compares them through [`cloudformation_properties`]).
 //!
-//! One item per name key:
+//! One item per name key, and one per user who owns a name, in the same table (so one transaction
+//! writes both). A user item's partition key is [`USER_KEY_PREFIX`] and the `sub`: a name key never
+//! contains `#` (the policy accepts no `#`, and [`name_item_key`] refuses one), so the two never meet.
 //!
-//! | attribute     | type | present        | meaning                                              |
-//! |---------------|------|----------------|------------------------------------------------------|
-//! | `name_key`    | S    | always         | partition key: the policy's uniqueness key           |
-//! | `display`     | S    | always         | the display form the owner chose                     |
-//! | `owner`       | S    | always         | the owner's Cognito `userName`; key of `by_owner`    |
-//! | `state`       | S    | always         | `pending` or `active`                                |
-//! | `expires_at`  | N    | pending only   | epoch seconds; the pending claim is void from then on; also the TTL attribute |
-//! | `key_version` | N    | always         | `policy::KEY_VERSION` the key was derived with       |
-//! | `email_hash`  | S    | pending, maybe | SHA-256 hex of the normalised email, for retries     |
+//! Name items:
+//!
+//! | attribute     | type | present          | meaning                                              |
+//! |---------------|------|------------------|------------------------------------------------------|
+//! | `name_key`    | S    | always           | partition key: the policy's uniqueness key           |
+//! | `display`     | S    | always           | the display form the owner chose                     |
+//! | `state`       | S    | always           | `pending`, `active`, `quarantined` or `blocked`      |
+//! | `owner`       | S    | but blocked      | pending: the holder's `userName` in lower case; active and quarantined: the owner's `sub` (first-version active items: the `userName`); key of `by_owner` |
+//! | `sub`         | S    | active           | the owner's `sub`; its absence marks a first-version active item |
+//! | `expires_at`  | N    | pending, quarantined | epoch seconds; the entry is void from then on; also the TTL attribute |
+//! | `email_hash`, `phone_hash` | S | pending, maybe | HMAC-SHA-256 hex of the email / phone, for retries (see `contact`) |
+//! | `since`       | N    | active           | when it became active for its owner                  |
+//! | `reason`      | S    | blocked, maybe   | the operator's note                                  |
+//! | `key_version` | N    | always           | `policy::KEY_VERSION` the key was derived with       |
+//!
+//! User items (`name_key` = `user#<sub>`, `state` = `user`): `sub`, `owned_key` (the name key the
+//! user owns), `display` (its display form, so a token event needs no second read) and `since`.
+//! Only transactions that also write the name item change them, so the two never disagree.
 //!
 //! Active claims carry no `expires_at`, so TTL never deletes them. TTL only tidies expired pending
-//! claims away; every condition compares `expires_at` with the caller's `now` itself, because TTL
-//! deletion can lag by days.
+//! claims and quarantines away; every condition compares `expires_at` with the caller's `now`
+//! itself, because TTL deletion can lag by days.
 
-use super::RegistryError;
+use super::sdk::registry_error;
+use super::{Claim, ClaimState, ContactHash, Contacts, OwnedName, Owner, RegistryError, Timestamp};
+use crate::policy::NameKey;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
 };
 use aws_sdk_dynamodb::Client;
+use std::collections::HashMap;
 use std::time::Duration;
 use thiserror::Error;
 
@@ -37,10 +52,22 @@ pub const STATE: &str = "state";
 pub const EXPIRES_AT: &str = "expires_at";
 pub const KEY_VERSION: &str = "key_version";
 pub const EMAIL_HASH: &str = "email_hash";
+pub const PHONE_HASH: &str = "phone_hash";
+pub const SUB: &str = "sub";
+pub const SINCE: &str = "since";
+pub const REASON: &str = "reason";
+/// The user item's name key.
+pub const OWNED_KEY: &str = "owned_key";
 
 /// Values of [`STATE`].
 pub const STATE_PENDING: &str = "pending";
 pub const STATE_ACTIVE: &str = "active";
+pub const STATE_QUARANTINED: &str = "quarantined";
+pub const STATE_BLOCKED: &str = "blocked";
+pub const STATE_USER: &str = "user";
+
+/// The partition key of a user item is this prefix and the `sub`.
+pub const USER_KEY_PREFIX: &str = "user#";
 
 /// The global secondary index that lists an owner's claims (eventually consistent; administration
 /// only, never a uniqueness decision).
@@ -116,7 +143,7 @@ pub async fn create_table(client: &Client, table: &str) -> Result<TableCreated, 
         {
             TableCreated::AlreadyExisted
         }
-        Err(e) => return Err(super::dynamodb::registry_error(e).into()),
+        Err(e) => return Err(registry_error(e).into()),
     };
     wait_until_active(client, table).await?;
     enable_ttl(client, table).await?;
@@ -184,7 +211,7 @@ async fn wait_until_active(client: &Client, table: &str) -> Result<(), TableErro
             .table_name(table)
             .send()
             .await
-            .map_err(super::dynamodb::registry_error)?;
+            .map_err(registry_error)?;
         let Some(description) = description.table else {
             return Err(TableError::Mismatch(
                 "DescribeTable returned no table".into(),
@@ -229,7 +256,7 @@ async fn enable_ttl(client: &Client, table: &str) -> Result<(), TableError> {
         .table_name(table)
         .send()
         .await
-        .map_err(super::dynamodb::registry_error)?;
+        .map_err(registry_error)?;
     if let Some(ttl) = current.time_to_live_description() {
         let status = ttl.time_to_live_status();
         if matches!(
@@ -256,8 +283,139 @@ async fn enable_ttl(client: &Client, table: &str) -> Result<(), TableError> {
         .time_to_live_specification(specification)
         .send()
         .await
-        .map_err(super::dynamodb::registry_error)?;
+        .map_err(registry_error)?;
     Ok(())
+}
+
+/// The partition key of a name item. A key with `#` would share the user items' key space; the
+/// policy never derives one, so meeting one is a corrupt input, never a write.
+pub fn name_item_key(key: &NameKey) -> Result<AttributeValue, RegistryError> {
+    if key.as_str().contains('#') {
+        return Err(RegistryError::Corrupt(
+            "a name key contains the user-item separator".into(),
+        ));
+    }
+    Ok(s(key.as_str()))
+}
+
+/// The partition key of `sub`'s user item.
+pub fn user_item_key(sub: &str) -> AttributeValue {
+    s(&format!("{USER_KEY_PREFIX}{sub}"))
+}
+
+pub fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+pub fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+type Item = HashMap<String, AttributeValue>;
+
+/// Typed reads of an item's attributes; errors name the attribute, never its value.
+struct Fields<'a>(&'a Item);
+
+impl Fields<'_> {
+    fn text(&self, name: &str) -> Result<&String, RegistryError> {
+        self.0.get(name).and_then(|v| v.as_s().ok()).ok_or_else(|| {
+            RegistryError::Corrupt(format!("attribute {name} is missing or not a string"))
+        })
+    }
+
+    fn optional_text(&self, name: &str) -> Result<Option<&String>, RegistryError> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(_) => self.text(name).map(Some),
+        }
+    }
+
+    fn number(&self, name: &str) -> Result<i64, RegistryError> {
+        self.0
+            .get(name)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| {
+                RegistryError::Corrupt(format!("attribute {name} is missing or not an integer"))
+            })
+    }
+
+    fn optional_number(&self, name: &str) -> Result<Option<i64>, RegistryError> {
+        match self.0.get(name) {
+            None => Ok(None),
+            Some(_) => self.number(name).map(Some),
+        }
+    }
+}
+
+/// Reads a name item back, whichever version wrote it.
+pub fn claim_from_item(item: &Item) -> Result<Claim, RegistryError> {
+    let f = Fields(item);
+    let hash = |name| -> Result<Option<ContactHash>, RegistryError> {
+        Ok(f.optional_text(name)?
+            .cloned()
+            .map(ContactHash::from_stored))
+    };
+    let state = match f.text(STATE)?.as_str() {
+        STATE_PENDING => ClaimState::Pending {
+            holder: f.text(OWNER)?.clone(),
+            expires_at: f.number(EXPIRES_AT)?,
+            contacts: Contacts {
+                email: hash(EMAIL_HASH)?,
+                phone: hash(PHONE_HASH)?,
+            },
+        },
+        STATE_ACTIVE => ClaimState::Active {
+            owner: match f.optional_text(SUB)? {
+                Some(sub) => Owner::Sub(sub.clone()),
+                None => Owner::LegacyUserName(f.text(OWNER)?.clone()),
+            },
+        },
+        STATE_QUARANTINED => ClaimState::Quarantined {
+            previous_owner: f.text(OWNER)?.clone(),
+            until: f.number(EXPIRES_AT)?,
+        },
+        STATE_BLOCKED => ClaimState::Blocked {
+            reason: f.optional_text(REASON)?.cloned(),
+        },
+        _ => {
+            return Err(RegistryError::Corrupt(format!(
+                "attribute {STATE} has an unknown value"
+            )))
+        }
+    };
+    let key_version = u32::try_from(f.number(KEY_VERSION)?)
+        .map_err(|_| RegistryError::Corrupt(format!("attribute {KEY_VERSION} is out of range")))?;
+    Ok(Claim {
+        key: NameKey::from_stored(f.text(NAME_KEY)?.clone()),
+        display: f.text(DISPLAY)?.clone(),
+        state,
+        key_version,
+        since: f.optional_number(SINCE)?,
+    })
+}
+
+/// Reads a user item back: the name the user owns, if any.
+pub fn owned_name_from_item(item: &Item) -> Result<Option<OwnedName>, RegistryError> {
+    let f = Fields(item);
+    if f.text(STATE)? != STATE_USER {
+        return Err(RegistryError::Corrupt(format!(
+            "attribute {STATE} of a user item is not {STATE_USER}"
+        )));
+    }
+    let Some(key) = f.optional_text(OWNED_KEY)? else {
+        return Ok(None);
+    };
+    Ok(Some(OwnedName {
+        key: NameKey::from_stored(key.clone()),
+        display: f.text(DISPLAY)?.clone(),
+        since: f.number(SINCE)?,
+    }))
+}
+
+/// A timestamp as DynamoDB stores it.
+pub fn timestamp(value: Timestamp) -> AttributeValue {
+    n(value)
 }
 
 #[cfg(test)]

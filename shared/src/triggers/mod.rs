@@ -10,8 +10,10 @@ use crate::config::{ConfigError, EnvSource, NameSource, Settings};
 use crate::events::token::TokenEventError;
 use crate::events::{loggable_trigger_source, trigger_source, EventError};
 use crate::policy::PolicyViolation;
-use crate::registry::dynamodb::{client_from_env, Timeouts};
-use crate::registry::{Clock, DynamoRegistry, Registry, RegistryError, SystemClock};
+use crate::registry::sdk::{client_from_env, Timeouts};
+use crate::registry::{
+    Clock, ContactKey, Contacts, DynamoRegistry, Registry, RegistryError, SystemClock,
+};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -23,6 +25,9 @@ pub struct Triggers<R: Registry> {
     pub registry: R,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    /// The key of the contact hashes: the configured one, or the development key where the
+    /// settings have none (the CLI's embedded store, tests).
+    pub contact_key: ContactKey,
 }
 
 impl<R: Registry> Triggers<R> {
@@ -31,25 +36,70 @@ impl<R: Registry> Triggers<R> {
         Self {
             registry,
             clock: Arc::new(SystemClock),
+            contact_key: settings.contact_key_or_development(),
             settings,
+        }
+    }
+
+    /// Whether the same person may be recognised across sign-ups by email or phone. Not when the
+    /// name is the Cognito username: a retry there reuses the same `userName`, so a contact
+    /// would only let a stranger who knows it near someone else's reservation.
+    fn recognises_retries(&self) -> bool {
+        self.settings.name_source == NameSource::PreferredUsername
+    }
+
+    /// The contact hashes a pending reservation keeps: the email and phone the sign-up gave.
+    pub fn reservation_contacts(&self, attributes: &HashMap<String, String>) -> Contacts {
+        if !self.recognises_retries() {
+            return Contacts::none();
+        }
+        Contacts {
+            email: attributes
+                .get("email")
+                .and_then(|v| self.contact_key.email(v)),
+            phone: attributes
+                .get("phone_number")
+                .and_then(|v| self.contact_key.phone(v)),
+        }
+    }
+
+    /// The contact hashes that prove a commit's claim to the same person's other reservation: only
+    /// contacts Cognito verified, and never one this deployment marks verified itself at sign-up
+    /// (auto-verify proves nothing about who owns the address).
+    pub fn verified_contacts(&self, attributes: &HashMap<String, String>) -> Contacts {
+        if !self.recognises_retries() {
+            return Contacts::none();
+        }
+        let verified = |flag: &str| attributes.get(flag).map(String::as_str) == Some("true");
+        let sign_up = &self.settings.sign_up;
+        Contacts {
+            email: attributes
+                .get("email")
+                .filter(|_| verified("email_verified") && !sign_up.auto_verify_email)
+                .and_then(|v| self.contact_key.email(v)),
+            phone: attributes
+                .get("phone_number")
+                .filter(|_| verified("phone_number_verified") && !sign_up.auto_verify_phone)
+                .and_then(|v| self.contact_key.phone(v)),
         }
     }
 }
 
 impl Triggers<DynamoRegistry> {
-    /// What a Lambda function builds at init: the settings (`USERNAMES_TABLE` required) and one
-    /// DynamoDB client with the registry's explicit connect, attempt and operation timeouts.
+    /// What a Lambda function builds at init: the settings (`USERNAMES_TABLE` and
+    /// `USERNAMES_CONTACT_HASH_KEY` required) and one DynamoDB client with the registry's explicit
+    /// connect, attempt and operation timeouts.
     pub async fn dynamodb_from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
         let settings = Settings::from_env(env)?;
         let table = settings.required_table()?.to_string();
+        settings.required_contact_key()?;
         let client = client_from_env(&Timeouts::default()).await;
         Ok(Self::new(DynamoRegistry::new(client, table), settings))
     }
 }
 
-/// Why a trigger said no. `Display` is the sentence Cognito shows the user (as
-/// `PreSignUp failed with error <sentence>.`) and Lambda reports as `errorMessage`: never an SDK
-/// error, a serde error or an internal name. `code()` is the stable name for logs and the CLI.
+/// Why a trigger said no. `Display` is the sentence the user sees: never an SDK error, a serde
+/// error or an internal name. `code()` is the stable name for logs and the CLI.
 #[derive(Debug, Error)]
 pub enum TriggerError {
     /// The name breaks the username policy; the policy words the sentence.
@@ -81,11 +131,15 @@ impl TriggerError {
         }
     }
 
-    /// The error as Lambda reports a handler error, for `usernames invoke` and `serve`.
+    /// The error as Lambda reports a handler error (the functions, `usernames invoke` and
+    /// `serve`). Cognito shows `errorMessage` as `PreSignUp failed with error <message>.`, adding
+    /// a full stop of its own, so the sentence's own final full stop is left out here, the one
+    /// place every trigger rejection passes.
     pub fn lambda_error(&self) -> LambdaError {
+        let sentence = self.to_string();
         LambdaError {
             error_type: self.code().to_string(),
-            error_message: self.to_string(),
+            error_message: sentence.strip_suffix('.').unwrap_or(&sentence).to_string(),
         }
     }
 }
@@ -286,7 +340,7 @@ mod tests {
         let body = serde_json::to_value(TriggerError::NameTaken.lambda_error()).unwrap();
         assert_eq!(
             body,
-            serde_json::json!({"errorType": "name_taken", "errorMessage": "That username is already taken."})
+            serde_json::json!({"errorType": "name_taken", "errorMessage": "That username is already taken"})
         );
     }
 }

@@ -1,5 +1,6 @@
-//! PostConfirmation: `_ConfirmSignUp` commits the name reserved at sign-up (or claims it again
-//! if the reservation is gone and the name is free); `_ConfirmForgotPassword` touches nothing.
+//! PostConfirmation: `_ConfirmSignUp` commits the name reserved at sign-up to the user's `sub` (or
+//! claims it again if the reservation is gone and the name is free); `_ConfirmForgotPassword`
+//! touches nothing.
 //!
 //! This trigger never fails because of the name. The user is already CONFIRMED when it runs and
 //! Cognito cannot undo that, so an error here would only show the user a failure for an account
@@ -12,7 +13,7 @@ use super::{
 };
 use crate::events::sign_up::{write_empty_response, PostConfirmationEvent, PostConfirmationSource};
 use crate::events::EventError;
-use crate::registry::{CommitOutcome, EmailHash, Registry};
+use crate::registry::{CommitOutcome, Commitment, Holder, Registry};
 use serde_json::Value;
 
 /// What a post-confirmation came to. Every one of them answers Cognito with success.
@@ -28,8 +29,12 @@ pub enum ConfirmationOutcome {
     NameInvalid,
     /// Someone else holds the name now: not committed.
     NameTaken,
+    /// The user already owns another name (a replay after a rename, say): not committed.
+    OwnsAnotherName,
     /// The event has no `userName` to commit the name for.
     NoUserName,
+    /// The event has no `sub` to own the name.
+    NoSub,
     /// The registry failed or was too slow (the code says which): not committed.
     RegistryFailed(&'static str),
 }
@@ -42,7 +47,9 @@ impl ConfirmationOutcome {
             Self::NoAction => "no_action",
             Self::NameInvalid => "name_invalid",
             Self::NameTaken => "name_taken",
+            Self::OwnsAnotherName => "owns_another_name",
             Self::NoUserName => "missing_user_name",
+            Self::NoSub => "missing_sub",
             Self::RegistryFailed(code) => code,
         }
     }
@@ -72,7 +79,9 @@ pub async fn answer<R: Registry>(
     match outcome {
         ConfirmationOutcome::NameInvalid
         | ConfirmationOutcome::NameTaken
+        | ConfirmationOutcome::OwnsAnotherName
         | ConfirmationOutcome::NoUserName
+        | ConfirmationOutcome::NoSub
         | ConfirmationOutcome::RegistryFailed(_) => tracing::warn!(
             code = outcome.code(),
             "name not committed at confirmation; tokens will withhold it"
@@ -85,8 +94,9 @@ pub async fn answer<R: Registry>(
     Ok((event, outcome))
 }
 
-/// The name re-read from the event and re-checked with the same policy, then one conditional
-/// write that commits the user's reservation, or claims the name anew if it is free.
+/// The name re-read from the event and re-checked with the same policy, then one transaction
+/// that commits the user's reservation to their `sub` (or claims the name anew if it is free) and
+/// records it as the name that `sub` owns.
 async fn commit<R: Registry>(
     triggers: &Triggers<R>,
     event: &PostConfirmationEvent,
@@ -105,21 +115,24 @@ async fn commit<R: Registry>(
     let Ok(username) = settings.policy.evaluate(raw) else {
         return ConfirmationOutcome::NameInvalid;
     };
-    let Some(owner) = event.user_name.as_deref() else {
+    let Some(user_name) = event.user_name.as_deref() else {
         return ConfirmationOutcome::NoUserName;
     };
-    let email_hash = attributes
-        .get("email")
-        .filter(|email| !email.trim().is_empty())
-        .map(|email| EmailHash::of_email(email));
+    let Some(sub) = event.attribute("sub").filter(|sub| !sub.trim().is_empty()) else {
+        return ConfirmationOutcome::NoSub;
+    };
+    let commitment = Commitment {
+        username,
+        holder: Holder::new(user_name),
+        sub: sub.to_owned(),
+        verified: triggers.verified_contacts(attributes),
+    };
     let now = triggers.clock.now();
     let budget = settings.sign_up.registry_budget;
-    let commit = triggers
-        .registry
-        .commit(&username, owner, email_hash.as_ref(), now);
-    match within_budget(budget, commit).await {
+    match within_budget(budget, triggers.registry.commit(&commitment, now)).await {
         Ok(CommitOutcome::Committed) => ConfirmationOutcome::NameCommitted,
         Ok(CommitOutcome::Taken) => ConfirmationOutcome::NameTaken,
+        Ok(CommitOutcome::OwnsAnotherName) => ConfirmationOutcome::OwnsAnotherName,
         Err(e) => ConfirmationOutcome::RegistryFailed(registry_error_code(&e)),
     }
 }

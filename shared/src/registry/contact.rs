@@ -1,0 +1,188 @@
+//! Keyed hashes of a user's email address and phone number: how the registry recognises the same
+//! person retrying a sign-up without storing anything that reveals the address (SPEC §3, inv. 5).
+//!
+//! An unkeyed hash of an email is reversible by dictionary for anyone who can read the table, so
+//! the hash is HMAC-SHA-256 under a per-deployment secret that lives outside the table (the
+//! template generates it in Secrets Manager and hands it to the functions as an environment
+//! variable, resolved at deploy time, so init makes no network call for it).
+
+use crate::env::{ConfigError, EnvSource};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+/// The secret that keys the contact hashes.
+pub const ENV_CONTACT_HASH_KEY: &str = "USERNAMES_CONTACT_HASH_KEY";
+/// Fewer bytes than this and the key could be guessed; HMAC-SHA-256 wants at least 32.
+pub const MIN_KEY_BYTES: usize = 32;
+
+/// The HMAC key, keyed once at init (the per-hash work is then two SHA-256 blocks). `Debug` never
+/// shows it.
+#[derive(Clone)]
+pub struct ContactKey(Hmac<Sha256>);
+
+impl std::fmt::Debug for ContactKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ContactKey(..)")
+    }
+}
+
+impl ContactKey {
+    /// A key from secret bytes; `None` when it is shorter than [`MIN_KEY_BYTES`].
+    pub fn new(secret: impl Into<Vec<u8>>) -> Option<Self> {
+        let secret = secret.into();
+        if secret.len() < MIN_KEY_BYTES {
+            return None;
+        }
+        <Hmac<Sha256> as KeyInit>::new_from_slice(&secret)
+            .ok()
+            .map(Self)
+    }
+
+    /// The fixed key of the CLI's embedded store and of tests: public, so never for a real table.
+    pub fn development() -> Self {
+        Self(Hmac::<Sha256>::new(&Default::default()))
+    }
+
+    /// Reads [`ENV_CONTACT_HASH_KEY`]; unset is `None`, a short value stops init.
+    pub fn from_env(env: &impl EnvSource) -> Result<Option<Self>, ConfigError> {
+        let Some(raw) = env.var(ENV_CONTACT_HASH_KEY) else {
+            return Ok(None);
+        };
+        // The value is never echoed: it is a secret.
+        Self::new(raw.trim().as_bytes().to_vec())
+            .map(Some)
+            .ok_or_else(|| {
+                ConfigError::new(
+                    ENV_CONTACT_HASH_KEY,
+                    format!("is shorter than {MIN_KEY_BYTES} bytes"),
+                )
+            })
+    }
+
+    /// The hash of an email address, compared case-insensitively as Cognito compares them.
+    pub fn email(&self, email: &str) -> Option<ContactHash> {
+        let normalised = email.trim().to_lowercase();
+        (!normalised.is_empty()).then(|| self.hash("email", &normalised))
+    }
+
+    /// The hash of a phone number (E.164 as Cognito stores it; spaces ignored).
+    pub fn phone(&self, phone: &str) -> Option<ContactHash> {
+        let normalised: String = phone.chars().filter(|c| !c.is_whitespace()).collect();
+        (!normalised.is_empty()).then(|| self.hash("phone", &normalised))
+    }
+
+    fn hash(&self, kind: &str, value: &str) -> ContactHash {
+        let mut mac = self.0.clone();
+        // The kind is part of the message, so an email never matches a phone number's hash.
+        mac.update(kind.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        ContactHash(hex::encode(mac.finalize().into_bytes()))
+    }
+}
+
+/// A keyed hash (hex) of one contact: it proves nothing by itself and reveals nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ContactHash(String);
+
+impl ContactHash {
+    pub fn from_stored(hash: impl Into<String>) -> Self {
+        Self(hash.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The contact hashes kept with a pending reservation, or offered as proof at a commit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contacts {
+    pub email: Option<ContactHash>,
+    pub phone: Option<ContactHash>,
+}
+
+impl Contacts {
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none() && self.phone.is_none()
+    }
+
+    /// Whether the two share a contact: the same email hash or the same phone hash.
+    pub fn shares_with(&self, other: &Contacts) -> bool {
+        let same = |a: &Option<ContactHash>, b: &Option<ContactHash>| matches!((a, b), (Some(a), Some(b)) if a == b);
+        same(&self.email, &other.email) || same(&self.phone, &other.phone)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::env;
+
+    fn key() -> ContactKey {
+        ContactKey::new(b"0123456789abcdef0123456789abcdef".to_vec()).unwrap()
+    }
+
+    #[test]
+    fn emails_hash_alike_whatever_their_case_and_surrounding_space() {
+        assert_eq!(
+            key().email(" Alice@Example.com "),
+            key().email("alice@example.com")
+        );
+        assert_ne!(
+            key().email("alice@example.com"),
+            key().email("alice@example.org")
+        );
+        assert_eq!(key().email("  "), None);
+        assert_eq!(key().phone("+1 555 0100"), key().phone("+15550100"));
+    }
+
+    #[test]
+    fn the_hash_depends_on_the_key_and_is_not_the_plain_sha256() {
+        use sha2::Digest;
+        let email = "alice@example.com";
+        let hash = key().email(email).unwrap();
+        assert_eq!(hash.as_str().len(), 64);
+        assert_ne!(hash.as_str(), hex::encode(Sha256::digest(email.as_bytes())));
+        let other = ContactKey::new(vec![b'x'; 40]).unwrap();
+        assert_ne!(Some(hash), other.email(email));
+        assert_ne!(
+            key().email("+15550100"),
+            key().phone("+15550100"),
+            "an email never matches a phone number"
+        );
+    }
+
+    #[test]
+    fn a_short_key_stops_init_without_echoing_it() {
+        let err =
+            ContactKey::from_env(&env(&[(ENV_CONTACT_HASH_KEY, "short-secret")])).unwrap_err();
+        assert_eq!(err.var, ENV_CONTACT_HASH_KEY);
+        assert!(!err.to_string().contains("short-secret"), "{err}");
+        assert!(matches!(ContactKey::from_env(&env(&[])), Ok(None)));
+        let long = "k".repeat(MIN_KEY_BYTES);
+        assert!(ContactKey::from_env(&env(&[(ENV_CONTACT_HASH_KEY, &long)]))
+            .unwrap()
+            .is_some());
+        assert_eq!(format!("{:?}", key()), "ContactKey(..)");
+    }
+
+    #[test]
+    fn contacts_share_only_a_present_equal_hash() {
+        let a = Contacts {
+            email: key().email("a@example.com"),
+            phone: None,
+        };
+        let b = Contacts {
+            email: None,
+            phone: key().phone("+15550100"),
+        };
+        assert!(a.shares_with(&a.clone()));
+        assert!(!a.shares_with(&b));
+        assert!(!Contacts::none().shares_with(&Contacts::none()));
+    }
+}

@@ -1,0 +1,75 @@
+//! The registry's decisions as plain functions over what an entry holds: the memory store applies
+//! them under its lock, and the DynamoDB store's condition expressions say the same thing (the
+//! contract suite runs on both). DynamoDB also uses [`refused_reservation`] to read the item a
+//! failed condition returns: that only chooses the answer, never grants a name.
+
+use super::{
+    Claim, ClaimState, Commitment, OwnedName, Owner, Reservation, ReserveOutcome, Timestamp,
+};
+
+/// Whether `reserve` may write over `old`: nothing there, or an expired pending reservation or
+/// quarantine.
+pub fn reservation_may_write(old: Option<&Claim>, now: Timestamp) -> bool {
+    match old {
+        None => true,
+        Some(old) => match &old.state {
+            ClaimState::Pending { .. } | ClaimState::Quarantined { .. } => !old.is_live(now),
+            ClaimState::Active { .. } | ClaimState::Blocked { .. } => false,
+        },
+    }
+}
+
+/// The answer to a reservation that may not write over `old` (a live entry).
+pub fn refused_reservation(old: &Claim, r: &Reservation) -> ReserveOutcome {
+    match &old.state {
+        ClaimState::Pending {
+            holder, contacts, ..
+        } => {
+            if r.holder.is(holder) {
+                ReserveOutcome::Reserved
+            } else if r.contacts.shares_with(contacts) {
+                ReserveOutcome::HeldForRetry
+            } else {
+                ReserveOutcome::Taken
+            }
+        }
+        // A new sign-up never re-reserves an active claim, even under the owner's old `userName`:
+        // a `userName` is reused after its user is deleted.
+        ClaimState::Active { .. } | ClaimState::Quarantined { .. } | ClaimState::Blocked { .. } => {
+            ReserveOutcome::Taken
+        }
+    }
+}
+
+/// Whether `commit` may make the name item `old` active for `c.sub`.
+pub fn commit_may_take_name(old: Option<&Claim>, c: &Commitment, now: Timestamp) -> bool {
+    let Some(old) = old else {
+        return true;
+    };
+    match &old.state {
+        ClaimState::Pending {
+            holder, contacts, ..
+        } => held_by_committer_or_expired(old, holder, c, now) || c.verified.shares_with(contacts),
+        ClaimState::Active {
+            owner: Owner::Sub(sub),
+        } => *sub == c.sub,
+        ClaimState::Active {
+            owner: Owner::LegacyUserName(user_name),
+        } => c.holder.spellings().contains(&user_name.as_str()),
+        ClaimState::Quarantined { previous_owner, .. } => {
+            !old.is_live(now) || *previous_owner == c.sub
+        }
+        ClaimState::Blocked { .. } => false,
+    }
+}
+
+/// The holder's own reservation (by an exact stored spelling, as the store's condition compares)
+/// or an expired one.
+fn held_by_committer_or_expired(old: &Claim, holder: &str, c: &Commitment, now: Timestamp) -> bool {
+    c.holder.spellings().contains(&holder) || !old.is_live(now)
+}
+
+/// Whether `commit` may record `key` as the name of a user whose record names `owned`.
+pub fn commit_may_record_user(owned: Option<&OwnedName>, key: &crate::policy::NameKey) -> bool {
+    owned.is_none_or(|owned| owned.key == *key)
+}

@@ -1,0 +1,109 @@
+//! Reaching DynamoDB: the SDK's time limits, the clients of the functions, the CLI and the tests,
+//! and the one mapping from an SDK failure to a [`RegistryError`]. Below both the store and the
+//! table schema, which import it.
+
+use super::RegistryError;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::Client;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use std::time::Duration;
+
+/// The SDK's time limits. The defaults let a trigger answer within 3 s even when DynamoDB hangs:
+/// at most `max_attempts` attempts of at most `attempt` each, all inside `operation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing a TCP (and TLS) connection.
+    pub connect: Duration,
+    /// One HTTP attempt, from sending to the parsed response.
+    pub attempt: Duration,
+    /// The whole operation, retries and backoff included.
+    pub operation: Duration,
+    /// Attempts per operation, the first included.
+    pub max_attempts: u32,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(1),
+            attempt: Duration::from_secs(1),
+            operation: Duration::from_millis(2500),
+            max_attempts: 2,
+        }
+    }
+}
+
+impl Timeouts {
+    pub fn timeout_config(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
+
+    pub fn retry_config(&self) -> RetryConfig {
+        // A short backoff: the operation timeout bounds the total anyway, and a refused connection
+        // is worth retrying at once.
+        RetryConfig::standard()
+            .with_max_attempts(self.max_attempts)
+            .with_initial_backoff(Duration::from_millis(50))
+            .with_max_backoff(Duration::from_millis(250))
+    }
+}
+
+/// The shared AWS configuration from the standard sources (`AWS_REGION`, the credentials chain,
+/// `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`), with `timeouts` applied.
+pub async fn sdk_config_from_env(timeouts: &Timeouts) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts.timeout_config())
+        .retry_config(timeouts.retry_config())
+        .load()
+        .await
+}
+
+/// The DynamoDB client of the Lambda functions and the CLI; build it once, at init.
+pub async fn client_from_env(timeouts: &Timeouts) -> Client {
+    Client::new(&sdk_config_from_env(timeouts).await)
+}
+
+/// A client configuration for a local endpoint (moto, DynamoDB Local) with dummy credentials and a
+/// fixed region, independent of the environment. Add interceptors before `Client::from_conf`.
+pub fn local_config(endpoint: &str, timeouts: &Timeouts) -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "local"))
+        .endpoint_url(endpoint)
+        .timeout_config(timeouts.timeout_config())
+        .retry_config(timeouts.retry_config())
+}
+
+/// Maps an SDK failure to what the caller may act on. The SDK's text stays in the source, for
+/// operators' logs; users only ever see `RegistryError`'s own sentence.
+pub fn registry_error<E, R>(err: SdkError<E, R>) -> RegistryError
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match &err {
+        SdkError::TimeoutError(_) => RegistryError::Timeout,
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => RegistryError::Timeout,
+        _ => RegistryError::Unavailable(Box::new(err)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_timeouts_fit_the_pre_sign_up_budget() {
+        let t = Timeouts::default();
+        assert!(t.operation < Duration::from_secs(3));
+        assert!(t.attempt <= t.operation && t.connect <= t.attempt);
+        assert!(t.max_attempts >= 2, "one retry for a dropped connection");
+    }
+}

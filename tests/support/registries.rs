@@ -1,0 +1,118 @@
+//! Registries for handler tests: one that is down or never answers, and one that counts the
+//! calls a handler makes around a real store (the request budget of each path).
+
+use shared::policy::NameKey;
+use shared::registry::{
+    Claim, CommitOutcome, Commitment, OwnedName, Registry, RegistryError, Reservation,
+    ReserveOutcome, Timestamp,
+};
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// A registry that is down: every call fails at once, or (`hangs`) never answers.
+pub struct Broken {
+    pub hangs: bool,
+}
+
+impl Broken {
+    pub const DOWN: Broken = Broken { hangs: false };
+    pub const HANGING: Broken = Broken { hangs: true };
+
+    async fn fail<T>(&self) -> Result<T, RegistryError> {
+        if self.hangs {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        Err(RegistryError::Unavailable("connection refused".into()))
+    }
+}
+
+impl Registry for Broken {
+    async fn reserve(
+        &self,
+        _: &Reservation,
+        _: Timestamp,
+    ) -> Result<ReserveOutcome, RegistryError> {
+        self.fail().await
+    }
+    async fn commit(&self, _: &Commitment, _: Timestamp) -> Result<CommitOutcome, RegistryError> {
+        self.fail().await
+    }
+    async fn owned_name(&self, _: &str) -> Result<Option<OwnedName>, RegistryError> {
+        self.fail().await
+    }
+    async fn get(&self, _: &NameKey) -> Result<Option<Claim>, RegistryError> {
+        self.fail().await
+    }
+}
+
+/// The calls a handler made, by kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Calls {
+    /// `get` and `owned_name`.
+    pub reads: usize,
+    pub reserves: usize,
+    pub commits: usize,
+}
+
+/// A store that counts the calls made to it.
+#[derive(Default)]
+pub struct Counted<R> {
+    pub store: R,
+    reads: AtomicUsize,
+    reserves: AtomicUsize,
+    commits: AtomicUsize,
+}
+
+impl<R> Counted<R> {
+    pub fn new(store: R) -> Self {
+        Self {
+            store,
+            reads: AtomicUsize::new(0),
+            reserves: AtomicUsize::new(0),
+            commits: AtomicUsize::new(0),
+        }
+    }
+
+    /// The calls so far.
+    pub fn calls(&self) -> Calls {
+        Calls {
+            reads: self.reads.load(Ordering::SeqCst),
+            reserves: self.reserves.load(Ordering::SeqCst),
+            commits: self.commits.load(Ordering::SeqCst),
+        }
+    }
+}
+
+impl<R: Registry> Registry for Counted<R> {
+    fn reserve(
+        &self,
+        r: &Reservation,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<ReserveOutcome, RegistryError>> + Send {
+        self.reserves.fetch_add(1, Ordering::SeqCst);
+        self.store.reserve(r, now)
+    }
+    fn commit(
+        &self,
+        c: &Commitment,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<CommitOutcome, RegistryError>> + Send {
+        self.commits.fetch_add(1, Ordering::SeqCst);
+        self.store.commit(c, now)
+    }
+    fn owned_name(
+        &self,
+        sub: &str,
+    ) -> impl Future<Output = Result<Option<OwnedName>, RegistryError>> + Send {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.store.owned_name(sub)
+    }
+    fn get(
+        &self,
+        key: &NameKey,
+    ) -> impl Future<Output = Result<Option<Claim>, RegistryError>> + Send {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.store.get(key)
+    }
+}
