@@ -112,9 +112,10 @@ async fn each_decision_is_one_request() {
     assert!(registry.get(alice.key()).await.expect("get").is_some());
     assert_one(&counter, "GetItem", "get");
     assert!(registry
-        .owned_name("sub-user-a")
+        .user("sub-user-a")
         .await
-        .expect("owned_name")
+        .expect("user")
+        .and_then(|u| u.owned)
         .is_some());
     assert_one(&counter, "GetItem", "owned_name");
 }

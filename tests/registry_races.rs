@@ -431,7 +431,11 @@ async fn a_token_commit_racing_reservations_at_the_expiry_second_leaves_one_owne
             winners[0],
             "{base}"
         );
-        let owned = registry.owned_name("sub-desk").await.expect("owned_name");
+        let owned = registry
+            .user("sub-desk")
+            .await
+            .expect("user")
+            .and_then(|u| u.owned);
         assert_eq!(
             owned.is_some(),
             *winners[0] == "desk",

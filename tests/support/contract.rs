@@ -5,8 +5,9 @@
 
 use shared::policy::{Policy, Username, KEY_VERSION};
 use shared::registry::{
-    Claim, ClaimState, CommitOutcome, Commitment, ContactKey, Contacts, Holder, OwnedName, Owner,
-    Registry, Reservation, ReserveOutcome, Timestamp,
+    BlockOutcome, Claim, ClaimState, CommitOutcome, Commitment, ContactKey, Contacts, Holder,
+    OwnedName, Owner, Registry, Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp,
+    UserRecord,
 };
 use std::future::Future;
 
@@ -115,9 +116,10 @@ async fn claim<R: Registry>(registry: &R, raw: &str) -> Option<Claim> {
 
 async fn owned<R: Registry>(registry: &R, user_name: &str) -> Option<OwnedName> {
     registry
-        .owned_name(&sub_of(user_name))
+        .user(&sub_of(user_name))
         .await
-        .expect("owned_name")
+        .expect("user")
+        .and_then(|u| u.owned)
 }
 
 async fn reserve<R: Registry>(registry: &R, r: &Reservation, now: Timestamp) -> ReserveOutcome {
@@ -246,9 +248,10 @@ pub async fn a_reused_user_name_never_gets_an_active_name<R: Registry>(registry:
     assert_eq!(held.state, active("bob"));
     assert_eq!(
         registry
-            .owned_name("sub-of-the-new-bob")
+            .user("sub-of-the-new-bob")
             .await
-            .expect("owned_name"),
+            .expect("user")
+            .and_then(|u| u.owned),
         None
     );
 }
@@ -772,6 +775,323 @@ pub async fn spelling_variants_are_one_name<R: Registry>(registry: R) {
     );
 }
 
+/// Fourteen days, the default quarantine.
+pub const QUARANTINE: i64 = 14 * 24 * 60 * 60;
+
+/// `user_name`'s rename to `raw` at `now`, with the default quarantine and `cooldown`.
+pub fn rename_to(raw: &str, user_name: &str, now: Timestamp, cooldown: Option<i64>) -> Rename {
+    Rename {
+        sub: sub_of(user_name),
+        to: name(raw),
+        quarantine_until: now + QUARANTINE,
+        cooldown,
+    }
+}
+
+async fn rename<R: Registry>(
+    registry: &R,
+    raw: &str,
+    user_name: &str,
+    now: Timestamp,
+    cooldown: Option<i64>,
+) -> RenameOutcome {
+    registry
+        .rename(&rename_to(raw, user_name, now, cooldown), now)
+        .await
+        .expect("rename")
+}
+
+fn renamed(previous: Option<&str>) -> RenameOutcome {
+    RenameOutcome::Renamed {
+        previous: previous.map(str::to_owned),
+    }
+}
+
+async fn record<R: Registry>(registry: &R, user_name: &str) -> Option<UserRecord> {
+    registry.user(&sub_of(user_name)).await.expect("user")
+}
+
+pub async fn renaming_moves_the_user_and_quarantines_the_old_name<R: Registry>(registry: R) {
+    commit(&registry, "alice", "user-a", T0).await;
+    let at = T0 + 100;
+    assert_eq!(
+        rename(&registry, "bob", "user-a", at, Some(LIFETIME)).await,
+        renamed(Some("alice"))
+    );
+    assert_eq!(
+        record(&registry, "user-a").await,
+        Some(UserRecord {
+            owned: Some(OwnedName {
+                key: name("bob").key().clone(),
+                display: "bob".into(),
+                since: at,
+            }),
+            renamed_at: Some(at),
+            previous: Some("alice".into()),
+        })
+    );
+    assert_eq!(
+        claim(&registry, "bob").await.unwrap().state,
+        active("user-a")
+    );
+    let quarantined = ClaimState::Quarantined {
+        previous_owner: sub_of("user-a"),
+        until: at + QUARANTINE,
+    };
+    assert_eq!(claim(&registry, "alice").await.unwrap().state, quarantined);
+    // Replayed: the same answer, nothing moves.
+    assert_eq!(
+        rename(&registry, "bob", "user-a", at + 1, Some(LIFETIME)).await,
+        renamed(Some("alice"))
+    );
+    // Nobody can grab the name its owner just left, until the quarantine ends.
+    let until = at + QUARANTINE;
+    let grab = reservation("alice", "user-b", None, until - 1);
+    assert_eq!(
+        reserve(&registry, &grab, until - 1).await,
+        ReserveOutcome::Taken
+    );
+    assert_eq!(
+        commit(&registry, "alice", "user-b", until - 1).await,
+        CommitOutcome::Taken
+    );
+    assert_eq!(
+        rename(&registry, "alice", "user-b", until - 1, Some(LIFETIME)).await,
+        RenameOutcome::Taken
+    );
+    assert_eq!(
+        rename(&registry, "alice", "user-b", until, Some(LIFETIME)).await,
+        renamed(None),
+        "free once the quarantine ends"
+    );
+}
+
+pub async fn renaming_back_and_respelling_cost_no_new_quarantine<R: Registry>(registry: R) {
+    commit(&registry, "alice", "user-a", T0).await;
+    rename(&registry, "bob", "user-a", T0 + 1, None).await;
+    assert_eq!(
+        rename(&registry, "alice", "user-a", T0 + 2, None).await,
+        renamed(Some("bob")),
+        "its previous owner takes a quarantined name back"
+    );
+    assert_eq!(
+        claim(&registry, "alice").await.unwrap().state,
+        active("user-a")
+    );
+    assert!(matches!(
+        claim(&registry, "bob").await.unwrap().state,
+        ClaimState::Quarantined { .. }
+    ));
+    let before = record(&registry, "user-a").await.unwrap();
+    assert_eq!(
+        rename(&registry, "ALICE", "user-a", T0 + 3, Some(LIFETIME)).await,
+        renamed(Some("alice")),
+        "a new spelling of one's own name: no cooldown"
+    );
+    let after = record(&registry, "user-a").await.unwrap();
+    assert_eq!(
+        after.owned.as_ref().map(|o| o.display.as_str()),
+        Some("ALICE")
+    );
+    assert_eq!(
+        (after.renamed_at, after.owned.map(|o| o.since)),
+        (before.renamed_at, before.owned.map(|o| o.since))
+    );
+    let held = claim(&registry, "alice").await.unwrap();
+    assert_eq!(
+        (held.display.as_str(), held.state),
+        ("ALICE", active("user-a"))
+    );
+}
+
+pub async fn the_cooldown_counts_from_the_last_rename_or_release<R: Registry>(registry: R) {
+    const DAY: i64 = 24 * 60 * 60;
+    commit(&registry, "alice", "user-a", T0).await;
+    assert_eq!(
+        rename(&registry, "bob", "user-a", T0, Some(DAY)).await,
+        renamed(Some("alice")),
+        "the first rename after sign-up waits for nothing"
+    );
+    assert_eq!(
+        rename(&registry, "carol", "user-a", T0 + 3600, Some(DAY)).await,
+        RenameOutcome::Cooldown { until: T0 + DAY }
+    );
+    assert!(claim(&registry, "carol").await.is_none(), "nothing written");
+    assert_eq!(
+        rename(&registry, "carol", "user-a", T0 + DAY, Some(DAY)).await,
+        renamed(Some("bob"))
+    );
+    let released = T0 + 2 * DAY;
+    assert_eq!(
+        registry
+            .release(&sub_of("user-a"), Some(released + QUARANTINE), released)
+            .await
+            .expect("release"),
+        Some("carol".to_owned())
+    );
+    assert_eq!(
+        rename(&registry, "dave", "user-a", released + 1, Some(DAY)).await,
+        RenameOutcome::Cooldown {
+            until: released + DAY
+        },
+        "releasing then renaming is a rename"
+    );
+    assert_eq!(
+        rename(&registry, "dave", "user-a", released + 1, None).await,
+        renamed(None),
+        "an operator's forced rename"
+    );
+}
+
+pub async fn a_user_without_a_name_takes_one_by_rename<R: Registry>(registry: R) {
+    assert_eq!(
+        rename(&registry, "zed", "user-x", T0, Some(LIFETIME)).await,
+        renamed(None)
+    );
+    assert_eq!(
+        claim(&registry, "zed").await.unwrap().state,
+        active("user-x")
+    );
+    assert_eq!(
+        rename(&registry, "zed", "user-y", T0, Some(LIFETIME)).await,
+        RenameOutcome::Taken
+    );
+    reserve(&registry, &reservation("yara", "user-p", None, T0), T0).await;
+    assert_eq!(
+        rename(&registry, "yara", "user-y", T0 + 1, Some(LIFETIME)).await,
+        RenameOutcome::Taken,
+        "a live pending reservation holds the name"
+    );
+    assert_eq!(
+        record(&registry, "user-y").await.and_then(|u| u.owned),
+        None
+    );
+}
+
+pub async fn releasing_quarantines_or_frees_at_once<R: Registry>(registry: R) {
+    commit(&registry, "alice", "user-a", T0).await;
+    let until = T0 + QUARANTINE;
+    assert_eq!(
+        registry
+            .release(&sub_of("user-a"), Some(until), T0)
+            .await
+            .expect("release"),
+        Some("alice".to_owned())
+    );
+    assert_eq!(
+        registry
+            .release(&sub_of("user-a"), Some(until), T0)
+            .await
+            .expect("release"),
+        None,
+        "released once"
+    );
+    assert_eq!(
+        record(&registry, "user-a").await.and_then(|u| u.owned),
+        None
+    );
+    assert_eq!(
+        claim(&registry, "alice").await.unwrap().state,
+        ClaimState::Quarantined {
+            previous_owner: sub_of("user-a"),
+            until
+        }
+    );
+    assert_eq!(
+        rename(&registry, "alice", "user-a", T0 + 5, None).await,
+        renamed(None),
+        "taken back during its quarantine"
+    );
+    commit(&registry, "bob", "user-b", T0).await;
+    assert_eq!(
+        registry
+            .release(&sub_of("user-b"), None, T0)
+            .await
+            .expect("release"),
+        Some("bob".to_owned())
+    );
+    assert!(claim(&registry, "bob").await.is_none(), "freed at once");
+    assert_eq!(
+        reserve(&registry, &reservation("bob", "user-c", None, T0), T0).await,
+        ReserveOutcome::Reserved
+    );
+}
+
+pub async fn blocking_holds_a_name_for_the_operator<R: Registry>(registry: R) {
+    let blocked = |reason: &str| ClaimState::Blocked {
+        reason: Some(reason.to_owned()),
+    };
+    assert_eq!(
+        registry
+            .block(&name("AcmeCorp"), Some("brand"), T0)
+            .await
+            .expect("block"),
+        BlockOutcome::Blocked
+    );
+    assert_eq!(
+        claim(&registry, "acme_corp").await.unwrap().state,
+        blocked("brand")
+    );
+    assert_eq!(
+        reserve(&registry, &reservation("acme.corp", "user-a", None, T0), T0).await,
+        ReserveOutcome::Taken,
+        "every spelling"
+    );
+    assert_eq!(
+        rename(&registry, "ACMECORP", "user-a", T0, None).await,
+        RenameOutcome::Taken
+    );
+    assert_eq!(
+        registry
+            .block(&name("AcmeCorp"), Some("trademark"), T0)
+            .await
+            .expect("block"),
+        BlockOutcome::Blocked
+    );
+    assert_eq!(
+        claim(&registry, "acmecorp").await.unwrap().state,
+        blocked("trademark")
+    );
+    commit(&registry, "alice", "user-a", T0).await;
+    let owned = claim(&registry, "alice").await.unwrap();
+    assert_eq!(
+        registry
+            .block(&name("Alice"), None, T0)
+            .await
+            .expect("block"),
+        BlockOutcome::Held(owned.clone())
+    );
+    assert!(!registry
+        .unblock(name("alice").key())
+        .await
+        .expect("unblock"));
+    assert_eq!(
+        claim(&registry, "alice").await,
+        Some(owned),
+        "an owner keeps it"
+    );
+    assert!(registry
+        .unblock(name("acmecorp").key())
+        .await
+        .expect("unblock"));
+    assert_eq!(
+        reserve(&registry, &reservation("acmecorp", "user-b", None, T0), T0).await,
+        ReserveOutcome::Reserved
+    );
+    registry
+        .release(&sub_of("user-a"), Some(T0 + QUARANTINE), T0)
+        .await
+        .expect("release");
+    assert!(
+        registry
+            .unblock(name("alice").key())
+            .await
+            .expect("unblock"),
+        "an operator may end a quarantine early"
+    );
+    assert!(claim(&registry, "alice").await.is_none());
+}
+
 /// Declares one `#[tokio::test]` per contract case, each on a fresh store from `$make`
 /// (an expression that evaluates to a future of the store).
 #[macro_export]
@@ -796,6 +1116,12 @@ macro_rules! registry_contract_tests {
             first_version_items_are_read_and_upgraded,
             quarantined_and_blocked_names_are_held,
             spelling_variants_are_one_name,
+            renaming_moves_the_user_and_quarantines_the_old_name,
+            renaming_back_and_respelling_cost_no_new_quarantine,
+            the_cooldown_counts_from_the_last_rename_or_release,
+            a_user_without_a_name_takes_one_by_rename,
+            releasing_quarantines_or_frees_at_once,
+            blocking_holds_a_name_for_the_operator,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

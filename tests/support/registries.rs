@@ -1,10 +1,10 @@
 //! Registries for handler tests: one that is down or never answers, and one that counts the
 //! calls a handler makes around a real store (the request budget of each path).
 
-use shared::policy::NameKey;
+use shared::policy::{NameKey, Username};
 use shared::registry::{
-    Claim, CommitOutcome, Commitment, OwnedName, Registry, RegistryError, Reservation,
-    ReserveOutcome, Timestamp,
+    BlockOutcome, Claim, CommitOutcome, Commitment, Registry, RegistryError, Rename, RenameOutcome,
+    Reservation, ReserveOutcome, Timestamp, UserRecord,
 };
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,7 +38,29 @@ impl Registry for Broken {
     async fn commit(&self, _: &Commitment, _: Timestamp) -> Result<CommitOutcome, RegistryError> {
         self.fail().await
     }
-    async fn owned_name(&self, _: &str) -> Result<Option<OwnedName>, RegistryError> {
+    async fn user(&self, _: &str) -> Result<Option<UserRecord>, RegistryError> {
+        self.fail().await
+    }
+    async fn rename(&self, _: &Rename, _: Timestamp) -> Result<RenameOutcome, RegistryError> {
+        self.fail().await
+    }
+    async fn release(
+        &self,
+        _: &str,
+        _: Option<Timestamp>,
+        _: Timestamp,
+    ) -> Result<Option<String>, RegistryError> {
+        self.fail().await
+    }
+    async fn block(
+        &self,
+        _: &Username,
+        _: Option<&str>,
+        _: Timestamp,
+    ) -> Result<BlockOutcome, RegistryError> {
+        self.fail().await
+    }
+    async fn unblock(&self, _: &NameKey) -> Result<bool, RegistryError> {
         self.fail().await
     }
     async fn get(&self, _: &NameKey) -> Result<Option<Claim>, RegistryError> {
@@ -49,10 +71,12 @@ impl Registry for Broken {
 /// The calls a handler made, by kind.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Calls {
-    /// `get` and `owned_name`.
+    /// `get` and `user`.
     pub reads: usize,
     pub reserves: usize,
     pub commits: usize,
+    /// `rename`, `release`, `block` and `unblock`.
+    pub others: usize,
 }
 
 /// A store that counts the calls made to it.
@@ -62,6 +86,7 @@ pub struct Counted<R> {
     reads: AtomicUsize,
     reserves: AtomicUsize,
     commits: AtomicUsize,
+    others: AtomicUsize,
 }
 
 impl<R> Counted<R> {
@@ -71,6 +96,7 @@ impl<R> Counted<R> {
             reads: AtomicUsize::new(0),
             reserves: AtomicUsize::new(0),
             commits: AtomicUsize::new(0),
+            others: AtomicUsize::new(0),
         }
     }
 
@@ -80,6 +106,7 @@ impl<R> Counted<R> {
             reads: self.reads.load(Ordering::SeqCst),
             reserves: self.reserves.load(Ordering::SeqCst),
             commits: self.commits.load(Ordering::SeqCst),
+            others: self.others.load(Ordering::SeqCst),
         }
     }
 }
@@ -101,12 +128,42 @@ impl<R: Registry> Registry for Counted<R> {
         self.commits.fetch_add(1, Ordering::SeqCst);
         self.store.commit(c, now)
     }
-    fn owned_name(
+    fn user(
         &self,
         sub: &str,
-    ) -> impl Future<Output = Result<Option<OwnedName>, RegistryError>> + Send {
+    ) -> impl Future<Output = Result<Option<UserRecord>, RegistryError>> + Send {
         self.reads.fetch_add(1, Ordering::SeqCst);
-        self.store.owned_name(sub)
+        self.store.user(sub)
+    }
+    fn rename(
+        &self,
+        r: &Rename,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<RenameOutcome, RegistryError>> + Send {
+        self.others.fetch_add(1, Ordering::SeqCst);
+        self.store.rename(r, now)
+    }
+    fn release(
+        &self,
+        sub: &str,
+        quarantine_until: Option<Timestamp>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<String>, RegistryError>> + Send {
+        self.others.fetch_add(1, Ordering::SeqCst);
+        self.store.release(sub, quarantine_until, now)
+    }
+    fn block(
+        &self,
+        name: &Username,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<BlockOutcome, RegistryError>> + Send {
+        self.others.fetch_add(1, Ordering::SeqCst);
+        self.store.block(name, reason, now)
+    }
+    fn unblock(&self, key: &NameKey) -> impl Future<Output = Result<bool, RegistryError>> + Send {
+        self.others.fetch_add(1, Ordering::SeqCst);
+        self.store.unblock(key)
     }
     fn get(
         &self,

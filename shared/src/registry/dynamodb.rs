@@ -9,29 +9,35 @@
 //! |-----------|---------|-------------------------|
 //! | `reserve` | 1 `PutItem` (1 WCU) | no item, or an expired pending one or quarantine; when it fails, the old item (`ReturnValuesOnConditionCheckFailure = ALL_OLD`) chooses the answer (`Reserved` for the holder's own replay, `HeldForRetry`, `Taken`) without writing |
 //! | `commit`  | 1 `TransactWriteItems` of 2 updates (4 WCU) | the name item: see [`Registry::commit`]; the user item: no name or this one. A `TransactionConflict` (a concurrent transaction on the same items) is retried, at most [`CONFLICT_ATTEMPTS`] times |
-//! | `owned_name` | 1 consistent `GetItem` of the user item (1 RCU) | — |
+//! | `user`    | 1 consistent `GetItem` of the user item (1 RCU) | — |
 //! | `get`     | 1 consistent `GetItem` (1 RCU) | — |
+//! | `rename`  | `user`, then 1 `TransactWriteItems` of 3 updates (6 WCU; 2 for a new spelling) | the new name is free or the user's own quarantine; the old one is still the user's; the user record is as read (name and last rename), so a concurrent rename makes it read again |
+//! | `release` | `user`, then 1 `TransactWriteItems` of 2 writes (4 WCU) | the name is still the user's, and the record still names it |
+//! | `block`   | 1 `PutItem` (1 WCU) | no item, an expired one, or a block; when it fails, the old item says who holds the name |
+//! | `unblock` | 1 `DeleteItem` (1 WCU) | the item is blocked or quarantined |
 //!
 //! Because the same user's reserve and commit are idempotent in the condition itself, an SDK retry
 //! of a write that did land (a timeout after DynamoDB applied it) gets the same answer.
 
 pub use super::sdk::{client_from_env, local_config, sdk_config_from_env, Timeouts};
 
+use super::rules::{self, RenamePlan};
 use super::schema::{
-    claim_from_item, n, name_item_key, owned_name_from_item, s, user_item_key, DISPLAY, EMAIL_HASH,
-    EXPIRES_AT, KEY_VERSION, NAME_KEY, OWNED_KEY, OWNER, PHONE_HASH, REASON, SINCE, STATE,
-    STATE_ACTIVE, STATE_PENDING, STATE_QUARANTINED, STATE_USER, SUB,
+    claim_from_item, n, name_item_key, s, user_from_item, user_item_key, DISPLAY, EMAIL_HASH,
+    EXPIRES_AT, KEY_VERSION, NAME_KEY, OWNED_KEY, OWNER, PHONE_HASH, PREVIOUS, REASON, RENAMED_AT,
+    SINCE, STATE, STATE_ACTIVE, STATE_BLOCKED, STATE_PENDING, STATE_QUARANTINED, STATE_USER, SUB,
 };
 use super::sdk::registry_error;
 use super::{
-    rules, CommitOutcome, Commitment, OwnedName, Registry, RegistryError, Reservation,
-    ReserveOutcome, Timestamp,
+    BlockOutcome, CommitOutcome, Commitment, OwnedName, Registry, RegistryError, Rename,
+    RenameOutcome, Reservation, ReserveOutcome, Timestamp, UserRecord,
 };
-use crate::policy::NameKey;
+use crate::policy::{NameKey, Username};
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
@@ -175,46 +181,160 @@ impl Registry for DynamoRegistry {
             self.commit_name_update(c, now)?,
             self.commit_user_update(c, now)?,
         ];
-        for attempt in 1..=CONFLICT_ATTEMPTS {
-            let sent = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items.clone()))
-                .send()
-                .await;
-            let Err(err) = sent else {
-                return Ok(CommitOutcome::Committed);
-            };
-            let Some(TransactWriteItemsError::TransactionCanceledException(canceled)) =
-                err.as_service_error()
-            else {
-                return Err(registry_error(err));
-            };
-            let code = |i: usize| {
-                canceled
-                    .cancellation_reasons()
-                    .get(i)
-                    .and_then(|reason| reason.code())
-                    .unwrap_or("None")
-            };
-            match (code(0), code(1)) {
-                ("ConditionalCheckFailed", _) => return Ok(CommitOutcome::Taken),
-                (_, "ConditionalCheckFailed") => return Ok(CommitOutcome::OwnsAnotherName),
-                ("TransactionConflict", _) | (_, "TransactionConflict")
-                    if attempt < CONFLICT_ATTEMPTS =>
-                {
-                    continue
+        Ok(match self.transact(items).await? {
+            None => CommitOutcome::Committed,
+            Some(0) => CommitOutcome::Taken,
+            Some(_) => CommitOutcome::OwnsAnotherName,
+        })
+    }
+
+    async fn user(&self, sub: &str) -> Result<Option<UserRecord>, RegistryError> {
+        self.get_item(user_item_key(sub))
+            .await?
+            .as_ref()
+            .map(user_from_item)
+            .transpose()
+    }
+
+    async fn rename(&self, r: &Rename, now: Timestamp) -> Result<RenameOutcome, RegistryError> {
+        // Each attempt writes under conditions that the user's record and names are as read;
+        // when they changed in between (a concurrent rename), read again.
+        for _ in 0..CONFLICT_ATTEMPTS {
+            let user = self.user(&r.sub).await?;
+            match rules::plan_rename(user.as_ref(), r, now) {
+                RenamePlan::Unchanged { previous } => {
+                    return Ok(RenameOutcome::Renamed { previous })
                 }
-                _ => return Err(registry_error(err)),
+                RenamePlan::Cooldown { until } => return Ok(RenameOutcome::Cooldown { until }),
+                RenamePlan::Respell { current } => {
+                    if self.transact(self.respell(r, &current)?).await?.is_none() {
+                        return Ok(RenameOutcome::Renamed {
+                            previous: Some(current.display),
+                        });
+                    }
+                    continue;
+                }
+                RenamePlan::Move { from } => {
+                    let mut items = vec![self.take_name(&r.to, &r.sub, now)?];
+                    if let Some(from) = &from {
+                        items.push(self.leave_name(&from.key, &r.sub, Some(r.quarantine_until))?);
+                    }
+                    let last = user.as_ref().and_then(|u| u.renamed_at);
+                    items.push(self.move_user(r, from.as_ref(), last, now)?);
+                    match self.transact(items).await? {
+                        None => {
+                            return Ok(RenameOutcome::Renamed {
+                                previous: from.map(|f| f.display),
+                            })
+                        }
+                        Some(0) => return Ok(RenameOutcome::Taken),
+                        Some(_) => continue,
+                    }
+                }
             }
         }
         Err(RegistryError::Timeout)
     }
 
-    async fn owned_name(&self, sub: &str) -> Result<Option<OwnedName>, RegistryError> {
-        match self.get_item(user_item_key(sub)).await? {
-            None => Ok(None),
-            Some(item) => owned_name_from_item(&item),
+    async fn release(
+        &self,
+        sub: &str,
+        quarantine_until: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Option<String>, RegistryError> {
+        for _ in 0..CONFLICT_ATTEMPTS {
+            let owned = self.user(sub).await?.and_then(|u| u.owned);
+            let Some(owned) = owned else {
+                return Ok(None);
+            };
+            let items = vec![
+                self.leave_name(&owned.key, sub, quarantine_until)?,
+                self.clear_user(sub, &owned, now)?,
+            ];
+            if self.transact(items).await?.is_none() {
+                return Ok(Some(owned.display));
+            }
+        }
+        Err(RegistryError::Timeout)
+    }
+
+    async fn block(
+        &self,
+        name: &Username,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> Result<BlockOutcome, RegistryError> {
+        let mut item = HashMap::from([
+            (NAME_KEY.to_owned(), name_item_key(name.key())?),
+            (DISPLAY.to_owned(), s(name.display())),
+            (STATE.to_owned(), s(STATE_BLOCKED)),
+            (SINCE.to_owned(), n(now)),
+            (KEY_VERSION.to_owned(), n(crate::policy::KEY_VERSION)),
+        ]);
+        if let Some(reason) = reason {
+            item.insert(REASON.to_owned(), s(reason));
+        }
+        let mut e = Expression::default();
+        let condition = format!(
+            "attribute_not_exists({key}) OR {state} = {blocked} \
+             OR ({state} IN ({pending}, {quarantined}) AND {expires_at} <= {now})",
+            key = e.name(NAME_KEY),
+            state = e.name(STATE),
+            blocked = e.value("blocked", s(STATE_BLOCKED)),
+            pending = e.value("pending", s(STATE_PENDING)),
+            quarantined = e.value("quarantined", s(STATE_QUARANTINED)),
+            expires_at = e.name(EXPIRES_AT),
+            now = e.value("now", n(now)),
+        );
+        let sent = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(e.names))
+            .set_expression_attribute_values(Some(e.values))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(BlockOutcome::Blocked),
+            Err(err) => match err.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                    let old = failed.item().ok_or_else(|| {
+                        RegistryError::Corrupt("a refused block returned no item".into())
+                    })?;
+                    Ok(BlockOutcome::Held(claim_from_item(old)?))
+                }
+                _ => Err(registry_error(err)),
+            },
+        }
+    }
+
+    async fn unblock(&self, key: &NameKey) -> Result<bool, RegistryError> {
+        let mut e = Expression::default();
+        let condition = format!(
+            "{state} IN ({blocked}, {quarantined})",
+            state = e.name(STATE),
+            blocked = e.value("blocked", s(STATE_BLOCKED)),
+            quarantined = e.value("quarantined", s(STATE_QUARANTINED)),
+        );
+        let sent = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key(NAME_KEY, name_item_key(key)?)
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(e.names))
+            .set_expression_attribute_values(Some(e.values))
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(true),
+            Err(err) => match err.as_service_error() {
+                Some(DeleteItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(registry_error(err)),
+            },
         }
     }
 
@@ -227,7 +347,253 @@ impl Registry for DynamoRegistry {
     }
 }
 
+/// Builds one `Update` of a transaction; only a missing table or key fails, and both are set.
+fn transact_update(
+    table: &str,
+    key: AttributeValue,
+    update: String,
+    condition: String,
+    e: Expression,
+) -> Result<TransactWriteItem, RegistryError> {
+    let update = Update::builder()
+        .table_name(table)
+        .key(NAME_KEY, key)
+        .update_expression(update)
+        .condition_expression(condition)
+        .set_expression_attribute_names(Some(e.names))
+        .set_expression_attribute_values(Some(e.values))
+        .build()
+        .map_err(|err| RegistryError::Unavailable(Box::new(err)))?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
 impl DynamoRegistry {
+    /// Sends one transaction. `None` when it was applied; `Some(i)` when the condition of item
+    /// `i` (the first that failed) refused it. A conflict with a concurrent transaction on the
+    /// same items is retried, at most [`CONFLICT_ATTEMPTS`] times.
+    async fn transact(
+        &self,
+        items: Vec<TransactWriteItem>,
+    ) -> Result<Option<usize>, RegistryError> {
+        for attempt in 1..=CONFLICT_ATTEMPTS {
+            let sent = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            let Err(err) = sent else {
+                return Ok(None);
+            };
+            let Some(TransactWriteItemsError::TransactionCanceledException(canceled)) =
+                err.as_service_error()
+            else {
+                return Err(registry_error(err));
+            };
+            let codes: Vec<&str> = canceled
+                .cancellation_reasons()
+                .iter()
+                .map(|reason| reason.code().unwrap_or("None"))
+                .collect();
+            if let Some(i) = codes.iter().position(|c| *c == "ConditionalCheckFailed") {
+                return Ok(Some(i));
+            }
+            if !(codes.contains(&"TransactionConflict") && attempt < CONFLICT_ATTEMPTS) {
+                return Err(registry_error(err));
+            }
+        }
+        Err(RegistryError::Timeout)
+    }
+
+    /// A rename's claim of the new name: free, or the user's own quarantine
+    /// ([`rules::rename_may_take_name`]).
+    fn take_name(
+        &self,
+        name: &Username,
+        sub: &str,
+        now: Timestamp,
+    ) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let (key, state, owner, sub_name, expires_at) = (
+            e.name(NAME_KEY),
+            e.name(STATE),
+            e.name(OWNER),
+            e.name(SUB),
+            e.name(EXPIRES_AT),
+        );
+        let (sub_value, now_value) = (e.value("sub", s(sub)), e.value("now", n(now)));
+        let condition = format!(
+            "attribute_not_exists({key}) \
+             OR ({state} = {pending} AND {expires_at} <= {now_value}) \
+             OR ({state} = {quarantined} AND ({expires_at} <= {now_value} OR {owner} = {sub_value}))",
+            pending = e.value("pending", s(STATE_PENDING)),
+            quarantined = e.value("quarantined", s(STATE_QUARANTINED)),
+        );
+        let update = format!(
+            "SET {display} = {display_value}, {owner} = {sub_value}, {sub_name} = {sub_value}, \
+             {state} = {active}, {key_version} = {key_version_value}, {since} = {now_value} \
+             REMOVE {expires_at}, {email_hash}, {phone_hash}, {reason}",
+            display = e.name(DISPLAY),
+            display_value = e.value("display", s(name.display())),
+            active = e.value("active", s(STATE_ACTIVE)),
+            key_version = e.name(KEY_VERSION),
+            key_version_value = e.value("key_version", n(crate::policy::KEY_VERSION)),
+            since = e.name(SINCE),
+            email_hash = e.name(EMAIL_HASH),
+            phone_hash = e.name(PHONE_HASH),
+            reason = e.name(REASON),
+        );
+        transact_update(
+            &self.table,
+            name_item_key(name.key())?,
+            update,
+            condition,
+            e,
+        )
+    }
+
+    /// `sub` gives up its active name `key`: into quarantine until `until`, or deleted.
+    fn leave_name(
+        &self,
+        key: &NameKey,
+        sub: &str,
+        until: Option<Timestamp>,
+    ) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let condition = format!(
+            "{state} = {active} AND {sub_name} = {sub_value}",
+            state = e.name(STATE),
+            active = e.value("active", s(STATE_ACTIVE)),
+            sub_name = e.name(SUB),
+            sub_value = e.value("sub", s(sub)),
+        );
+        let Some(until) = until else {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .key(NAME_KEY, name_item_key(key)?)
+                .condition_expression(condition)
+                .set_expression_attribute_names(Some(e.names))
+                .set_expression_attribute_values(Some(e.values))
+                .build()
+                .map_err(|err| RegistryError::Unavailable(Box::new(err)))?;
+            return Ok(TransactWriteItem::builder().delete(delete).build());
+        };
+        // The owner stays in `owner`: the previous owner is who may take it back.
+        let update = format!(
+            "SET {state} = {quarantined}, {expires_at} = {until_value} REMOVE {sub_name}, {since}",
+            state = e.name(STATE),
+            quarantined = e.value("quarantined", s(STATE_QUARANTINED)),
+            expires_at = e.name(EXPIRES_AT),
+            until_value = e.value("until", n(until)),
+            sub_name = e.name(SUB),
+            since = e.name(SINCE),
+        );
+        transact_update(&self.table, name_item_key(key)?, update, condition, e)
+    }
+
+    /// A new spelling of the owned name: both display forms change, nothing else.
+    fn respell(
+        &self,
+        r: &Rename,
+        current: &OwnedName,
+    ) -> Result<Vec<TransactWriteItem>, RegistryError> {
+        let mut e = Expression::default();
+        let condition = format!(
+            "{state} = {active} AND {sub_name} = {sub_value}",
+            state = e.name(STATE),
+            active = e.value("active", s(STATE_ACTIVE)),
+            sub_name = e.name(SUB),
+            sub_value = e.value("sub", s(&r.sub)),
+        );
+        let set = format!(
+            "SET {} = {}",
+            e.name(DISPLAY),
+            e.value("display", s(r.to.display()))
+        );
+        let name = transact_update(&self.table, name_item_key(&current.key)?, set, condition, e)?;
+        let mut e = Expression::default();
+        let condition = format!(
+            "{} = {}",
+            e.name(OWNED_KEY),
+            e.value("key", s(current.key.as_str()))
+        );
+        let set = format!(
+            "SET {} = {}",
+            e.name(DISPLAY),
+            e.value("display", s(r.to.display()))
+        );
+        let user = transact_update(&self.table, user_item_key(&r.sub), set, condition, e)?;
+        Ok(vec![name, user])
+    }
+
+    /// The user record after a rename from `from` (as read) to `r.to`; the condition is that
+    /// the record is still as read (its name and its last rename).
+    fn move_user(
+        &self,
+        r: &Rename,
+        from: Option<&OwnedName>,
+        last: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let owned_key = e.name(OWNED_KEY);
+        let renamed_at = e.name(RENAMED_AT);
+        let owned_as_read = match from {
+            Some(from) => format!("{owned_key} = {}", e.value("old", s(from.key.as_str()))),
+            None => format!("attribute_not_exists({owned_key})"),
+        };
+        let renamed_as_read = match last {
+            Some(last) => format!("{renamed_at} = {}", e.value("last", n(last))),
+            None => format!("attribute_not_exists({renamed_at})"),
+        };
+        let condition = format!("{owned_as_read} AND {renamed_as_read}");
+        let now_value = e.value("now", n(now));
+        let mut set = format!(
+            "SET {state} = {user}, {sub} = {sub_value}, {owned_key} = {key}, \
+             {display} = {display_value}, {since} = {now_value}, {renamed_at} = {now_value}",
+            state = e.name(STATE),
+            user = e.value("user", s(STATE_USER)),
+            sub = e.name(SUB),
+            sub_value = e.value("sub", s(&r.sub)),
+            key = e.value("key", s(r.to.key().as_str())),
+            display = e.name(DISPLAY),
+            display_value = e.value("display", s(r.to.display())),
+            since = e.name(SINCE),
+        );
+        match from {
+            Some(from) => set.push_str(&format!(
+                ", {} = {}",
+                e.name(PREVIOUS),
+                e.value("previous", s(&from.display))
+            )),
+            None => set.push_str(&format!(" REMOVE {}", e.name(PREVIOUS))),
+        }
+        transact_update(&self.table, user_item_key(&r.sub), set, condition, e)
+    }
+
+    /// The user record once its name `owned` is given up.
+    fn clear_user(
+        &self,
+        sub: &str,
+        owned: &OwnedName,
+        now: Timestamp,
+    ) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let owned_key = e.name(OWNED_KEY);
+        let condition = format!("{owned_key} = {}", e.value("key", s(owned.key.as_str())));
+        let set = format!(
+            "SET {renamed_at} = {now}, {previous} = {display_value} \
+             REMOVE {owned_key}, {display}, {since}",
+            renamed_at = e.name(RENAMED_AT),
+            now = e.value("now", n(now)),
+            previous = e.name(PREVIOUS),
+            display_value = e.value("display", s(&owned.display)),
+            display = e.name(DISPLAY),
+            since = e.name(SINCE),
+        );
+        transact_update(&self.table, user_item_key(sub), set, condition, e)
+    }
+
     /// The name item's half of a commit; its condition is [`rules::commit_may_take_name`].
     fn commit_name_update(
         &self,

@@ -2,12 +2,12 @@
 //! DynamoDB conditions do (the shared contract suite checks both), under one lock per operation,
 //! which makes its two-item commit as atomic as DynamoDB's transaction.
 
-use super::rules;
+use super::rules::{self, RenamePlan};
 use super::{
-    Claim, ClaimState, CommitOutcome, Commitment, OwnedName, Owner, Registry, RegistryError,
-    Reservation, ReserveOutcome, Timestamp,
+    BlockOutcome, Claim, ClaimState, CommitOutcome, Commitment, OwnedName, Owner, Registry,
+    RegistryError, Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp, UserRecord,
 };
-use crate::policy::{NameKey, KEY_VERSION};
+use crate::policy::{NameKey, Username, KEY_VERSION};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
@@ -15,7 +15,7 @@ use std::sync::{Mutex, MutexGuard};
 struct Tables {
     names: HashMap<NameKey, Claim>,
     /// The user records: the name each `sub` owns.
-    users: HashMap<String, OwnedName>,
+    users: HashMap<String, UserRecord>,
 }
 
 /// Names and user records, living as long as the value.
@@ -89,7 +89,8 @@ impl Registry for MemoryRegistry {
         if !rules::commit_may_take_name(old, c, now) {
             return Ok(CommitOutcome::Taken);
         }
-        if !rules::commit_may_record_user(tables.users.get(&c.sub), key) {
+        let owned = tables.users.get(&c.sub).and_then(|u| u.owned.as_ref());
+        if !rules::commit_may_record_user(owned, key) {
             return Ok(CommitOutcome::OwnsAnotherName);
         }
         // A replay keeps the first commit's instant (DynamoDB: `if_not_exists`); pending and
@@ -107,23 +108,154 @@ impl Registry for MemoryRegistry {
                 since: Some(since),
             },
         );
-        let user_since = tables.users.get(&c.sub).map_or(now, |owned| owned.since);
-        tables.users.insert(
-            c.sub.clone(),
-            OwnedName {
-                key: key.clone(),
-                display: c.username.display().to_owned(),
-                since: user_since,
-            },
-        );
+        let user = tables.users.entry(c.sub.clone()).or_default();
+        let user_since = user.owned.as_ref().map_or(now, |owned| owned.since);
+        user.owned = Some(OwnedName {
+            key: key.clone(),
+            display: c.username.display().to_owned(),
+            since: user_since,
+        });
         Ok(CommitOutcome::Committed)
     }
 
-    async fn owned_name(&self, sub: &str) -> Result<Option<OwnedName>, RegistryError> {
+    async fn user(&self, sub: &str) -> Result<Option<UserRecord>, RegistryError> {
         Ok(self.lock().users.get(sub).cloned())
+    }
+
+    async fn rename(&self, r: &Rename, now: Timestamp) -> Result<RenameOutcome, RegistryError> {
+        let mut tables = self.lock();
+        let tables = &mut *tables;
+        let key = r.to.key();
+        match rules::plan_rename(tables.users.get(&r.sub), r, now) {
+            RenamePlan::Unchanged { previous } => Ok(RenameOutcome::Renamed { previous }),
+            RenamePlan::Cooldown { until } => Ok(RenameOutcome::Cooldown { until }),
+            RenamePlan::Respell { current } => {
+                if let Some(claim) = tables.names.get_mut(key) {
+                    r.to.display().clone_into(&mut claim.display);
+                }
+                if let Some(owned) = tables.users.get_mut(&r.sub).and_then(|u| u.owned.as_mut()) {
+                    r.to.display().clone_into(&mut owned.display);
+                }
+                Ok(RenameOutcome::Renamed {
+                    previous: Some(current.display),
+                })
+            }
+            RenamePlan::Move { from } => {
+                if !rules::rename_may_take_name(tables.names.get(key), &r.sub, now) {
+                    return Ok(RenameOutcome::Taken);
+                }
+                tables
+                    .names
+                    .insert(key.clone(), active_entry(&r.to, &r.sub, now));
+                if let Some(from) = &from {
+                    quarantine(&mut tables.names, &from.key, &r.sub, r.quarantine_until);
+                }
+                let user = tables.users.entry(r.sub.clone()).or_default();
+                user.owned = Some(OwnedName {
+                    key: key.clone(),
+                    display: r.to.display().to_owned(),
+                    since: now,
+                });
+                user.renamed_at = Some(now);
+                user.previous = from.as_ref().map(|f| f.display.clone());
+                Ok(RenameOutcome::Renamed {
+                    previous: from.map(|f| f.display),
+                })
+            }
+        }
+    }
+
+    async fn release(
+        &self,
+        sub: &str,
+        quarantine_until: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Option<String>, RegistryError> {
+        let mut tables = self.lock();
+        let tables = &mut *tables;
+        let Some(user) = tables.users.get_mut(sub) else {
+            return Ok(None);
+        };
+        let Some(owned) = user.owned.take() else {
+            return Ok(None);
+        };
+        user.renamed_at = Some(now);
+        user.previous = Some(owned.display.clone());
+        match quarantine_until {
+            Some(until) => quarantine(&mut tables.names, &owned.key, sub, until),
+            None => {
+                tables.names.remove(&owned.key);
+            }
+        }
+        Ok(Some(owned.display))
+    }
+
+    async fn block(
+        &self,
+        name: &Username,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> Result<BlockOutcome, RegistryError> {
+        let mut tables = self.lock();
+        let key = name.key();
+        let old = tables.names.get(key);
+        if !rules::block_may_write(old, now) {
+            return Ok(old.map_or(BlockOutcome::Blocked, |old| BlockOutcome::Held(old.clone())));
+        }
+        tables.names.insert(
+            key.clone(),
+            Claim {
+                key: key.clone(),
+                display: name.display().to_owned(),
+                state: ClaimState::Blocked {
+                    reason: reason.map(str::to_owned),
+                },
+                key_version: KEY_VERSION,
+                since: Some(now),
+            },
+        );
+        Ok(BlockOutcome::Blocked)
+    }
+
+    async fn unblock(&self, key: &NameKey) -> Result<bool, RegistryError> {
+        let mut tables = self.lock();
+        let removable = tables.names.get(key).is_some_and(|c| {
+            matches!(
+                c.state,
+                ClaimState::Blocked { .. } | ClaimState::Quarantined { .. }
+            )
+        });
+        if removable {
+            tables.names.remove(key);
+        }
+        Ok(removable)
     }
 
     async fn get(&self, key: &NameKey) -> Result<Option<Claim>, RegistryError> {
         Ok(self.lock().names.get(key).cloned())
+    }
+}
+
+/// A name active for `sub` from `now` on.
+fn active_entry(name: &Username, sub: &str, now: Timestamp) -> Claim {
+    Claim {
+        key: name.key().clone(),
+        display: name.display().to_owned(),
+        state: ClaimState::Active {
+            owner: Owner::Sub(sub.to_owned()),
+        },
+        key_version: KEY_VERSION,
+        since: Some(now),
+    }
+}
+
+/// Puts `sub`'s active name `key` into quarantine until `until`.
+fn quarantine(names: &mut HashMap<NameKey, Claim>, key: &NameKey, sub: &str, until: Timestamp) {
+    if let Some(claim) = names.get_mut(key) {
+        claim.state = ClaimState::Quarantined {
+            previous_owner: sub.to_owned(),
+            until,
+        };
+        claim.since = None;
     }
 }

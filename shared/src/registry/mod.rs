@@ -192,6 +192,48 @@ pub struct OwnedName {
     pub since: Timestamp,
 }
 
+/// A user's record: the name the `sub` owns, and what the rename rules need.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserRecord {
+    pub owned: Option<OwnedName>,
+    /// When the user last renamed or gave up a name (the cooldown runs from here).
+    pub renamed_at: Option<Timestamp>,
+    /// The display form the user gave up then.
+    pub previous: Option<String>,
+}
+
+/// A user's request to change (or take) their name.
+#[derive(Debug, Clone)]
+pub struct Rename {
+    pub sub: String,
+    pub to: Username,
+    /// When the name given up leaves quarantine.
+    pub quarantine_until: Timestamp,
+    /// Seconds that must pass since the last rename; `None` when an operator forces it.
+    pub cooldown: Option<i64>,
+}
+
+/// What `rename` decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameOutcome {
+    /// The user owns `to` now; `previous` is the display form they had (the same for a new
+    /// spelling of the same name, and for a replay the one the rename gave up).
+    Renamed { previous: Option<String> },
+    /// Someone else holds, owns or blocked the name, or it is in someone else's quarantine.
+    Taken,
+    /// The user renamed too recently; they may again from `until`.
+    Cooldown { until: Timestamp },
+}
+
+/// What `block` decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockOutcome {
+    /// The operator holds the name now (or held it already; the reason is updated).
+    Blocked,
+    /// Someone holds it: rename or release them first.
+    Held(Claim),
+}
+
 /// A request to hold a name pending confirmation.
 #[derive(Debug, Clone)]
 pub struct Reservation {
@@ -277,12 +319,43 @@ pub trait Registry: Send + Sync {
         now: Timestamp,
     ) -> impl Future<Output = Result<CommitOutcome, RegistryError>> + Send;
 
-    /// The name `sub` owns, from its user record, read consistently: the one read of a token
-    /// event.
-    fn owned_name(
+    /// `sub`'s user record, read consistently: the one read of a token event.
+    fn user(
         &self,
         sub: &str,
-    ) -> impl Future<Output = Result<Option<OwnedName>, RegistryError>> + Send;
+    ) -> impl Future<Output = Result<Option<UserRecord>, RegistryError>> + Send;
+
+    /// Moves `r.sub` to `r.to` in one transaction: the new name is claimed if it is free (or the
+    /// user's own quarantined name), the old one goes into quarantine until
+    /// `r.quarantine_until`, the user record follows. A new spelling of the name the user owns
+    /// only changes its display form (no quarantine, no cooldown). A user without a name takes
+    /// `r.to` as if it were a first name (the cooldown still counts from a release).
+    fn rename(
+        &self,
+        r: &Rename,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<RenameOutcome, RegistryError>> + Send;
+
+    /// Gives up the name `sub` owns: into quarantine until `quarantine_until`, or (`None`) free
+    /// at once. Returns the display form given up; `None` when the user owned none.
+    fn release(
+        &self,
+        sub: &str,
+        quarantine_until: Option<Timestamp>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<String>, RegistryError>> + Send;
+
+    /// Holds `name` (every spelling and look-alike of it) for the operator, if nobody holds it.
+    fn block(
+        &self,
+        name: &Username,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<BlockOutcome, RegistryError>> + Send;
+
+    /// Frees a name the operator blocked, or a quarantined one before its end. Returns whether
+    /// such an entry was removed (never an active or pending one).
+    fn unblock(&self, key: &NameKey) -> impl Future<Output = Result<bool, RegistryError>> + Send;
 
     /// The entry of `key`, live or not, read consistently.
     fn get(
@@ -309,11 +382,41 @@ impl<R: Registry> Registry for Arc<R> {
         R::commit(self, c, now)
     }
 
-    fn owned_name(
+    fn user(
         &self,
         sub: &str,
-    ) -> impl Future<Output = Result<Option<OwnedName>, RegistryError>> + Send {
-        R::owned_name(self, sub)
+    ) -> impl Future<Output = Result<Option<UserRecord>, RegistryError>> + Send {
+        R::user(self, sub)
+    }
+
+    fn rename(
+        &self,
+        r: &Rename,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<RenameOutcome, RegistryError>> + Send {
+        R::rename(self, r, now)
+    }
+
+    fn release(
+        &self,
+        sub: &str,
+        quarantine_until: Option<Timestamp>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<String>, RegistryError>> + Send {
+        R::release(self, sub, quarantine_until, now)
+    }
+
+    fn block(
+        &self,
+        name: &Username,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<BlockOutcome, RegistryError>> + Send {
+        R::block(self, name, reason, now)
+    }
+
+    fn unblock(&self, key: &NameKey) -> impl Future<Output = Result<bool, RegistryError>> + Send {
+        R::unblock(self, key)
     }
 
     fn get(

@@ -4,7 +4,8 @@
 //! failed condition returns: that only chooses the answer, never grants a name.
 
 use super::{
-    Claim, ClaimState, Commitment, OwnedName, Owner, Reservation, ReserveOutcome, Timestamp,
+    Claim, ClaimState, Commitment, OwnedName, Owner, Rename, Reservation, ReserveOutcome,
+    Timestamp, UserRecord,
 };
 
 /// Whether `reserve` may write over `old`: nothing there, or an expired pending reservation or
@@ -72,4 +73,74 @@ fn held_by_committer_or_expired(old: &Claim, holder: &str, c: &Commitment, now: 
 /// Whether `commit` may record `key` as the name of a user whose record names `owned`.
 pub fn commit_may_record_user(owned: Option<&OwnedName>, key: &crate::policy::NameKey) -> bool {
     owned.is_none_or(|owned| owned.key == *key)
+}
+
+/// Whether a rename may claim the name item `old` for `sub`: nothing there, an expired pending
+/// reservation or quarantine, or `sub`'s own quarantine (taking a name back). Never an active,
+/// blocked or live pending name.
+pub fn rename_may_take_name(old: Option<&Claim>, sub: &str, now: Timestamp) -> bool {
+    let Some(old) = old else {
+        return true;
+    };
+    match &old.state {
+        ClaimState::Pending { .. } => !old.is_live(now),
+        ClaimState::Quarantined { previous_owner, .. } => {
+            !old.is_live(now) || previous_owner == sub
+        }
+        ClaimState::Active { .. } | ClaimState::Blocked { .. } => false,
+    }
+}
+
+/// Whether the operator may block over `old`: nothing there, an expired entry, or a block.
+pub fn block_may_write(old: Option<&Claim>, now: Timestamp) -> bool {
+    match old {
+        None => true,
+        Some(old) => match &old.state {
+            ClaimState::Blocked { .. } => true,
+            ClaimState::Pending { .. } | ClaimState::Quarantined { .. } => !old.is_live(now),
+            ClaimState::Active { .. } => false,
+        },
+    }
+}
+
+/// What a rename comes to, decided from the user's record before anything is written (every
+/// store then writes under conditions that the record is still what was read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenamePlan {
+    /// The user already owns exactly this name: nothing to write (a replay, or a no-op).
+    Unchanged { previous: Option<String> },
+    /// A new spelling of the name the user owns: only the display form changes.
+    Respell { current: OwnedName },
+    /// Another name: claim it, put `from` (if any) into quarantine.
+    Move { from: Option<OwnedName> },
+    /// Too soon after the last rename.
+    Cooldown { until: Timestamp },
+}
+
+pub fn plan_rename(user: Option<&UserRecord>, r: &Rename, now: Timestamp) -> RenamePlan {
+    let owned = user.and_then(|u| u.owned.as_ref());
+    if let Some(owned) = owned.filter(|o| o.key == *r.to.key()) {
+        if owned.display != r.to.display() {
+            return RenamePlan::Respell {
+                current: owned.clone(),
+            };
+        }
+        // A replay of the rename that gave this name answers what that rename gave up.
+        let renamed_to_this = user.is_some_and(|u| u.renamed_at == Some(owned.since));
+        let previous = match user {
+            Some(u) if renamed_to_this => u.previous.clone(),
+            _ => Some(owned.display.clone()),
+        };
+        return RenamePlan::Unchanged { previous };
+    }
+    let last = user.and_then(|u| u.renamed_at);
+    if let (Some(cooldown), Some(last)) = (r.cooldown, last) {
+        let until = last.saturating_add(cooldown);
+        if now < until {
+            return RenamePlan::Cooldown { until };
+        }
+    }
+    RenamePlan::Move {
+        from: owned.cloned(),
+    }
 }

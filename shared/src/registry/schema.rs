@@ -17,20 +17,25 @@
 //! | `sub`         | S    | active           | the owner's `sub`; its absence marks a first-version active item |
 //! | `expires_at`  | N    | pending, quarantined | epoch seconds; the entry is void from then on; also the TTL attribute |
 //! | `email_hash`, `phone_hash` | S | pending, maybe | HMAC-SHA-256 hex of the email / phone, for retries (see `contact`) |
-//! | `since`       | N    | active           | when it became active for its owner                  |
+//! | `since`       | N    | active, blocked  | when it became active for its owner, or was blocked  |
 //! | `reason`      | S    | blocked, maybe   | the operator's note                                  |
 //! | `key_version` | N    | always           | `policy::KEY_VERSION` the key was derived with       |
 //!
 //! User items (`name_key` = `user#<sub>`, `state` = `user`): `sub`, `owned_key` (the name key the
-//! user owns), `display` (its display form, so a token event needs no second read) and `since`.
-//! Only transactions that also write the name item change them, so the two never disagree.
+//! user owns), `display` (its display form, so a token event needs no second read) and `since`
+//! (all three absent while the user owns no name), `renamed_at` and `previous` (when the user
+//! last renamed or gave up a name, and which). Only transactions that also write the name item
+//! change them, so the two never disagree.
 //!
 //! Active claims carry no `expires_at`, so TTL never deletes them. TTL only tidies expired pending
 //! claims and quarantines away; every condition compares `expires_at` with the caller's `now`
 //! itself, because TTL deletion can lag by days.
 
 use super::sdk::registry_error;
-use super::{Claim, ClaimState, ContactHash, Contacts, OwnedName, Owner, RegistryError, Timestamp};
+use super::{
+    Claim, ClaimState, ContactHash, Contacts, OwnedName, Owner, RegistryError, Timestamp,
+    UserRecord,
+};
 use crate::policy::NameKey;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
@@ -58,6 +63,10 @@ pub const SINCE: &str = "since";
 pub const REASON: &str = "reason";
 /// The user item's name key.
 pub const OWNED_KEY: &str = "owned_key";
+/// When the user last renamed or gave up a name.
+pub const RENAMED_AT: &str = "renamed_at";
+/// The display form the user gave up then.
+pub const PREVIOUS: &str = "previous";
 
 /// Values of [`STATE`].
 pub const STATE_PENDING: &str = "pending";
@@ -395,22 +404,27 @@ pub fn claim_from_item(item: &Item) -> Result<Claim, RegistryError> {
     })
 }
 
-/// Reads a user item back: the name the user owns, if any.
-pub fn owned_name_from_item(item: &Item) -> Result<Option<OwnedName>, RegistryError> {
+/// Reads a user item back.
+pub fn user_from_item(item: &Item) -> Result<UserRecord, RegistryError> {
     let f = Fields(item);
     if f.text(STATE)? != STATE_USER {
         return Err(RegistryError::Corrupt(format!(
             "attribute {STATE} of a user item is not {STATE_USER}"
         )));
     }
-    let Some(key) = f.optional_text(OWNED_KEY)? else {
-        return Ok(None);
+    let owned = match f.optional_text(OWNED_KEY)? {
+        None => None,
+        Some(key) => Some(OwnedName {
+            key: NameKey::from_stored(key.clone()),
+            display: f.text(DISPLAY)?.clone(),
+            since: f.number(SINCE)?,
+        }),
     };
-    Ok(Some(OwnedName {
-        key: NameKey::from_stored(key.clone()),
-        display: f.text(DISPLAY)?.clone(),
-        since: f.number(SINCE)?,
-    }))
+    Ok(UserRecord {
+        owned,
+        renamed_at: f.optional_number(RENAMED_AT)?,
+        previous: f.optional_text(PREVIOUS)?.cloned(),
+    })
 }
 
 /// A timestamp as DynamoDB stores it.

@@ -115,7 +115,8 @@ async fn name_for<R: Registry>(
     sub: &str,
 ) -> Result<(NameStatus, TokenOutcome), RegistryError> {
     let attribute = event.attribute(NAME_CLAIM);
-    if let Some(owned) = triggers.registry.owned_name(sub).await? {
+    let record = triggers.registry.user(sub).await?;
+    if let Some(owned) = record.and_then(|r| r.owned) {
         // Another spelling of the owned name (other case, say) is the owned name.
         let differs = attribute.is_some_and(|a| {
             a != owned.display
