@@ -230,12 +230,13 @@ def test_sign_up_then_variants_are_rejected_with_our_message(stack):
 
     for variant in ["MELODY_RIVERS", "melody.rivers", "MeIody_Rivers"]:
         message = _rejection(lambda: stack.sign_up(f"{uuid.uuid4().hex[:6]}@example.com", variant))
-        assert message == "pre-sign-up failed with error That username is already taken..", variant
+        # Cognito adds the final full stop to the function's sentence.
+        assert message == "pre-sign-up failed with error That username is already taken.", variant
 
 
 def test_reserved_and_invalid_names_are_rejected(stack):
     message = _rejection(lambda: stack.sign_up("root@example.com", "Administrator"))
-    assert message == "pre-sign-up failed with error That username is reserved..", message
+    assert message == "pre-sign-up failed with error That username is reserved.", message
     message = _rejection(lambda: stack.sign_up("zw@example.com", "ann\u200bie"))
     assert message.startswith("pre-sign-up failed with error Usernames can't contain"), message
 
@@ -258,21 +259,41 @@ def test_forgot_password_confirmation_keeps_the_name(stack):
     assert stack.id_token_claims("melody@example.com")["preferred_username"] == "Melody_Rivers"
 
 
-def test_a_name_set_behind_the_triggers_is_withheld_from_tokens(stack):
+def test_a_name_set_behind_the_triggers_never_reaches_a_token(stack):
     stack.sign_up("mallory@example.com", "mallory_k")
     stack.confirm("mallory@example.com")
     assert stack.id_token_claims("mallory@example.com")["preferred_username"] == "mallory_k"
 
-    # No trigger fires for an attribute update: the token trigger must catch it.
+    # No trigger fires for an attribute update: the token carries the name she owns.
     stack.idp.admin_update_user_attributes(
         UserPoolId=stack.pool_id,
         Username="mallory@example.com",
         UserAttributes=[{"Name": "preferred_username", "Value": "melody.rivers"}],
     )
     claims = stack.id_token_claims("mallory@example.com")
-    assert "preferred_username" not in claims, claims
+    assert claims["preferred_username"] == "mallory_k", claims
     # The owner is unaffected.
     assert stack.id_token_claims("melody@example.com")["preferred_username"] == "Melody_Rivers"
+
+
+def test_a_deleted_users_name_is_not_inherited_by_a_newcomer(stack):
+    stack.sign_up("bob@example.com", "Bobby_Tables")
+    stack.confirm("bob@example.com")
+    assert stack.id_token_claims("bob@example.com")["preferred_username"] == "Bobby_Tables"
+    # Cognito fires no trigger on deletion; a new person then signs up with the same email, so
+    # the same userName in this pool, and the same name.
+    stack.idp.admin_delete_user(UserPoolId=stack.pool_id, Username="bob@example.com")
+    message = _rejection(lambda: stack.sign_up("bob@example.com", "Bobby_Tables"))
+    assert message == "pre-sign-up failed with error That username is already taken.", message
+    # With another name they get in, and a bypass to the old name gets them nothing.
+    stack.sign_up("bob@example.com", "Robert_Newman")
+    stack.confirm("bob@example.com")
+    stack.idp.admin_update_user_attributes(
+        UserPoolId=stack.pool_id,
+        Username="bob@example.com",
+        UserAttributes=[{"Name": "preferred_username", "Value": "Bobby_Tables"}],
+    )
+    assert stack.id_token_claims("bob@example.com")["preferred_username"] == "Robert_Newman"
 
 
 def test_registry_down_denies_sign_up_and_sign_in_still_works(stack):
@@ -282,7 +303,7 @@ def test_registry_down_denies_sign_up_and_sign_in_still_works(stack):
     assert time.monotonic() - started < 5
     assert message == (
         "pre-sign-up failed with error We couldn't reserve that username right now. "
-        "Please try again.."
+        "Please try again."
     )
     claims = stack.id_token_claims("melody@example.com")
     assert "preferred_username" not in claims, claims

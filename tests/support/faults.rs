@@ -46,3 +46,97 @@ impl SilentServer {
         self.accepted.load(Ordering::SeqCst)
     }
 }
+
+/// A proxy in front of a DynamoDB endpoint that holds each request for `delay` before it
+/// forwards it, and forwards it even when the client has given up by then: a write that lands
+/// after the caller's time budget, as a slow network delivers it.
+#[derive(Debug, Clone)]
+pub struct DelayingProxy {
+    pub endpoint: String,
+    forwarded: Arc<AtomicUsize>,
+}
+
+impl DelayingProxy {
+    pub fn start(upstream: &str, delay: std::time::Duration) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let port = listener.local_addr().expect("a bound port").port();
+        let upstream = upstream
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let forwarded = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&forwarded);
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let upstream = upstream.clone();
+                let counter = Arc::clone(&counter);
+                std::thread::spawn(move || relay(client, &upstream, delay, &counter));
+            }
+        });
+        Self {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            forwarded,
+        }
+    }
+
+    /// Requests that reached the upstream and were answered.
+    pub fn forwarded(&self) -> usize {
+        self.forwarded.load(Ordering::SeqCst)
+    }
+
+    /// Waits (at most `limit`) until `count` requests have been forwarded.
+    pub fn wait_for(&self, count: usize, limit: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + limit;
+        while self.forwarded() < count {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        true
+    }
+}
+
+/// Reads one HTTP/1.1 message (headers and a `Content-Length` body); `None` at end of stream.
+fn read_message(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut message = Vec::new();
+    let mut byte = [0u8; 1];
+    while !message.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => message.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let headers = String::from_utf8_lossy(&message).to_ascii_lowercase();
+    let length = headers
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).ok()?;
+    message.extend(body);
+    Some(message)
+}
+
+fn relay(mut client: TcpStream, upstream: &str, delay: std::time::Duration, count: &AtomicUsize) {
+    use std::io::Write;
+    while let Some(request) = read_message(&mut client) {
+        std::thread::sleep(delay);
+        let Ok(mut server) = TcpStream::connect(upstream) else {
+            return;
+        };
+        if server.write_all(&request).is_err() {
+            return;
+        }
+        let Some(response) = read_message(&mut server) else {
+            return;
+        };
+        count.fetch_add(1, Ordering::SeqCst);
+        // The client may have given up long ago; the write has landed all the same.
+        if client.write_all(&response).is_err() {
+            return;
+        }
+    }
+}

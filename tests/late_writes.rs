@@ -1,0 +1,171 @@
+//! Defect 7 of the ownership issue: a reservation that lands after the sign-up's time budget.
+//! The trigger has already told Cognito "try again", so Cognito never creates that `userName`,
+//! and the pending entry is an orphan. The same person's retry (a new generated `userName`, the
+//! same phone number and no email, as in a phone sign-in pool) must not be locked out by it.
+//! On DynamoDB a proxy delays the real write past the budget and forwards it anyway; on the
+//! memory store a wrapper does the same.
+
+use integration_tests::events::{token_name, User};
+use integration_tests::faults::DelayingProxy;
+use integration_tests::moto::{fresh_table, moto_client, moto_endpoint};
+use shared::config::Settings;
+use shared::policy::{NameKey, Username};
+use shared::registry::dynamodb::{local_config, Timeouts};
+use shared::registry::{
+    BlockOutcome, Claim, ClaimState, CommitOutcome, Commitment, DynamoRegistry, MemoryRegistry,
+    Registry, RegistryError, Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp,
+    UserRecord,
+};
+use shared::triggers::{dispatch, Triggers};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The sign-up's budget in these tests, and how late the write lands.
+const BUDGET: Duration = Duration::from_millis(300);
+const DELAY: Duration = Duration::from_millis(900);
+
+/// A memory store whose reservations land `DELAY` late, whatever the caller does meanwhile.
+struct Late(Arc<MemoryRegistry>);
+
+impl Registry for Late {
+    async fn reserve(
+        &self,
+        r: &Reservation,
+        now: Timestamp,
+    ) -> Result<ReserveOutcome, RegistryError> {
+        let (store, r) = (Arc::clone(&self.0), r.clone());
+        let landing = tokio::spawn(async move {
+            tokio::time::sleep(DELAY).await;
+            store.reserve(&r, now).await
+        });
+        landing
+            .await
+            .unwrap_or_else(|_| Err(RegistryError::Timeout))
+    }
+    async fn commit(&self, c: &Commitment, now: Timestamp) -> Result<CommitOutcome, RegistryError> {
+        self.0.commit(c, now).await
+    }
+    async fn user(&self, sub: &str) -> Result<Option<UserRecord>, RegistryError> {
+        self.0.user(sub).await
+    }
+    async fn get(&self, key: &NameKey) -> Result<Option<Claim>, RegistryError> {
+        self.0.get(key).await
+    }
+    async fn rename(&self, r: &Rename, now: Timestamp) -> Result<RenameOutcome, RegistryError> {
+        self.0.rename(r, now).await
+    }
+    async fn release(
+        &self,
+        sub: &str,
+        until: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Option<String>, RegistryError> {
+        self.0.release(sub, until, now).await
+    }
+    async fn block(
+        &self,
+        name: &Username,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> Result<BlockOutcome, RegistryError> {
+        self.0.block(name, reason, now).await
+    }
+    async fn unblock(&self, key: &NameKey) -> Result<bool, RegistryError> {
+        self.0.unblock(key).await
+    }
+}
+
+fn settings() -> Settings {
+    let mut settings = Settings::default();
+    settings.sign_up.registry_budget = BUDGET;
+    settings
+}
+
+/// The sequence on any pair of handlers over one store: `late` sends the first sign-up, whose
+/// write lands after the budget; `on_time` the rest. `landed` waits for the late write.
+async fn the_person_retries<L: Registry, R: Registry>(
+    late: Triggers<L>,
+    on_time: Triggers<R>,
+    landed: impl std::future::Future<Output = bool>,
+) {
+    let phone = "+15550100";
+    let first = User::new("generated-1", "never-created").phone(phone);
+    let denied = dispatch(&late, first.sign_up("SignUp", Some("Alice"))).await;
+    assert_eq!(denied.outcome, "registry_timeout");
+    let message = denied
+        .result
+        .expect_err("denied")
+        .lambda_error()
+        .error_message;
+    assert_eq!(
+        message,
+        "We couldn't reserve that username right now. Please try again"
+    );
+    assert!(landed.await, "the late write never landed");
+    let key = on_time.settings.policy.evaluate("Alice").unwrap();
+    let orphan = on_time.registry.get(key.key()).await.unwrap().unwrap();
+    assert!(
+        matches!(&orphan.state, ClaimState::Pending { holder, .. } if holder == "generated-1"),
+        "the write landed for a userName Cognito never created: {orphan:?}"
+    );
+
+    // A stranger is still kept off; the person, retrying with the same phone, is not.
+    let stranger = User::new("generated-9", "sub-stranger").phone("+15550199");
+    let refused = dispatch(&on_time, stranger.sign_up("SignUp", Some("Alice"))).await;
+    assert_eq!(refused.outcome, "name_taken");
+    let retry = User::new("generated-2", "sub-person").phone(phone);
+    let admitted = dispatch(&on_time, retry.sign_up("SignUp", Some("Alice"))).await;
+    assert_eq!(admitted.outcome, "name_held_for_retry");
+    assert!(admitted.result.is_ok());
+    // Confirmed with a code sent to that phone: the verified number proves it is the same person.
+    let confirmed = dispatch(&on_time, retry.confirm(Some("Alice"), false, true)).await;
+    assert_eq!(confirmed.outcome, "name_committed");
+    let signed_in = dispatch(&on_time, retry.sign_in("Authentication", Some("Alice"))).await;
+    assert_eq!(signed_in.outcome, "name_owned");
+    assert_eq!(
+        token_name(&signed_in.result.unwrap()).as_deref(),
+        Some("Alice")
+    );
+}
+
+#[tokio::test]
+async fn a_reservation_landing_after_the_budget_does_not_lock_the_person_out_memory() {
+    let store = Arc::new(MemoryRegistry::new());
+    let late = Triggers::new(Late(Arc::clone(&store)), settings());
+    let on_time = Triggers::new(Arc::clone(&store), settings());
+    let watched = Arc::clone(&store);
+    let landed = async move {
+        for _ in 0..100 {
+            if !watched.claims().is_empty() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        false
+    };
+    the_person_retries(late, on_time, landed).await;
+}
+
+#[tokio::test]
+async fn a_reservation_landing_after_the_budget_does_not_lock_the_person_out_dynamodb() {
+    let table = fresh_table(&moto_client()).await;
+    let proxy = DelayingProxy::start(moto_endpoint(), DELAY);
+    // One attempt with room to wait: only the trigger's own budget gives up on the write.
+    let patient = Timeouts {
+        connect: Duration::from_secs(5),
+        attempt: Duration::from_secs(10),
+        operation: Duration::from_secs(10),
+        max_attempts: 1,
+    };
+    let via_proxy =
+        aws_sdk_dynamodb::Client::from_conf(local_config(&proxy.endpoint, &patient).build());
+    let late = Triggers::new(DynamoRegistry::new(via_proxy, table.clone()), settings());
+    let on_time = Triggers::new(DynamoRegistry::new(moto_client(), table), settings());
+    let waiting = proxy.clone();
+    let landed = async move {
+        tokio::task::spawn_blocking(move || waiting.wait_for(1, Duration::from_secs(10)))
+            .await
+            .unwrap_or(false)
+    };
+    the_person_retries(late, on_time, landed).await;
+}
