@@ -2,6 +2,11 @@
 //! them under its lock, and the DynamoDB store's condition expressions say the same thing (the
 //! contract suite runs on both). DynamoDB also uses [`refused_reservation`] to read the item a
 //! failed condition returns: that only chooses the answer, never grants a name.
+//!
+//! SPEC §3: invariant 1 (one holder per key — live pending, active, quarantined or blocked — and
+//! one name per user: [`commit_may_record_user`]), 3 (the holder's and owner's own writes pass
+//! again unchanged), 4 (expiry compared with `now` here, never left to TTL) and 5 (a pending
+//! name moves to another `userName` only with a verified shared contact).
 
 use super::{
     Claim, ClaimState, Commitment, OwnedName, Owner, Rename, Reservation, ReserveOutcome,
