@@ -5,12 +5,23 @@ use shared::config::{ProcessEnv, Settings};
 use std::process::ExitCode;
 use tokio::runtime::Runtime;
 
-/// Every setting from the environment; a bad value is a usage error (exit 2).
+/// Every setting from the environment; a bad value is a usage error (exit 2). On a DynamoDB table
+/// without `USERNAMES_CONTACT_HASH_KEY`, the handlers hash contacts with the public development
+/// key: fine for a local endpoint, and said once on stderr, since a real table would then hold
+/// hashes that anyone can reverse by guessing.
 pub fn settings(command: &str) -> Result<Settings, ExitCode> {
-    Settings::from_env(&ProcessEnv).map_err(|e| {
+    let settings = Settings::from_env(&ProcessEnv).map_err(|e| {
         eprintln!("usernames {command}: {e}");
         ExitCode::from(2)
-    })
+    })?;
+    if settings.table.is_some() && settings.contact_key.is_none() {
+        eprintln!(
+            "usernames {command}: note: {} is unset, so the public development key hashes \
+             emails and phone numbers; set it to the deployment's secret for a real table",
+            shared::registry::contact::ENV_CONTACT_HASH_KEY
+        );
+    }
+    Ok(settings)
 }
 
 /// A single-threaded runtime: the commands run one thing at a time.
