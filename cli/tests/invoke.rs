@@ -104,6 +104,62 @@ fn every_sign_up_fixture_answers_in_order_on_one_store() {
     assert_eq!(answers[2]["response"], json!({}));
 }
 
+/// The ownership issue's second sequence as files: `bob` signs up and confirms, is deleted (no
+/// trigger fires), and a newcomer signs up as `bob` with the same name, then sets it behind the
+/// triggers' back and signs in.
+#[test]
+fn a_reused_user_name_gets_neither_the_name_nor_a_token_with_it() {
+    let event = |source: &str, sub: &str, extra: Value| {
+        let mut attributes = json!({"preferred_username": "Bobby_Tables"});
+        if !source.starts_with("PreSignUp_") {
+            attributes["sub"] = json!(sub);
+        }
+        let mut event = json!({
+            "version": "1", "triggerSource": source, "region": "eu-west-1",
+            "userPoolId": "eu-west-1_x", "userName": "bob",
+            "callerContext": {"awsSdkVersion": "x", "clientId": "c"},
+            "request": {"userAttributes": attributes}, "response": {}
+        });
+        if let Some(extra) = extra.as_object() {
+            for (k, v) in extra {
+                event["request"][k] = v.clone();
+            }
+        }
+        scratch(&event.to_string())
+    };
+    let files = [
+        event("PreSignUp_SignUp", "", json!({})),
+        event("PostConfirmation_ConfirmSignUp", "sub-first-bob", json!({})),
+        event("PreSignUp_SignUp", "", json!({})),
+        event(
+            "TokenGeneration_Authentication",
+            "sub-new-bob",
+            json!({"groupConfiguration": null}),
+        ),
+        event(
+            "TokenGeneration_Authentication",
+            "sub-first-bob",
+            json!({"groupConfiguration": null}),
+        ),
+    ];
+    let args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let output = invoke(&args, &[], None);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let answers = lines(&output);
+    assert!(answers[0].get("errorType").is_none(), "{}", answers[0]);
+    assert!(answers[1].get("errorType").is_none(), "{}", answers[1]);
+    assert_eq!(answers[2]["errorType"], json!("name_taken"));
+    let details = |i: usize| answers[i]["response"]["claimsOverrideDetails"].clone();
+    assert_eq!(
+        details(3)["claimsToSuppress"],
+        json!(["preferred_username"])
+    );
+    assert_eq!(
+        details(4)["claimsToAddOrOverride"],
+        json!({"preferred_username": "Bobby_Tables"})
+    );
+}
+
 #[test]
 fn events_share_one_store_so_a_second_claim_is_taken() {
     let mut rival = fixture_json("pre-sign-up-signup.json");
