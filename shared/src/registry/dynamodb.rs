@@ -367,6 +367,42 @@ fn transact_update(
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
+/// The update that makes a name item `sub`'s active name: the owner and `sub`, the display form,
+/// and nothing left of a reservation, quarantine or block. `since` is `now`, or kept when the item
+/// has one already (a commit's replay).
+fn activation(
+    e: &mut Expression,
+    name: &Username,
+    sub: &str,
+    now_value: &str,
+    keep_since: bool,
+) -> String {
+    let since = e.name(SINCE);
+    let since_value = if keep_since {
+        format!("if_not_exists({since}, {now_value})")
+    } else {
+        now_value.to_owned()
+    };
+    let sub_value = e.value("sub", s(sub));
+    format!(
+        "SET {display} = {display_value}, {owner} = {sub_value}, {sub_name} = {sub_value}, \
+         {state} = {active}, {key_version} = {key_version_value}, {since} = {since_value} \
+         REMOVE {expires_at}, {email_hash}, {phone_hash}, {reason}",
+        display = e.name(DISPLAY),
+        display_value = e.value("display", s(name.display())),
+        owner = e.name(OWNER),
+        sub_name = e.name(SUB),
+        state = e.name(STATE),
+        active = e.value("active", s(STATE_ACTIVE)),
+        key_version = e.name(KEY_VERSION),
+        key_version_value = e.value("key_version", n(crate::policy::KEY_VERSION)),
+        expires_at = e.name(EXPIRES_AT),
+        email_hash = e.name(EMAIL_HASH),
+        phone_hash = e.name(PHONE_HASH),
+        reason = e.name(REASON),
+    )
+}
+
 impl DynamoRegistry {
     /// Sends one transaction. `None` when it was applied; `Some(i)` when the condition of item
     /// `i` (the first that failed) refused it. A conflict with a concurrent transaction on the
@@ -414,11 +450,10 @@ impl DynamoRegistry {
         now: Timestamp,
     ) -> Result<TransactWriteItem, RegistryError> {
         let mut e = Expression::default();
-        let (key, state, owner, sub_name, expires_at) = (
+        let (key, state, owner, expires_at) = (
             e.name(NAME_KEY),
             e.name(STATE),
             e.name(OWNER),
-            e.name(SUB),
             e.name(EXPIRES_AT),
         );
         let (sub_value, now_value) = (e.value("sub", s(sub)), e.value("now", n(now)));
@@ -429,20 +464,7 @@ impl DynamoRegistry {
             pending = e.value("pending", s(STATE_PENDING)),
             quarantined = e.value("quarantined", s(STATE_QUARANTINED)),
         );
-        let update = format!(
-            "SET {display} = {display_value}, {owner} = {sub_value}, {sub_name} = {sub_value}, \
-             {state} = {active}, {key_version} = {key_version_value}, {since} = {now_value} \
-             REMOVE {expires_at}, {email_hash}, {phone_hash}, {reason}",
-            display = e.name(DISPLAY),
-            display_value = e.value("display", s(name.display())),
-            active = e.value("active", s(STATE_ACTIVE)),
-            key_version = e.name(KEY_VERSION),
-            key_version_value = e.value("key_version", n(crate::policy::KEY_VERSION)),
-            since = e.name(SINCE),
-            email_hash = e.name(EMAIL_HASH),
-            phone_hash = e.name(PHONE_HASH),
-            reason = e.name(REASON),
-        );
+        let update = activation(&mut e, name, sub, &now_value, false);
         transact_update(
             &self.table,
             name_item_key(name.key())?,
@@ -632,30 +654,14 @@ impl DynamoRegistry {
              OR ({state} = {active} AND attribute_not_exists({sub}) AND {owner} IN {holders}) \
              OR ({state} = {quarantined} AND ({expires_at} <= {now_value} OR {owner} = {sub_value}))"
         );
-        let update = format!(
-            "SET {display} = {display_value}, {owner} = {sub_value}, {sub} = {sub_value}, \
-             {state} = {active}, {key_version} = {key_version_value}, \
-             {since} = if_not_exists({since}, {now_value}) \
-             REMOVE {expires_at}, {email_hash}, {phone_hash}, {reason}",
-            display = e.name(DISPLAY),
-            display_value = e.value("display", s(c.username.display())),
-            key_version = e.name(KEY_VERSION),
-            key_version_value = e.value("key_version", n(crate::policy::KEY_VERSION)),
-            since = e.name(SINCE),
-            email_hash = e.name(EMAIL_HASH),
-            phone_hash = e.name(PHONE_HASH),
-            reason = e.name(REASON),
-        );
-        let update = Update::builder()
-            .table_name(&self.table)
-            .key(NAME_KEY, name_item_key(c.username.key())?)
-            .update_expression(update)
-            .condition_expression(condition)
-            .set_expression_attribute_names(Some(e.names))
-            .set_expression_attribute_values(Some(e.values))
-            .build()
-            .map_err(|err| RegistryError::Unavailable(Box::new(err)))?;
-        Ok(TransactWriteItem::builder().update(update).build())
+        let update = activation(&mut e, &c.username, &c.sub, &now_value, true);
+        transact_update(
+            &self.table,
+            name_item_key(c.username.key())?,
+            update,
+            condition,
+            e,
+        )
     }
 
     /// The user item's half of a commit; its condition is [`rules::commit_may_record_user`].
@@ -682,15 +688,6 @@ impl DynamoRegistry {
             since = e.name(SINCE),
             now = e.value("now", n(now)),
         );
-        let update = Update::builder()
-            .table_name(&self.table)
-            .key(NAME_KEY, user_item_key(&c.sub))
-            .update_expression(update)
-            .condition_expression(condition)
-            .set_expression_attribute_names(Some(e.names))
-            .set_expression_attribute_values(Some(e.values))
-            .build()
-            .map_err(|err| RegistryError::Unavailable(Box::new(err)))?;
-        Ok(TransactWriteItem::builder().update(update).build())
+        transact_update(&self.table, user_item_key(&c.sub), update, condition, e)
     }
 }
