@@ -294,6 +294,21 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_lambda_without_the_contact_hash_key_stops_at_init() {
+        use crate::registry::contact::ENV_CONTACT_HASH_KEY;
+        let env = crate::env::env(&[(crate::config::ENV_TABLE, "usernames")]);
+        match Triggers::dynamodb_from_env(&env).await {
+            Err(e) => assert_eq!(e.var, ENV_CONTACT_HASH_KEY),
+            Ok(_) => panic!("started without {ENV_CONTACT_HASH_KEY}"),
+        }
+        let no_table = crate::env::env(&[(ENV_CONTACT_HASH_KEY, &"k".repeat(40))]);
+        match Triggers::dynamodb_from_env(&no_table).await {
+            Err(e) => assert_eq!(e.var, crate::config::ENV_TABLE),
+            Ok(_) => panic!("started without a table"),
+        }
+    }
+
     #[test]
     fn federated_users_are_recognised_by_status_or_identities() {
         assert!(is_federated(&attributes(&[(
