@@ -11,6 +11,7 @@
 //! 7. reserved names through the reserved key (`reserved`, `key`);
 //! 8. scripts and whole-script look-alikes (`scripts`).
 
+mod bidi;
 mod codepoints;
 mod display;
 mod key;
