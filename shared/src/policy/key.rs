@@ -1,5 +1,5 @@
 //! Uniqueness keys: names that differ only by case, by look-alike characters or by separators
-//! map to one key. Derivation version 1 (`KEY_VERSION`):
+//! map to one key. Derivation version 2 (`KEY_VERSION`):
 //!
 //! 1. remove the separators `.` `_` `-`;
 //! 2. full Unicode case folding (ICU4X, Unicode 18): `STRASSE` = `straße`, `ΣΟΦΊΑ` = `σοφία`;

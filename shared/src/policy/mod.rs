@@ -32,7 +32,9 @@ use std::collections::HashSet;
 
 /// Version of the key derivation (described in the `key` module). Stored with every claim:
 /// Unicode data changes, and a claim made under an older derivation must be recognisable.
-pub const KEY_VERSION: u32 = 1;
+/// Version 2 added step 7 (capital look-alikes: `ð`, `ɖ` now key as `đ`); every other key is
+/// unchanged from version 1.
+pub const KEY_VERSION: u32 = 2;
 
 /// Raw inputs longer than this many bytes are rejected before any normalisation work. With the
 /// length cap of 64 code points of at most 4 bytes each, no acceptable name is longer.
