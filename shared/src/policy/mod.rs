@@ -15,16 +15,18 @@ mod bidi;
 mod codepoints;
 mod display;
 mod key;
-mod pii;
+pub mod pii;
 pub mod reserved;
 mod scripts;
 pub mod settings;
 pub mod shape;
 mod violation;
 
+pub use pii::DomainTlds;
 pub use scripts::ScriptPolicy;
 pub use settings::{
-    ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_REJECT_PII_LOOKALIKES, ENV_RESERVED, ENV_SCRIPT_POLICY,
+    ENV_DOMAIN_TLDS, ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_REJECT_PII_LOOKALIKES, ENV_RESERVED,
+    ENV_SCRIPT_POLICY,
 };
 pub use violation::PolicyViolation;
 
@@ -96,17 +98,20 @@ pub struct Policy {
     max_length: usize,
     script_policy: ScriptPolicy,
     reject_pii_lookalikes: bool,
+    domain_tlds: DomainTlds,
     extra_reserved: HashSet<String>,
 }
 
 impl Default for Policy {
-    /// 3 to 32 code points, single script, PII look-alikes rejected, built-in reserved names.
+    /// 3 to 32 code points, single script, PII look-alikes rejected (domains by the linkify
+    /// TLDs), built-in reserved names.
     fn default() -> Self {
         Self {
             min_length: 3,
             max_length: 32,
             script_policy: ScriptPolicy::SingleScript,
             reject_pii_lookalikes: true,
+            domain_tlds: DomainTlds::default(),
             extra_reserved: HashSet::new(),
         }
     }
@@ -127,6 +132,16 @@ impl Policy {
 
     pub fn rejects_pii_lookalikes(&self) -> bool {
         self.reject_pii_lookalikes
+    }
+
+    pub fn domain_tlds(&self) -> DomainTlds {
+        self.domain_tlds
+    }
+
+    /// Sets which top-level domains make a dotted name read as a domain.
+    pub fn with_domain_tlds(mut self, domain_tlds: DomainTlds) -> Self {
+        self.domain_tlds = domain_tlds;
+        self
     }
 
     /// Sets the script strictness.
@@ -185,7 +200,7 @@ impl Policy {
             });
         }
         if self.reject_pii_lookalikes {
-            pii::check(display)?;
+            pii::check(display, self.domain_tlds)?;
         }
         shape::check(display)?;
         let key = key::uniqueness_key(display);
