@@ -41,20 +41,27 @@ def rounds(s):
 
 def capital_lookalikes():
     """Step 7's table, derived again from ICU's data: Allowed capitals of one script grouped
-    by the key of their skeleton, where one of them has that key as its own."""
+    by their skeleton, where one of them has the skeleton's key as its own, less keys that
+    letters of another script have too."""
     groups = collections.defaultdict(list)
     for c in icu.UnicodeSet(r"[[\p{Identifier_Status=Allowed}] & [\p{Lu}\p{Lt}]]"):
         if fold(c) == c:
             continue
         script = icu.Script.getScript(c).getShortName()
-        groups[(script, rounds(skeleton(c)))].append(rounds(c))
+        groups[(script, skeleton(c))].append(rounds(c))
     table = {}
-    for (_, shared), owns in sorted(groups.items()):
+    for (script, look), owns in sorted(groups.items()):
+        shared = rounds(look)
         if shared in owns:
             for own in owns:
                 if own != shared and not own.isascii():
-                    table.setdefault(own, shared)
-    return table
+                    table.setdefault(own, (shared, script))
+    # A key that letters of another script have too is left out.
+    for c in icu.UnicodeSet(r"[\p{Identifier_Status=Allowed} - [\p{Hani}\p{Hang}]]"):
+        entry = table.get(rounds(c))
+        if entry and entry[1] != icu.Script.getScript(c).getShortName():
+            del table[rounds(c)]
+    return {own: shared for own, (shared, _) in table.items()}
 
 
 CAPITALS = capital_lookalikes()

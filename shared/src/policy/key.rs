@@ -64,13 +64,9 @@ fn derive(name: &str) -> String {
 /// the key they take: case folding runs before the skeleton (it must, for `ΣΟΦΊΑ` = `σοφία`), so
 /// without this `Ðavid`, `Đavid` and `Ɖavid` would be three names. Derived from the Unicode data
 /// (`derive_capital_lookalikes` in the tests checks this table against it): capitals of one
-/// script grouped by the key of their skeleton, where one of them has that key as its own key.
-const CAPITAL_LOOKALIKES: &[(&str, &str)] = &[
-    ("d\u{328}", "d\u{335}"),
-    ("r\u{335}", "r"),
-    ("ʜ", "h"),
-    ("∂\u{335}", "d\u{335}"),
-];
+/// script grouped by their skeleton, where one of them has the skeleton's key as its own key,
+/// and no letter of another script has the key that is replaced.
+const CAPITAL_LOOKALIKES: &[(&str, &str)] = &[("d\u{328}", "d\u{335}"), ("∂\u{335}", "d\u{335}")];
 
 /// Step 7 of the derivation, on the key before NFC (sources and targets are in NFD, as the
 /// rounds leave them). Every source holds a non-ASCII character.
@@ -235,8 +231,8 @@ mod tests {
         }
     }
 
-    /// Step 7's table from the Unicode data: every capital of a single script that changes when
-    /// case-folded and is UTS #39 Allowed, grouped by script and by the key of its skeleton.
+    /// Step 7's table from the Unicode data: every capital that changes when case-folded and is
+    /// UTS #39 Allowed, grouped by script and by its skeleton.
     fn derive_capital_lookalikes() -> Vec<(String, String)> {
         use icu_properties::props::{GeneralCategory, Script};
         use icu_properties::CodePointMapData;
@@ -255,25 +251,41 @@ mod tests {
             {
                 continue;
             }
+            // Grouped by the skeleton itself: capitals that look alike. (Grouping by its key
+            // would also join `Н` and `Һ`, whose skeletons `H` and `h` differ only by case.)
             let skeleton: String = unicode_security::skeleton(&c.to_string()).collect();
-            let shared = fixed_point(&skeleton);
             let own = fixed_point(&c.to_string());
             groups
-                .entry((format!("{:?}", scripts.get(c)), shared))
+                .entry((format!("{:?}", scripts.get(c)), skeleton))
                 .or_default()
                 .push(own);
         }
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        for ((_, shared), owns) in groups {
+        let mut pairs: Vec<(String, String, String)> = Vec::new();
+        for ((script, skeleton), owns) in groups {
+            let shared = fixed_point(&skeleton);
             if !owns.contains(&shared) {
                 continue;
             }
             for own in owns {
-                if own != shared && !own.is_ascii() && !pairs.iter().any(|(f, _)| *f == own) {
-                    pairs.push((own, shared.clone()));
+                if own != shared && !own.is_ascii() && !pairs.iter().any(|(f, _, _)| *f == own) {
+                    pairs.push((own, shared.clone(), script.clone()));
                 }
             }
         }
+        // A key that letters of another script have too would join those letters as well
+        // (Cyrillic `ғ` has the key of Latin `ɍ`): such a pair is left out.
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            if pairs.is_empty() {
+                break;
+            }
+            if !c.identifier_allowed() || c.is_ascii() {
+                continue;
+            }
+            let script = format!("{:?}", scripts.get(c));
+            let key = fixed_point(&c.to_string());
+            pairs.retain(|(own, _, own_script)| *own != key || *own_script == script);
+        }
+        let mut pairs: Vec<(String, String)> = pairs.into_iter().map(|(f, t, _)| (f, t)).collect();
         pairs.sort();
         pairs
     }
