@@ -136,6 +136,9 @@ mod tests {
                 ".שלום",
                 "\u{651}محمد",
                 "\u{5b4}שלום",
+                "1ܫܠܡܐ",
+                "١ދިވެހި",
+                "_ߒߞߏ",
             ],
             "bidi_rule",
         );
@@ -147,11 +150,16 @@ mod tests {
             "محمد.علي",
             "שלום_עולם",
             "ܫܠܡܐ-ܐ",
+            "ދިވެހި.ދ",
+            "ߒߞߏ_ߒ",
             "محمد١٢",
             "שלום12",
             "محمد۱۲",
         ]);
-        refused(&["שלוםabc", "محمدx", "ދިވެހިa", "ߒߞߏé"], "bidi_rule");
+        refused(
+            &["שלוםabc", "محمدx", "ܫܠܡܐabc", "ދިވެހިa", "ߒߞߏé"],
+            "bidi_rule",
+        );
     }
 
     #[test]
@@ -172,14 +180,18 @@ mod tests {
 
     #[test]
     fn rule_3_right_to_left_labels_end_with_a_letter_or_digit_then_marks() {
-        accepted(&["محمد٣", "שלום7", "عليّ", "ܫܠܡܐ\u{730}"]);
-        refused(&["محمد_", "שלום-", "ދިވެހި."], "bidi_rule");
+        // N'Ko digits are R, so an N'Ko name may end in one.
+        accepted(&["محمد٣", "שלום7", "عليّ", "ܫܠܡܐ\u{730}", "ދިވެހި1", "ߒߞߏ\u{7c1}"]);
+        refused(&["محمد_", "שלום-", "ܫܠܡܐ_", "ދިވެހި.", "ߒߞߏ-"], "bidi_rule");
     }
 
     #[test]
     fn rule_4_european_and_arabic_digits_never_meet() {
         // ASCII digits are EN, Arabic-Indic digits are AN, extended Arabic-Indic digits are EN.
-        refused(&["محمد1١", "محمد١۲", "محمد۱٢", "שלום1١"], "mixed_digits");
+        refused(
+            &["محمد1١", "محمد١۲", "محمد۱٢", "שלום1١", "ދިވެހި1١", "ܫܠܡܐ١2"],
+            "mixed_digits",
+        );
         accepted(&["محمد12", "محمد۱۲", "محمد١٢", "محمد1۲"]);
     }
 

@@ -1,6 +1,6 @@
 //! The display form: PRECIS `UsernameCasePreserved` (RFC 8265 §3.4) enforcement — width mapping,
-//! NFC, the Bidi Rule and the IdentifierClass — with the IdentifierClass extended past
-//! precis-core's frozen Unicode 6.3 tables.
+//! NFC, the IdentifierClass on the normalised string and the Bidi Rule — with the IdentifierClass
+//! extended past precis-core's frozen Unicode 6.3 tables.
 
 use super::bidi;
 use super::codepoints::{general_category, has_compat, identifier_class_allows_new};

@@ -4,8 +4,9 @@
 //! Rules run in this order; the first that fails names the rejection:
 //! 1. bounds on the raw input (empty, more than 256 bytes);
 //! 2. forbidden code points anywhere in the raw input (`codepoints`);
-//! 3. PRECIS `UsernameCasePreserved` (`display`); input that is not its own display form is
-//!    rejected with the display form in the message, once that form passes every other rule;
+//! 3. PRECIS `UsernameCasePreserved` (`display`, with our own Bidi Rule in `bidi`); input that is
+//!    not its own display form is rejected with the display form in the message, once that form
+//!    passes every other rule;
 //! 4. length in code points; 5. look-alikes of emails, URLs, domains, phone numbers (`pii`);
 //! 6. character set, separators, combining marks, decimal systems (`shape`);
 //! 7. reserved names through the reserved key (`reserved`, `key`);
