@@ -16,7 +16,8 @@ const TYPICAL: &[(&str, &str)] = &[
     ("reserved", "admin"),
     ("too_short", "ab"),
     ("email", "alice@example.com"),
-    ("domain", "jane.art"),
+    ("domain", "paypal.com"),
+    ("dotted_word", "jane.art"),
 ];
 
 const INTERNATIONAL: &[(&str, &str)] = &[
@@ -26,6 +27,9 @@ const INTERNATIONAL: &[(&str, &str)] = &[
     ("greek", "Σοφία"),
     ("hebrew", "שלום"),
     ("arabic", "محمد١٢"),
+    ("arabic_vowelled", "مُحَمَّد"),
+    ("hebrew_pointed", "שָׁלוֹם"),
+    ("angstrom_sign", "\u{212b}sa"),
     ("hindi", "नमस्ते"),
     ("chinese", "王小明"),
     ("japanese", "山田たろう"),
@@ -57,6 +61,8 @@ fn adversarial() -> Vec<(&'static str, String)> {
         ("separators", fill("a.")),
         ("digits", fill("1")),
         ("arabic_bidi", fill("ب١")),
+        ("arabic_marks", fill("بَ")),
+        ("angstrom_signs", fill("\u{212b}")),
         ("math_bold", fill("𝐚")),
     ]
 }

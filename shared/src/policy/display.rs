@@ -1,7 +1,8 @@
 //! The display form: PRECIS `UsernameCasePreserved` (RFC 8265 §3.4) enforcement — width mapping,
-//! the IdentifierClass, NFC and the Bidi Rule — with the IdentifierClass extended past
-//! precis-core's frozen Unicode 6.3 tables.
+//! NFC, the IdentifierClass on the normalised string and the Bidi Rule — with the IdentifierClass
+//! extended past precis-core's frozen Unicode 6.3 tables.
 
+use super::bidi;
 use super::codepoints::{general_category, has_compat, identifier_class_allows_new};
 use super::PolicyViolation;
 use icu_properties::props::GeneralCategory;
@@ -24,17 +25,17 @@ pub(crate) fn enforce(input: &str) -> Result<Cow<'_, str>, PolicyViolation> {
     }
     let profile = UsernameCasePreserved::new();
     let mapped = profile.width_mapping_rule(input).map_err(from_precis)?;
-    check_identifier_class(&mapped)?;
     let normalized = profile.normalization_rule(mapped).map_err(from_precis)?;
     if normalized.is_empty() {
         return Err(PolicyViolation::Empty);
     }
-    profile
-        .directionality_rule(normalized)
-        .map_err(|err| match err {
-            PrecisError::Invalid => PolicyViolation::BidiRule,
-            other => from_precis(other),
-        })
+    // RFC 8264 §7 checks the string class on the result of the rules, as the reference
+    // implementation does: a canonical variant such as the Angstrom sign, Greek with oxia or
+    // conjoining Hangul jamo is not PVALID itself but normalises to a name that is, so the user
+    // is told what to type (`not_display_form`) instead of being refused for the character.
+    check_identifier_class(&normalized)?;
+    bidi::check(&normalized)?;
+    Ok(normalized)
 }
 
 /// The IdentifierClass check, one derived-property lookup per non-ASCII code point. The few
@@ -156,16 +157,25 @@ mod tests {
     }
 
     #[test]
+    fn canonical_variants_give_the_display_form() {
+        // Angstrom sign, Kelvin sign, Greek alpha with oxia, conjoining Hangul jamo.
+        assert_eq!(display("\u{212b}sa"), Ok("\u{c5}sa".into()));
+        assert_eq!(display("\u{212a}elvin"), Ok("Kelvin".into()));
+        assert_eq!(
+            display("\u{1f71}\u{3b8}\u{3b7}\u{3bd}\u{3b1}"),
+            Ok("άθηνα".into())
+        );
+        assert_eq!(
+            display("\u{1112}\u{1161}\u{11ab}\u{1100}\u{1173}\u{11af}"),
+            Ok("한글".into())
+        );
+        // Jamo that compose to nothing stay disallowed.
+        assert_eq!(display("\u{1100}\u{1100}"), Err("disallowed_character"));
+    }
+
+    #[test]
     fn compatibility_characters_are_refused() {
-        for s in [
-            "\u{212a}elvin",
-            "\u{2126}hm",
-            "ﬁsh",
-            "𝐚bc",
-            "x²",
-            "ⓐbc",
-            "㍿",
-        ] {
+        for s in ["ﬁsh", "𝐚bc", "x²", "ⓐbc", "㍿"] {
             assert_eq!(display(s), Err("compatibility_character"), "{s}");
         }
     }
@@ -182,6 +192,10 @@ mod tests {
         assert_eq!(display("שלום1"), Ok("שלום1".into()));
         assert_eq!(display("1שלום"), Err("bidi_rule"));
         assert_eq!(display("abcשלום"), Err("bidi_rule"));
+        // Marks inside a right-to-left word (the precis crate refused these).
+        for name in ["\u{645}\u{62d}\u{645}\u{651}\u{62f}", "فاطِمة", "مُحَمَّد"] {
+            assert_eq!(display(name), Ok(name.into()), "{name}");
+        }
     }
 
     #[test]

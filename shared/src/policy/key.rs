@@ -1,5 +1,5 @@
 //! Uniqueness keys: names that differ only by case, by look-alike characters or by separators
-//! map to one key. Derivation version 1 (`KEY_VERSION`):
+//! map to one key. Derivation version 2 (`KEY_VERSION`):
 //!
 //! 1. remove the separators `.` `_` `-`;
 //! 2. full Unicode case folding (ICU4X, Unicode 18): `STRASSE` = `straße`, `ΣΟΦΊΑ` = `σοφία`;
@@ -7,7 +7,10 @@
 //! 4. case folding again, since skeleton prototypes can be capitals (`0` -> `O`): `g00gle` = `google`;
 //! 5. `l` -> `i`: `I` folds to `i` but looks like `l`, and `1`, `|`, `ǀ` map to `l`, so one
 //!    letter must stand for the whole class (`paypaI` = `paypal`, `adm1n` = `admin`);
-//! 6. repeat 1-5 until nothing changes (at most a few rounds), then NFC.
+//! 6. repeat 1-5 until nothing changes (at most a few rounds);
+//! 7. capital look-alikes: where capitals of one script share a skeleton while their lowercase
+//!    forms do not (Latin `Ð`, `Đ`, `Ɖ` and `ð`, `đ`, `ɖ`), the keys of the others are replaced by
+//!    the key of the one whose key is the shared skeleton's (`CAPITAL_LOOKALIKES`); then NFC.
 //!
 //! The reserved-name comparison additionally folds the leetspeak digits 2-9 to letters
 //! (`4dm1n` = `admin`); the uniqueness key does not, because `user3` and `usere` do not look alike.
@@ -48,13 +51,35 @@ pub(crate) fn uniqueness_key(name: &str) -> String {
     if let Some(start) = run_start {
         key.push_str(&fixed_point(&name[start..]));
     }
-    nfc(key)
+    nfc(merge_capital_lookalikes(key))
 }
 
 /// The derivation itself, for any string.
 fn derive(name: &str) -> String {
     let without_separators: String = name.chars().filter(|c| !SEPARATORS.contains(c)).collect();
-    nfc(fixed_point(&without_separators))
+    nfc(merge_capital_lookalikes(fixed_point(&without_separators)))
+}
+
+/// Keys of lowercase letters whose capitals look like another capital of the same script, and
+/// the key they take: case folding runs before the skeleton (it must, for `ΣΟΦΊΑ` = `σοφία`), so
+/// without this `Ðavid`, `Đavid` and `Ɖavid` would be three names. Derived from the Unicode data
+/// (`derive_capital_lookalikes` in the tests checks this table against it): capitals of one
+/// script grouped by their skeleton, where one of them has the skeleton's key as its own key,
+/// and no letter of another script has the key that is replaced.
+const CAPITAL_LOOKALIKES: &[(&str, &str)] = &[("d\u{328}", "d\u{335}"), ("∂\u{335}", "d\u{335}")];
+
+/// Step 7 of the derivation, on the key before NFC (sources and targets are in NFD, as the
+/// rounds leave them). Every source holds a non-ASCII character.
+fn merge_capital_lookalikes(mut key: String) -> String {
+    if key.is_ascii() {
+        return key;
+    }
+    for (from, to) in CAPITAL_LOOKALIKES {
+        if key.contains(from) {
+            key = key.replace(from, to);
+        }
+    }
+    key
 }
 
 /// Applies rounds until one changes nothing.
@@ -200,10 +225,99 @@ mod tests {
         loop {
             let next = key_round(&current);
             if next == current {
-                return current.nfc().collect();
+                return merge_capital_lookalikes(current).nfc().collect();
             }
             current = next;
         }
+    }
+
+    /// Step 7's table from the Unicode data: every capital that changes when case-folded and is
+    /// UTS #39 Allowed, grouped by script and by its skeleton.
+    fn derive_capital_lookalikes() -> Vec<(String, String)> {
+        use icu_properties::props::{GeneralCategory, Script};
+        use icu_properties::CodePointMapData;
+        use std::collections::BTreeMap;
+        use unicode_security::GeneralSecurityProfile;
+        let folds = CodePointSetData::new::<ChangesWhenCasefolded>();
+        let scripts = CodePointMapData::<Script>::new();
+        let mut groups: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            let gc = crate::policy::codepoints::general_category(c);
+            if !matches!(
+                gc,
+                GeneralCategory::UppercaseLetter | GeneralCategory::TitlecaseLetter
+            ) || !folds.contains(c)
+                || !c.identifier_allowed()
+            {
+                continue;
+            }
+            // Grouped by the skeleton itself: capitals that look alike. (Grouping by its key
+            // would also join `Н` and `Һ`, whose skeletons `H` and `h` differ only by case.)
+            let skeleton: String = unicode_security::skeleton(&c.to_string()).collect();
+            let own = fixed_point(&c.to_string());
+            groups
+                .entry((format!("{:?}", scripts.get(c)), skeleton))
+                .or_default()
+                .push(own);
+        }
+        let mut pairs: Vec<(String, String, String)> = Vec::new();
+        for ((script, skeleton), owns) in groups {
+            let shared = fixed_point(&skeleton);
+            if !owns.contains(&shared) {
+                continue;
+            }
+            for own in owns {
+                if own != shared && !own.is_ascii() && !pairs.iter().any(|(f, _, _)| *f == own) {
+                    pairs.push((own, shared.clone(), script.clone()));
+                }
+            }
+        }
+        // A key that letters of another script have too would join those letters as well
+        // (Cyrillic `ғ` has the key of Latin `ɍ`): such a pair is left out.
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            if pairs.is_empty() {
+                break;
+            }
+            if !c.identifier_allowed() || c.is_ascii() {
+                continue;
+            }
+            let script = format!("{:?}", scripts.get(c));
+            let key = fixed_point(&c.to_string());
+            pairs.retain(|(own, _, own_script)| *own != key || *own_script == script);
+        }
+        let mut pairs: Vec<(String, String)> = pairs.into_iter().map(|(f, t, _)| (f, t)).collect();
+        pairs.sort();
+        pairs
+    }
+
+    #[test]
+    fn capital_lookalike_table_matches_the_unicode_data() {
+        let table: Vec<(String, String)> = CAPITAL_LOOKALIKES
+            .iter()
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+            .collect();
+        let derived = derive_capital_lookalikes();
+        assert_eq!(
+            table,
+            derived,
+            "derived:\n{}",
+            derived
+                .iter()
+                .map(|(f, t)| format!("    ({:?}, {:?}),", f, t))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+
+    #[test]
+    fn capital_lookalikes_share_a_key() {
+        same("Ðavid", "Đavid");
+        same("Đavid", "Ɖavid");
+        same("ðavid", "Ɖavid");
+        same("ɖavid", "đavid");
+        // Greek final sigma still folds with sigma and capital sigma.
+        same("ΣΟΦΊΑ", "σοφία");
+        same("ΟΔΥΣΣΕΥΣ", "οδυσσευς");
     }
 
     /// Names that mix ASCII with look-alikes, marks, separators and case pairs.

@@ -4,26 +4,30 @@
 //! Rules run in this order; the first that fails names the rejection:
 //! 1. bounds on the raw input (empty, more than 256 bytes);
 //! 2. forbidden code points anywhere in the raw input (`codepoints`);
-//! 3. PRECIS `UsernameCasePreserved` (`display`); input that is not its own display form is
-//!    rejected with the display form in the message, once that form passes every other rule;
+//! 3. PRECIS `UsernameCasePreserved` (`display`, with our own Bidi Rule in `bidi`); input that is
+//!    not its own display form is rejected with the display form in the message, once that form
+//!    passes every other rule;
 //! 4. length in code points; 5. look-alikes of emails, URLs, domains, phone numbers (`pii`);
 //! 6. character set, separators, combining marks, decimal systems (`shape`);
 //! 7. reserved names through the reserved key (`reserved`, `key`);
 //! 8. scripts and whole-script look-alikes (`scripts`).
 
+mod bidi;
 mod codepoints;
 mod display;
 mod key;
-mod pii;
+pub mod pii;
 pub mod reserved;
 mod scripts;
 pub mod settings;
 pub mod shape;
 mod violation;
 
+pub use pii::DomainTlds;
 pub use scripts::ScriptPolicy;
 pub use settings::{
-    ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_REJECT_PII_LOOKALIKES, ENV_RESERVED, ENV_SCRIPT_POLICY,
+    ENV_DOMAIN_TLDS, ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_REJECT_PII_LOOKALIKES, ENV_RESERVED,
+    ENV_SCRIPT_POLICY,
 };
 pub use violation::PolicyViolation;
 
@@ -31,7 +35,9 @@ use std::collections::HashSet;
 
 /// Version of the key derivation (described in the `key` module). Stored with every claim:
 /// Unicode data changes, and a claim made under an older derivation must be recognisable.
-pub const KEY_VERSION: u32 = 1;
+/// Version 2 added step 7 (capital look-alikes: `ð`, `ɖ` now key as `đ`); every other key is
+/// unchanged from version 1.
+pub const KEY_VERSION: u32 = 2;
 
 /// Raw inputs longer than this many bytes are rejected before any normalisation work. With the
 /// length cap of 64 code points of at most 4 bytes each, no acceptable name is longer.
@@ -93,17 +99,20 @@ pub struct Policy {
     max_length: usize,
     script_policy: ScriptPolicy,
     reject_pii_lookalikes: bool,
+    domain_tlds: DomainTlds,
     extra_reserved: HashSet<String>,
 }
 
 impl Default for Policy {
-    /// 3 to 32 code points, single script, PII look-alikes rejected, built-in reserved names.
+    /// 3 to 32 code points, single script, PII look-alikes rejected (domains by the linkify
+    /// TLDs), built-in reserved names.
     fn default() -> Self {
         Self {
             min_length: 3,
             max_length: 32,
             script_policy: ScriptPolicy::SingleScript,
             reject_pii_lookalikes: true,
+            domain_tlds: DomainTlds::default(),
             extra_reserved: HashSet::new(),
         }
     }
@@ -124,6 +133,16 @@ impl Policy {
 
     pub fn rejects_pii_lookalikes(&self) -> bool {
         self.reject_pii_lookalikes
+    }
+
+    pub fn domain_tlds(&self) -> DomainTlds {
+        self.domain_tlds
+    }
+
+    /// Sets which top-level domains make a dotted name read as a domain.
+    pub fn with_domain_tlds(mut self, domain_tlds: DomainTlds) -> Self {
+        self.domain_tlds = domain_tlds;
+        self
     }
 
     /// Sets the script strictness.
@@ -182,7 +201,7 @@ impl Policy {
             });
         }
         if self.reject_pii_lookalikes {
-            pii::check(display)?;
+            pii::check(display, self.domain_tlds)?;
         }
         shape::check(display)?;
         let key = key::uniqueness_key(display);

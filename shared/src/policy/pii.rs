@@ -25,7 +25,68 @@ const URL_SCHEMES: &[&str] = &[
     "git",
 ];
 
-pub(crate) fn check(display: &str) -> Result<(), PolicyViolation> {
+/// Which top-level domains make a dotted name read as a domain (`USERNAMES_DOMAIN_TLDS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DomainTlds {
+    /// What a reader or a common linkifier takes for an address: the fuzzy-link set of
+    /// linkify-it (markdown-it's linkifier), the legacy generic TLDs and the country codes
+    /// (`linkify`, the default). `kate.love` and `bob.dev` pass, `paypal.com` and `shop.de` not.
+    #[default]
+    Linkify,
+    /// Every TLD of the IANA root zone, IDN TLDs included (`all`), for strict pools.
+    All,
+}
+
+impl DomainTlds {
+    /// The configuration spelling of each setting.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Linkify => "linkify",
+            Self::All => "all",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Linkify, Self::All]
+            .into_iter()
+            .find(|t| t.name().eq_ignore_ascii_case(value.trim()))
+    }
+
+    fn contains(self, tld: &str) -> bool {
+        match self {
+            Self::Linkify => LINKIFY_TLDS.contains(&tld),
+            Self::All if tld.is_ascii() => tld::exist(tld),
+            Self::All => {
+                idna::punycode::encode_str(tld).is_some_and(|ace| tld::exist(&format!("xn--{ace}")))
+            }
+        }
+    }
+}
+
+/// linkify-it 5.0.2's fuzzy-link TLDs (`tlds_default` and `tlds_2ch_src_re`, lowercase): the
+/// names it turns into links without a scheme. `web` is not in the root zone but is linkified.
+const LINKIFY_TLDS: &[&str] = &[
+    "biz", "com", "edu", "gov", "net", "org", "pro", "web", "xxx", "aero", "asia", "coop", "info",
+    "museum", "name", "shop", "рф", //
+    "ac", "ad", "ae", "af", "ag", "ai", "al", "am", "an", "ao", "aq", "ar", "as", "at", "au", "aw",
+    "ax", "az", "ba", "bb", "bd", "be", "bf", "bg", "bh", "bi", "bj", "bm", "bn", "bo", "br", "bs",
+    "bt", "bv", "bw", "by", "bz", "ca", "cc", "cd", "cf", "cg", "ch", "ci", "ck", "cl", "cm", "cn",
+    "co", "cr", "cu", "cv", "cw", "cx", "cy", "cz", "de", "dj", "dk", "dm", "do", "dz", "ec", "ee",
+    "eg", "er", "es", "et", "eu", "fi", "fj", "fk", "fm", "fo", "fr", "ga", "gb", "gd", "ge", "gf",
+    "gg", "gh", "gi", "gl", "gm", "gn", "gp", "gq", "gr", "gs", "gt", "gu", "gw", "gy", "hk", "hm",
+    "hn", "hr", "ht", "hu", "id", "ie", "il", "im", "in", "io", "iq", "ir", "is", "it", "je", "jm",
+    "jo", "jp", "ke", "kg", "kh", "ki", "km", "kn", "kp", "kr", "kw", "ky", "kz", "la", "lb", "lc",
+    "li", "lk", "lr", "ls", "lt", "lu", "lv", "ly", "ma", "mc", "md", "me", "mg", "mh", "mk", "ml",
+    "mm", "mn", "mo", "mp", "mq", "mr", "ms", "mt", "mu", "mv", "mw", "mx", "my", "mz", "na", "nc",
+    "ne", "nf", "ng", "ni", "nl", "no", "np", "nr", "nu", "nz", "om", "pa", "pe", "pf", "pg", "ph",
+    "pk", "pl", "pm", "pn", "pr", "ps", "pt", "pw", "py", "qa", "re", "ro", "rs", "ru", "rw", "sa",
+    "sb", "sc", "sd", "se", "sg", "sh", "si", "sj", "sk", "sl", "sm", "sn", "so", "sr", "st", "su",
+    "sv", "sx", "sy", "sz", "tc", "td", "tf", "tg", "th", "tj", "tk", "tl", "tm", "tn", "to", "tr",
+    "tt", "tv", "tw", "tz", "ua", "ug", "uk", "us", "uy", "uz", "va", "vc", "ve", "vg", "vi", "vn",
+    "vu", "wf", "ws", "ye", "yt", "za", "zm", "zw",
+];
+
+pub(crate) fn check(display: &str, tlds: DomainTlds) -> Result<(), PolicyViolation> {
     if looks_like_url(display) {
         return Err(PolicyViolation::LooksLikeUrl);
     }
@@ -38,7 +99,7 @@ pub(crate) fn check(display: &str) -> Result<(), PolicyViolation> {
     {
         return Err(PolicyViolation::LooksLikePunycode);
     }
-    if looks_like_domain(display) {
+    if looks_like_domain(display, tlds) {
         return Err(PolicyViolation::LooksLikeDomain);
     }
     if looks_like_phone_number(display) {
@@ -70,9 +131,9 @@ fn looks_like_email(display: &str) -> bool {
         .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
 }
 
-/// Two or more non-empty dot-separated labels, the last of which is a top-level domain in the
-/// IANA root zone (`jane.art`, `shop.de`, `пример.рф`); `john.smith` is not.
-fn looks_like_domain(display: &str) -> bool {
+/// Two or more non-empty dot-separated labels, the last of which is one of `tlds`
+/// (`paypal.com`, `shop.de`, `пример.рф`); `john.smith` is not.
+fn looks_like_domain(display: &str, tlds: DomainTlds) -> bool {
     let Some((_, last)) = display.rsplit_once('.') else {
         return false;
     };
@@ -80,10 +141,10 @@ fn looks_like_domain(display: &str) -> bool {
         return false;
     }
     if last.is_ascii() {
-        return tld::exist(&last.to_ascii_lowercase());
+        tlds.contains(&last.to_ascii_lowercase())
+    } else {
+        tlds.contains(&last.to_lowercase())
     }
-    idna::punycode::encode_str(&last.to_lowercase())
-        .is_some_and(|ace| tld::exist(&format!("xn--{ace}")))
 }
 
 /// A run of more than `MAX_DIGIT_RUN` decimal digits, counting across separators and phone
@@ -113,7 +174,11 @@ mod tests {
     use super::*;
 
     fn code(s: &str) -> Option<&'static str> {
-        check(s).err().map(|v| v.code())
+        check(s, DomainTlds::default()).err().map(|v| v.code())
+    }
+
+    fn code_with_all_tlds(s: &str) -> Option<&'static str> {
+        check(s, DomainTlds::All).err().map(|v| v.code())
     }
 
     #[test]
@@ -139,16 +204,31 @@ mod tests {
     }
 
     #[test]
-    fn domains_end_in_a_real_tld() {
+    fn domains_end_in_a_tld_a_linkifier_links() {
         for s in [
             "example.com",
-            "jane.art",
+            "paypal.COM",
             "shop.DE",
             "my.site.io",
             "пример.рф",
-            "例子.中国",
+            "kate.info",
+            "bob.co",
         ] {
             assert_eq!(code(s), Some("looks_like_domain"), "{s}");
+            assert_eq!(code_with_all_tlds(s), Some("looks_like_domain"), "{s}");
+        }
+        // New generic TLDs and IDN TLDs other than рф: refused only with every TLD.
+        for s in [
+            "kate.love",
+            "sam.live",
+            "jane.art",
+            "bob.dev",
+            "alex.design",
+            "river.song",
+            "例子.中国",
+        ] {
+            assert_eq!(code(s), None, "{s}");
+            assert_eq!(code_with_all_tlds(s), Some("looks_like_domain"), "{s}");
         }
         for s in [
             "john.smith",
@@ -160,7 +240,20 @@ mod tests {
             ".com",
         ] {
             assert_eq!(code(s), None, "{s}");
+            assert_eq!(code_with_all_tlds(s), None, "{s}");
         }
+    }
+
+    #[test]
+    fn linkify_tlds_are_lowercase_and_distinct() {
+        let mut seen = std::collections::HashSet::new();
+        for tld in LINKIFY_TLDS {
+            assert_eq!(tld.to_lowercase(), *tld);
+            assert!(seen.insert(tld), "{tld}");
+        }
+        assert_eq!(DomainTlds::parse(" ALL "), Some(DomainTlds::All));
+        assert_eq!(DomainTlds::parse("linkify"), Some(DomainTlds::Linkify));
+        assert_eq!(DomainTlds::parse("iana"), None);
     }
 
     #[test]

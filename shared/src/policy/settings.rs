@@ -1,6 +1,6 @@
 //! The policy's environment variables, read and validated once at init.
 
-use super::{Policy, ScriptPolicy, MAX_LENGTH_CAP};
+use super::{DomainTlds, Policy, ScriptPolicy, MAX_LENGTH_CAP};
 use crate::env::{ConfigError, EnvSource};
 
 /// Fewest code points in a name (default 3).
@@ -13,6 +13,8 @@ pub const ENV_RESERVED: &str = "USERNAMES_RESERVED";
 pub const ENV_SCRIPT_POLICY: &str = "USERNAMES_SCRIPT_POLICY";
 /// `true` (default) or `false`.
 pub const ENV_REJECT_PII_LOOKALIKES: &str = "USERNAMES_REJECT_PII_LOOKALIKES";
+/// `linkify` (default) or `all`: the top-level domains that make a dotted name a domain.
+pub const ENV_DOMAIN_TLDS: &str = "USERNAMES_DOMAIN_TLDS";
 
 impl Policy {
     /// Reads the policy's settings from the environment; unset variables keep their defaults.
@@ -48,6 +50,12 @@ impl Policy {
                 }
             };
             policy = policy.with_pii_lookalikes_rejected(reject);
+        }
+        if let Some(v) = env.var(ENV_DOMAIN_TLDS) {
+            let tlds = DomainTlds::parse(&v).ok_or_else(|| {
+                ConfigError::new(ENV_DOMAIN_TLDS, format!("{v:?} is not one of linkify, all"))
+            })?;
+            policy = policy.with_domain_tlds(tlds);
         }
         if let Some(v) = env.var(ENV_RESERVED) {
             let names: Vec<&str> = v
@@ -91,6 +99,7 @@ impl Policy {
             max_length: MAX_LENGTH_CAP,
             script_policy: ScriptPolicy::HighlyRestrictive,
             reject_pii_lookalikes: false,
+            domain_tlds: DomainTlds::default(),
             extra_reserved: Default::default(),
         };
         for name in names {
@@ -136,6 +145,7 @@ mod tests {
         assert_eq!((p.min_length(), p.max_length()), (3, 32));
         assert_eq!(p.script_policy(), ScriptPolicy::SingleScript);
         assert!(p.rejects_pii_lookalikes());
+        assert_eq!(p.domain_tlds(), DomainTlds::Linkify);
     }
 
     #[test]
@@ -145,16 +155,33 @@ mod tests {
             (ENV_MAX_LENGTH, "64"),
             (ENV_SCRIPT_POLICY, "highly-restrictive"),
             (ENV_REJECT_PII_LOOKALIKES, "false"),
+            (ENV_DOMAIN_TLDS, "all"),
             (ENV_RESERVED, " acme , acme-support,,"),
         ])
         .unwrap();
         assert_eq!((p.min_length(), p.max_length()), (2, 64));
         assert_eq!(p.script_policy(), ScriptPolicy::HighlyRestrictive);
         assert!(!p.rejects_pii_lookalikes());
+        assert_eq!(p.domain_tlds(), DomainTlds::All);
         assert_eq!(p.evaluate("ACME").unwrap_err().code(), "reserved");
         assert_eq!(p.evaluate("acme_support").unwrap_err().code(), "reserved");
         assert!(p.evaluate("acmes").is_ok());
         assert!(p.evaluate("example.com").is_ok());
+    }
+
+    #[test]
+    fn every_tld_is_a_setting_for_strict_pools() {
+        let strict = policy(&[(ENV_DOMAIN_TLDS, "all")]).unwrap();
+        let default = policy(&[]).unwrap();
+        assert_eq!(
+            strict.evaluate("jane.art").unwrap_err().code(),
+            "looks_like_domain"
+        );
+        assert!(default.evaluate("jane.art").is_ok());
+        assert_eq!(
+            default.evaluate("jane.com").unwrap_err().code(),
+            "looks_like_domain"
+        );
     }
 
     #[test]
@@ -174,6 +201,7 @@ mod tests {
                 &[(ENV_REJECT_PII_LOOKALIKES, "yes")],
                 ENV_REJECT_PII_LOOKALIKES,
             ),
+            (&[(ENV_DOMAIN_TLDS, "iana")], ENV_DOMAIN_TLDS),
             (&[(ENV_RESERVED, "ok,bad name")], ENV_RESERVED),
             (&[(ENV_RESERVED, ".well-known")], ENV_RESERVED),
             (&[(ENV_RESERVED, "ａｃｍｅ")], ENV_RESERVED),

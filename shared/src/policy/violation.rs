@@ -36,7 +36,7 @@ pub enum PolicyViolation {
     CompatibilityCharacter,
     #[error("Usernames can only contain letters, digits and . _ - between them.")]
     DisallowedCharacter,
-    #[error("A right-to-left username must start with a right-to-left letter and can't mix in left-to-right letters.")]
+    #[error("A right-to-left username must start with a right-to-left letter, end with a letter or digit, and can't mix in left-to-right letters.")]
     BidiRule,
     #[error("Usernames can't start or end with . _ or -.")]
     SeparatorAtEdge,
