@@ -22,8 +22,11 @@ pub enum MirrorError {
 pub trait AttributeMirror: Send + Sync {
     /// Sets `preferred_username` to `name` for the user known to the pool as `user` (the Cognito
     /// `userName`, or the `sub`, which pools with username attributes accept too).
-    fn set_name(&self, user: &str, name: &str)
-        -> impl Future<Output = Result<(), MirrorError>> + Send;
+    fn set_name(
+        &self,
+        user: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<(), MirrorError>> + Send;
 }
 
 /// No pool configured: the registry alone decides, and tokens follow it.

@@ -277,9 +277,12 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
                     quarantine_until: now,
                     cooldown: None,
                 };
-                let outcome = within_budget(REGISTRY_BUDGET, self.registry.rename(&undo, now))
-                    .await?;
-                if outcome != (RenameOutcome::Renamed { previous: Some(to.display().to_owned()) })
+                let outcome =
+                    within_budget(REGISTRY_BUDGET, self.registry.rename(&undo, now)).await?;
+                if outcome
+                    != (RenameOutcome::Renamed {
+                        previous: Some(to.display().to_owned()),
+                    })
                 {
                     // The old name's quarantine ended and someone took it since: the caller keeps
                     // the new name in the registry, which only the pool's alias disputes.
@@ -288,8 +291,11 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
                 Ok(())
             }
             None => {
-                within_budget(REGISTRY_BUDGET, self.registry.release(&caller.sub, None, now))
-                    .await?;
+                within_budget(
+                    REGISTRY_BUDGET,
+                    self.registry.release(&caller.sub, None, now),
+                )
+                .await?;
                 Ok(())
             }
         }

@@ -105,7 +105,9 @@ async fn answer<R: Registry, M: AttributeMirror>(
     if path == ME || path == "/v1/me/username/" {
         let method = req.method;
         if !matches!(method, "PUT" | "DELETE") {
-            return Err(ApiError::MethodNotAllowed { allow: "PUT, DELETE" });
+            return Err(ApiError::MethodNotAllowed {
+                allow: "PUT, DELETE",
+            });
         }
         let caller = req.caller.ok_or(ApiError::Unauthorized)?;
         if method == "DELETE" {
@@ -174,7 +176,13 @@ mod tests {
             requested_name(br#"{"username":"alice","x":1}"#).unwrap(),
             "alice"
         );
-        for bad in [&b""[..], b"null", b"[]", b"{\"username\":1}", b"{\"name\":\"a\"}"] {
+        for bad in [
+            &b""[..],
+            b"null",
+            b"[]",
+            b"{\"username\":1}",
+            b"{\"name\":\"a\"}",
+        ] {
             assert_eq!(requested_name(bad).unwrap_err().code(), "bad_request");
         }
         let big = vec![b' '; MAX_BODY + 1];
