@@ -8,12 +8,11 @@ use integration_tests::counter::RequestCounter;
 use integration_tests::lifecycle::{fixture, trigger_of, LIFECYCLE};
 use integration_tests::moto::{fresh_table, moto_endpoint, workspace_root, MOTO_TIMEOUTS};
 use integration_tests::template::{
-    function_properties, get_att, load, reference, resource, ALL_FUNCTIONS, API_FUNCTION,
-    FUNCTIONS,
+    function_properties, get_att, load, reference, resource, ALL_FUNCTIONS, API_FUNCTION, FUNCTIONS,
 };
+use serde_json::{json, Value};
 use shared::api::settings::{ApiSettings, API_VARIABLES, ENV_USER_POOL_ID};
 use shared::api::{route, Api, ApiRequest, Caller, NoMirror};
-use serde_json::{json, Value};
 use shared::config::sign_up::{
     ENV_ADMIN_PENDING_TTL, ENV_AUTO_CONFIRM, ENV_AUTO_VERIFY_EMAIL, ENV_AUTO_VERIFY_PHONE,
     ENV_PENDING_TTL, ENV_REQUIRED,
@@ -172,9 +171,7 @@ fn every_variable_the_code_reads_is_given_to_every_function() {
             "{function}: the variables it is given are not those the code reads"
         );
     }
-    let given: BTreeSet<String> = environment(&template, API_FUNCTION.0)
-        .into_keys()
-        .collect();
+    let given: BTreeSet<String> = environment(&template, API_FUNCTION.0).into_keys().collect();
     assert_eq!(given, in_code, "the API function's variables");
 }
 
@@ -518,7 +515,12 @@ async fn the_api_function_may_do_exactly_the_dynamodb_actions_its_routes_cost() 
         ..ApiSettings::default()
     };
     let registry = std::sync::Arc::new(DynamoRegistry::new(client, table));
-    let api = Api::new(registry.clone(), NoMirror, Policy::default(), settings.clone());
+    let api = Api::new(
+        registry.clone(),
+        NoMirror,
+        Policy::default(),
+        settings.clone(),
+    );
     let caller = Caller::new("sub-ann");
     // Every path of every route: a free and a taken name, a first name, a move, a new
     // spelling, a replay, a refusal, a release and taking the name back from quarantine.
@@ -546,7 +548,11 @@ async fn the_api_function_may_do_exactly_the_dynamodb_actions_its_routes_cost() 
             },
         )
         .await;
-        assert_eq!(answer.status, status, "{method} {path} {body}: {}", answer.body);
+        assert_eq!(
+            answer.status, status,
+            "{method} {path} {body}: {}",
+            answer.body
+        );
         used.extend(counter.iam_actions());
     }
     // A pool that refuses the alias: the registry is put back (a first name freed at once, a

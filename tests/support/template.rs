@@ -18,7 +18,8 @@ pub const FUNCTIONS: [(&str, &str); 3] = [
 pub const API_FUNCTION: (&str, &str) = ("UsernameApiFunction", "username-api");
 
 /// Every function of the template: the triggers and the HTTP API's.
-pub const ALL_FUNCTIONS: [(&str, &str); 4] = [FUNCTIONS[0], FUNCTIONS[1], FUNCTIONS[2], API_FUNCTION];
+pub const ALL_FUNCTIONS: [(&str, &str); 4] =
+    [FUNCTIONS[0], FUNCTIONS[1], FUNCTIONS[2], API_FUNCTION];
 
 /// The repository's `template.yaml`, parsed.
 pub fn load() -> Value {

@@ -100,3 +100,14 @@ impl AttributeMirror for CognitoMirror {
         }
     }
 }
+
+/// A shared mirror is a mirror, so that a test can hold the pool it inspects.
+impl<M: AttributeMirror> AttributeMirror for std::sync::Arc<M> {
+    fn set_name(
+        &self,
+        user: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<(), MirrorError>> + Send {
+        M::set_name(self, user, name)
+    }
+}
