@@ -389,7 +389,9 @@ pub async fn availability_answers_free_taken_quarantined_and_invalid_names<R: Re
 pub async fn bad_requests_get_a_code_and_a_sentence<R: Registry>(registry: R) {
     let stage = Stage::new(registry);
     let ann = stage.signed_up("ann", "Annabel").await;
-    let cases: [(&str, &str, Option<&Caller>, &[u8], u16, &str); 9] = [
+    /// Method, path, caller, body; the status and code expected.
+    type Case<'a> = (&'a str, &'a str, Option<&'a Caller>, &'a [u8], u16, &'a str);
+    let cases: [Case; 9] = [
         (
             "PUT",
             "/v1/me/username",
