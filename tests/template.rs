@@ -357,7 +357,7 @@ fn the_length_parameters_allow_exactly_the_lengths_the_policy_takes() {
 // --- the functions -----------------------------------------------------------------------------
 
 #[test]
-fn each_function_is_its_packages_binary_on_arm64_within_cognitos_budget() {
+fn each_function_is_its_packages_binary_on_arm64_within_its_callers_budget() {
     let template = load();
     let root = workspace_root();
     for (function, package) in ALL_FUNCTIONS {
@@ -386,7 +386,14 @@ fn each_function_is_its_packages_binary_on_arm64_within_cognitos_budget() {
         assert_eq!(properties["Architectures"], json!(["arm64"]), "{function}");
         assert_eq!(properties["Handler"], "bootstrap", "{function}");
         let timeout = properties["Timeout"].as_u64().unwrap();
-        assert!((1..=5).contains(&timeout), "{function}: Timeout {timeout}");
+        // Cognito waits 5 s for a trigger; API Gateway 30 s for the API's function, whose
+        // rename makes up to three calls of at most 3 s.
+        let budget = if function == API_FUNCTION.0 {
+            10..=29
+        } else {
+            1..=5
+        };
+        assert!(budget.contains(&timeout), "{function}: Timeout {timeout}");
         assert_eq!(properties["MemorySize"], reference("FunctionMemorySize"));
     }
     assert_eq!(

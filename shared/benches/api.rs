@@ -76,12 +76,15 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-/// `n` in letters (`b`, `c`, ... `ba`): names that never look like phone numbers.
+/// `n` in letters of which no sequence looks like another (no `rn`/`m`, `cl`/`d`, `vv`/`w`):
+/// distinct names with distinct uniqueness keys, none that looks like a phone number.
 fn letters(mut n: u64) -> String {
+    const ALPHABET: &[u8] = b"aekst";
+    let base = ALPHABET.len() as u64;
     let mut out = Vec::new();
     loop {
-        out.push(b'a' + (n % 26) as u8);
-        n /= 26;
+        out.push(ALPHABET[(n % base) as usize]);
+        n /= base;
         if n == 0 {
             break;
         }
