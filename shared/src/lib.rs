@@ -1,6 +1,7 @@
 //! The core of cognito-usernames: the username policy, the registry of names and the Cognito
 //! trigger handlers, as plain functions shared by the Lambdas, the `usernames` CLI and the tests.
 
+pub mod api;
 pub mod claims;
 pub mod config;
 pub mod env;

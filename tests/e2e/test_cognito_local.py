@@ -148,6 +148,54 @@ class Stack:
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]["ClientId"]
 
+    def start_api(self) -> str:
+        """A second `usernames serve` on the same table, for the HTTP API: it needs the pool's
+        issuer (cognito-local's URL and the pool id), known only once the pool exists. It
+        verifies tokens against cognito-local's JWKS and mirrors renames into the pool."""
+        if getattr(self, "api_endpoint", None):
+            return self.api_endpoint
+        cognito = self.idp.meta.endpoint_url
+        env = {
+            **os.environ,
+            "USERNAMES_TABLE": self.table,
+            "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb_endpoint,
+            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": cognito,
+            "AWS_REGION": "eu-west-1",
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "USERNAMES_JWT_ISSUER": f"{cognito}/{self.pool_id}",
+            "USERNAMES_JWT_AUDIENCE": self.client_id,
+            "USERNAMES_USER_POOL_ID": self.pool_id,
+        }
+        api = self._spawn([str(_usernames_bin()), "serve", "--addr", "127.0.0.1:0"], env=env)
+        banner = api.stdout.readline()
+        self.api_endpoint = "http://" + banner.split("http://", 1)[1].split()[0]
+        self._drain(api)
+        return self.api_endpoint
+
+    def api(self, method: str, path: str, token: str | None = None, body: dict | None = None):
+        """One request to the HTTP API: (status, headers, JSON body)."""
+        import urllib.error
+        import urllib.request
+
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.start_api() + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                return reply.status, dict(reply.headers), json.loads(reply.read())
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), json.loads(error.read())
+
+    def tokens(self, email: str) -> dict:
+        return self.idp.initiate_auth(
+            ClientId=self.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+        )["AuthenticationResult"]
+
     def _spawn(self, args, **kwargs) -> subprocess.Popen:
         process = subprocess.Popen(
             args,
@@ -294,6 +342,88 @@ def test_a_deleted_users_name_is_not_inherited_by_a_newcomer(stack):
         UserAttributes=[{"Name": "preferred_username", "Value": "Bobby_Tables"}],
     )
     assert stack.id_token_claims("bob@example.com")["preferred_username"] == "Robert_Newman"
+
+
+def _claims(token: str) -> dict:
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _sign(claims: dict, private_pem: bytes) -> str:
+    """An RS256 token with cognito-local's key id, signed with `private_pem`."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    key = serialization.load_pem_private_key(private_pem, password=None)
+    header = {"alg": "RS256", "typ": "JWT", "kid": "CognitoLocal"}
+    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+    signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{_b64(signature)}"
+
+
+def test_a_rename_through_the_api_reaches_the_next_id_token(stack):
+    stack.sign_up("renee@example.com", "Renee_Old")
+    stack.confirm("renee@example.com")
+    access = stack.tokens("renee@example.com")["AccessToken"]
+
+    status, _, body = stack.api("PUT", "/v1/me/username", access, {"username": "Renee_New"})
+    assert status == 200, body
+    assert body == {"username": "Renee_New", "previous": "Renee_Old"}
+
+    assert stack.id_token_claims("renee@example.com")["preferred_username"] == "Renee_New"
+    # The attribute was mirrored into the pool.
+    user = stack.idp.admin_get_user(UserPoolId=stack.pool_id, Username="renee@example.com")
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert attributes["preferred_username"] == "Renee_New"
+
+
+def test_the_old_name_is_refused_to_a_second_user(stack):
+    message = _rejection(lambda: stack.sign_up("copycat@example.com", "renee_old"))
+    assert message.startswith("pre-sign-up failed with error That username is already taken"), message
+
+
+def test_availability_answers_free_taken_quarantined_and_invalid_names(stack):
+    for name, available, code in [
+        ("Fresh_Name_42", True, None),
+        ("RENEE_NEW", False, "name_taken"),
+        ("Renee_Old", False, "name_taken"),
+        ("ab", False, "too_short"),
+    ]:
+        status, _, body = stack.api("GET", f"/v1/usernames/{name}")
+        assert status == 200, body
+        assert body["available"] is available, (name, body)
+        assert body.get("code") == code, (name, body)
+
+
+def test_forged_or_expired_tokens_get_401(stack):
+    claims = _claims(stack.tokens("renee@example.com")["AccessToken"])
+    other_key = __import__(
+        "cryptography.hazmat.primitives.asymmetric.rsa", fromlist=["rsa"]
+    ).generate_private_key(public_exponent=65537, key_size=2048)
+    from cryptography.hazmat.primitives import serialization
+
+    forged_pem = other_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    local_pem = json.loads(
+        (REPO / "node_modules/cognito-local/lib/keys/cognitoLocal.private.json").read_text()
+    )["pem"].encode()
+    expired = {**claims, "iat": claims["iat"] - 7200, "exp": int(time.time()) - 600}
+    for what, token in [
+        ("forged", _sign(claims, forged_pem)),
+        ("expired", _sign(expired, local_pem)),
+    ]:
+        status, _, body = stack.api("PUT", "/v1/me/username", token, {"username": "Intruder"})
+        assert status == 401, (what, body)
+        assert body["code"] == "unauthorized", (what, body)
+    # The name nobody could take is still free.
+    assert stack.api("GET", "/v1/usernames/Intruder")[2]["available"] is True
 
 
 def test_registry_down_denies_sign_up_and_sign_in_still_works(stack):

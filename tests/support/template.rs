@@ -14,6 +14,13 @@ pub const FUNCTIONS: [(&str, &str); 3] = [
     ("PreTokenGenerationFunction", "pre-token-generation"),
 ];
 
+/// The HTTP API's function (logical ID, Cargo package): not a trigger, so no pool invokes it.
+pub const API_FUNCTION: (&str, &str) = ("UsernameApiFunction", "username-api");
+
+/// Every function of the template: the triggers and the HTTP API's.
+pub const ALL_FUNCTIONS: [(&str, &str); 4] =
+    [FUNCTIONS[0], FUNCTIONS[1], FUNCTIONS[2], API_FUNCTION];
+
 /// The repository's `template.yaml`, parsed.
 pub fn load() -> Value {
     let path = crate::moto::workspace_root().join("template.yaml");

@@ -53,15 +53,34 @@ pub struct Invocation {
     pub result: Result<Value, LambdaError>,
 }
 
-/// Runs one event through one function.
+/// Runs one event through one function, and (when it serves one) one request of the HTTP API.
 pub trait Invoker: Send + Sync + 'static {
     fn invoke(&self, function: Function, event: Value) -> impl Future<Output = Invocation> + Send;
+
+    /// Answers a request under `/v1/`; an invoker without the HTTP API has no such routes.
+    fn http_api(&self, req: ApiCall) -> impl Future<Output = shared::api::ApiResponse> + Send {
+        let _ = req;
+        std::future::ready(shared::api::ApiResponse::error(
+            &shared::api::ApiError::NotFound,
+        ))
+    }
 }
 
-type HttpResponse = Response<Full<Bytes>>;
+/// One HTTP API request as `serve` read it: the bearer token is still to be verified.
+pub struct ApiCall {
+    pub method: String,
+    pub path: String,
+    pub authorization: Option<String>,
+    pub body: Bytes,
+}
+
+pub type HttpResponse = Response<Full<Bytes>>;
 
 /// Answers one HTTP request. Never fails: every problem is an HTTP answer.
 pub async fn answer<I: Invoker>(invoker: Arc<I>, req: Request<Incoming>) -> HttpResponse {
+    if req.uri().path().starts_with("/v1/") {
+        return api_answer(invoker.as_ref(), req).await;
+    }
     let Some(function_name) = function_name_of(req.uri().path()) else {
         return aws_error(
             StatusCode::NOT_FOUND,
@@ -157,6 +176,84 @@ async fn run<I: Invoker>(invoker: &I, function: Function, event: Value) -> HttpR
             res
         }
     }
+}
+
+/// Answers one request of the HTTP API of SPEC.md §9, with the CORS headers a browser app on
+/// another local port needs (deployed, API Gateway adds the configured ones).
+async fn api_answer<I: Invoker>(invoker: &I, req: Request<Incoming>) -> HttpResponse {
+    let started = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let path = req.uri().path().to_owned();
+    if req.method() == Method::OPTIONS {
+        let mut res = empty(StatusCode::NO_CONTENT);
+        cors(&mut res);
+        return res;
+    }
+    let authorization = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let limited = http_body_util::Limited::new(req.into_body(), shared::api::router::MAX_BODY);
+    let answer = match limited.collect().await {
+        Ok(collected) => {
+            invoker
+                .http_api(ApiCall {
+                    method: method.clone(),
+                    path: path.clone(),
+                    authorization,
+                    body: collected.to_bytes(),
+                })
+                .await
+        }
+        Err(_) => shared::api::ApiResponse::error(&shared::api::ApiError::TooLarge),
+    };
+    say!(
+        "{method} {} {} {} {} ms",
+        loggable_path(&path),
+        answer.status,
+        answer.outcome,
+        started.elapsed().as_millis()
+    );
+    let mut res = json_response(
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+        &answer.body,
+    );
+    for (name, value) in answer.headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            res.headers_mut().insert(name, value);
+        }
+    }
+    cors(&mut res);
+    res
+}
+
+/// The route of a path for the console: names asked about are left out, as the Lambda's log
+/// leaves them out.
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/v1/usernames/") {
+        "/v1/usernames/{name}"
+    } else if path.len() <= 64 && path.chars().all(|c| c.is_ascii_graphic()) {
+        path
+    } else {
+        "-"
+    }
+}
+
+fn cors(res: &mut HttpResponse) {
+    set(res, "access-control-allow-origin", "*");
+    set(
+        res,
+        "access-control-allow-methods",
+        "GET, PUT, DELETE, OPTIONS",
+    );
+    set(
+        res,
+        "access-control-allow-headers",
+        "authorization, content-type",
+    );
+    set(res, "access-control-expose-headers", "retry-after");
+    set(res, "access-control-max-age", "600");
 }
 
 /// The function name in an Invoke path, percent-decoded (SDKs encode the `:` of ARNs).

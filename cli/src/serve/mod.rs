@@ -1,14 +1,20 @@
 //! `usernames serve`: hosts the three trigger handlers over one registry behind the Lambda Invoke
 //! API, until SIGINT or SIGTERM.
 
+pub mod auth;
 pub mod http;
 
 use crate::setup;
-use http::{Function, Invocation, Invoker};
+use auth::Verifier;
+use http::{ApiCall, Function, Invocation, Invoker};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
+use shared::api::{
+    route, Api, ApiRequest, ApiResponse, ApiSettings, AttributeMirror, CognitoMirror,
+};
+use shared::config::{ProcessEnv, Settings};
 use shared::registry::dynamodb::{client_from_env, Timeouts};
 use shared::registry::{DynamoRegistry, MemoryRegistry, Registry};
 use shared::telemetry;
@@ -22,30 +28,52 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-/// `usernames serve --addr ADDR`: the handlers on the embedded store, or on DynamoDB when
-/// `USERNAMES_TABLE` is set. Exit 2 when the configuration or the address is unusable.
+/// `usernames serve --addr ADDR`: the handlers and the HTTP API on the embedded store, or on
+/// DynamoDB when `USERNAMES_TABLE` is set. Exit 2 when the configuration or the address is
+/// unusable.
 pub fn run(addr: SocketAddr) -> ExitCode {
     telemetry::init_cli();
     let (settings, runtime) = match (setup::settings("serve"), setup::server_runtime("serve")) {
         (Ok(settings), Ok(runtime)) => (settings, runtime),
         (Err(code), _) | (_, Err(code)) => return code,
     };
+    let (api_settings, verifier) = match (
+        ApiSettings::from_env(&ProcessEnv),
+        Verifier::from_env(&ProcessEnv),
+    ) {
+        (Ok(api), Ok(verifier)) => (api, verifier),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("usernames serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let served = runtime.block_on(async {
+        let mirror = match api_settings.user_pool_id.clone() {
+            Some(pool) => Some(CognitoMirror::from_env(pool).await),
+            None => None,
+        };
         match settings.table.clone() {
             Some(table) => {
                 let client = client_from_env(&Timeouts::default()).await;
                 let label = format!("DynamoDB table {table}");
-                let triggers = Triggers::new(DynamoRegistry::new(client, table), settings);
-                serve(addr, Arc::new(TriggerInvoker(triggers)), &label).await
+                let served = Served::new(
+                    Arc::new(DynamoRegistry::new(client, table)),
+                    settings,
+                    api_settings,
+                    mirror,
+                    verifier,
+                );
+                serve(addr, Arc::new(served), &label).await
             }
             None => {
-                let triggers = Triggers::new(MemoryRegistry::new(), settings);
-                serve(
-                    addr,
-                    Arc::new(TriggerInvoker(triggers)),
-                    "embedded, in memory",
-                )
-                .await
+                let served = Served::new(
+                    Arc::new(MemoryRegistry::new()),
+                    settings,
+                    api_settings,
+                    mirror,
+                    verifier,
+                );
+                serve(addr, Arc::new(served), "embedded, in memory").await
             }
         }
     });
@@ -58,19 +86,64 @@ pub fn run(addr: SocketAddr) -> ExitCode {
     }
 }
 
-/// The shared handlers behind every function name: each deployed function runs the same
-/// dispatch by `triggerSource`, so the name only labels the console line.
-struct TriggerInvoker<R: Registry>(Triggers<R>);
+/// The shared handlers behind every function name (each deployed function runs the same
+/// dispatch by `triggerSource`, so the name only labels the console line), and the HTTP API on
+/// the same store.
+pub struct Served<R: Registry, M: AttributeMirror> {
+    triggers: Triggers<Arc<R>>,
+    api: Api<Arc<R>, M>,
+    verifier: Option<Verifier>,
+}
 
-impl<R: Registry + 'static> Invoker for TriggerInvoker<R> {
+impl<R: Registry, M: AttributeMirror> Served<R, M> {
+    pub fn new(
+        registry: Arc<R>,
+        settings: Settings,
+        api_settings: ApiSettings,
+        mirror: M,
+        verifier: Option<Verifier>,
+    ) -> Self {
+        let api = Api::new(
+            registry.clone(),
+            mirror,
+            settings.policy.clone(),
+            api_settings,
+        );
+        Self {
+            triggers: Triggers::new(registry, settings),
+            api,
+            verifier,
+        }
+    }
+}
+
+impl<R: Registry + 'static, M: AttributeMirror + 'static> Invoker for Served<R, M> {
     async fn invoke(&self, _function: Function, event: Value) -> Invocation {
         let started = Instant::now();
-        let dispatched = dispatch(&self.0, event).await;
+        let dispatched = dispatch(&self.triggers, event).await;
         telemetry::log_invocation(&dispatched, started.elapsed());
         Invocation {
             outcome: dispatched.outcome,
             result: dispatched.result.map_err(|e| e.lambda_error()),
         }
+    }
+
+    async fn http_api(&self, call: ApiCall) -> ApiResponse {
+        // Without an issuer nobody is signed in: the `/v1/me/...` routes answer 401.
+        let caller = match &self.verifier {
+            Some(verifier) => verifier.verify(call.authorization.as_deref()).await,
+            None => None,
+        };
+        route(
+            &self.api,
+            ApiRequest {
+                method: &call.method,
+                path: &call.path,
+                caller: caller.as_ref(),
+                body: &call.body,
+            },
+        )
+        .await
     }
 }
 
@@ -89,13 +162,14 @@ pub async fn serve<I: Invoker>(
     let local = listener
         .local_addr()
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let shutdown = shutdown_signal();
     say!(
         "usernames serve: Lambda Invoke API on http://{local} (functions: pre-sign-up, post-confirmation, pre-token-generation; store: {store})"
     );
+    say!("usernames serve: HTTP API on http://{local}/v1/ (GET /v1/usernames/{{name}}, PUT and DELETE /v1/me/username)");
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
-    let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -133,25 +207,34 @@ pub async fn serve<I: Invoker>(
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Waits for SIGINT or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled: a supervisor that reads the banner and stops the server at once must
+/// find them in place.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = interrupt => {}
-                    _ = term.recv() => {}
+        let term = signal(SignalKind::terminate()).ok();
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
                 }
-            }
-            Err(_) => {
-                let _ = interrupt.await;
+            };
+            tokio::select! {
+                _ = wait(term) => {}
+                _ = wait(interrupt) => {}
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = interrupt.await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

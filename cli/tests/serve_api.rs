@@ -1,0 +1,298 @@
+//! `usernames serve`'s HTTP API as an app calls it: bearer tokens verified against the issuer's
+//! JWKS (a tiny JWKS server on loopback, keys generated locally for these tests only in
+//! `tests/keys/`), so a forged, expired, wrong-audience or wrong-issuer token gets 401, and
+//! without an issuer the signed-in routes answer 401 while availability stays public.
+
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const KID: &str = "test-key-1";
+const AUDIENCE: &str = "client-a";
+const ISSUER_KEY: &[u8] = include_bytes!("keys/issuer.der");
+const FORGER_KEY: &[u8] = include_bytes!("keys/forger.der");
+const ISSUER_PUBLIC: &str = include_str!("keys/issuer.public.json");
+
+/// A JWKS server on loopback serving the issuer's public key; it stops with the test process.
+fn jwks_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let public: Value = serde_json::from_str(ISSUER_PUBLIC).expect("public key");
+    let set = json!({"keys": [{
+        "kty": "RSA", "alg": "RS256", "use": "sig", "kid": KID,
+        "n": public["n"], "e": public["e"],
+    }]})
+    .to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let wanted = String::from_utf8_lossy(&head)
+                .starts_with("GET /local_pool/.well-known/jwks.json ");
+            let reply = if wanted {
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{set}",
+                    set.len()
+                )
+            } else {
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into()
+            };
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    addr
+}
+
+/// The server process; killed when the test ends, whether it passed or not.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(issuer: Option<&str>) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_usernames"));
+        command
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env_remove("USERNAMES_TABLE")
+            .env_remove("USERNAMES_USER_POOL_ID")
+            .env_remove("USERNAMES_JWT_ISSUER")
+            .env("USERNAMES_JWT_AUDIENCE", AUDIENCE)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(issuer) = issuer {
+            command.env("USERNAMES_JWT_ISSUER", issuer);
+        }
+        let mut child = command.spawn().expect("start usernames serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let banner = lines.next().expect("a banner line").expect("readable");
+        let addr = banner
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("the banner names the address")
+            .parse()
+            .expect("a socket address");
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, addr }
+    }
+
+    /// One HTTP/1.1 request; the status, the headers (lowercased names) and the JSON body.
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> (u16, Vec<(String, String)>, Value) {
+        let mut stream = TcpStream::connect(self.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nContent-Type: application/json\r\nConnection: close\r\n",
+            self.addr,
+            body.len()
+        );
+        if let Some(token) = token {
+            request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+        }
+        request.push_str("\r\n");
+        request.push_str(body);
+        stream.write_all(request.as_bytes()).expect("write");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read");
+        let text = String::from_utf8(raw).expect("utf-8 reply");
+        let (head, body) = text.split_once("\r\n\r\n").expect("a head");
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|s| s.parse().ok())
+            .expect("a status");
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_lowercase(), v.trim().to_string()))
+            .collect();
+        let body = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(body).expect("a JSON body")
+        };
+        (status, headers, body)
+    }
+
+    fn rename(&self, token: Option<&str>, name: &str) -> (u16, Value) {
+        let (status, _, body) = self.request(
+            "PUT",
+            "/v1/me/username",
+            token,
+            &json!({ "username": name }).to_string(),
+        );
+        (status, body)
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A token as Cognito issues it, signed with `key`.
+fn token(key: &[u8], claims: Value) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(KID.into());
+    encode(&header, &claims, &EncodingKey::from_rsa_der(key)).expect("sign")
+}
+
+fn access_claims(issuer: &str, sub: &str) -> Value {
+    json!({
+        "sub": sub, "iss": issuer, "client_id": AUDIENCE, "token_use": "access",
+        "username": sub, "scope": "aws.cognito.signin.user.admin",
+        "iat": now(), "auth_time": now(), "exp": now() + 3600,
+    })
+}
+
+fn with(mut claims: Value, key: &str, value: Value) -> Value {
+    claims[key] = value;
+    claims
+}
+
+#[test]
+fn tokens_of_the_issuer_rename_and_anything_else_gets_401() {
+    let jwks = jwks_server();
+    let issuer = format!("http://{jwks}/local_pool");
+    let server = Server::start(Some(&issuer));
+
+    let access = token(ISSUER_KEY, access_claims(&issuer, "sub-ann"));
+    let (status, body) = server.rename(Some(&access), "Melody_Rivers");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"username": "Melody_Rivers", "previous": null}));
+
+    // An ID token names its app client in `aud`.
+    let id = json!({
+        "sub": "sub-bob", "iss": issuer, "aud": AUDIENCE, "token_use": "id",
+        "cognito:username": "bob", "email": "bob@example.com", "exp": now() + 3600,
+    });
+    let (status, body) = server.rename(Some(&token(ISSUER_KEY, id.clone())), "Bob_Builder");
+    assert_eq!(status, 200, "{body}");
+
+    let refused = [
+        (
+            "forged",
+            token(FORGER_KEY, access_claims(&issuer, "sub-eve")),
+        ),
+        (
+            "expired",
+            token(
+                ISSUER_KEY,
+                with(access_claims(&issuer, "sub-eve"), "exp", json!(now() - 600)),
+            ),
+        ),
+        (
+            "another app client",
+            token(
+                ISSUER_KEY,
+                with(
+                    access_claims(&issuer, "sub-eve"),
+                    "client_id",
+                    json!("client-b"),
+                ),
+            ),
+        ),
+        (
+            "another issuer",
+            token(
+                ISSUER_KEY,
+                access_claims("http://127.0.0.1:1/other_pool", "sub-eve"),
+            ),
+        ),
+        (
+            "an ID token for another app client",
+            token(ISSUER_KEY, with(id.clone(), "aud", json!("client-b"))),
+        ),
+        (
+            "a refresh-like token_use",
+            token(
+                ISSUER_KEY,
+                with(
+                    access_claims(&issuer, "sub-eve"),
+                    "token_use",
+                    json!("refresh"),
+                ),
+            ),
+        ),
+        ("garbage", "not.a.token".to_string()),
+    ];
+    for (what, bad) in refused {
+        let (status, body) = server.rename(Some(&bad), "Eve_Online");
+        assert_eq!(status, 401, "{what}: {body}");
+        assert_eq!(body["code"], "unauthorized", "{what}");
+    }
+    let (status, _) = server.rename(None, "Eve_Online");
+    assert_eq!(status, 401);
+
+    // The names renamed to are taken now; the one refused to every forged token is free.
+    let (status, _, body) = server.request("GET", "/v1/usernames/melody_rivers", None, "");
+    assert_eq!(status, 200);
+    assert_eq!(body["available"], false);
+    let (_, _, body) = server.request("GET", "/v1/usernames/Eve_Online", None, "");
+    assert_eq!(body["available"], true);
+
+    // DELETE with the token gives the name up into quarantine.
+    let (status, _, body) = server.request("DELETE", "/v1/me/username", Some(&access), "");
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({"previous": "Melody_Rivers"}));
+}
+
+#[test]
+fn without_an_issuer_only_availability_answers() {
+    let server = Server::start(None);
+    let access = token(ISSUER_KEY, access_claims("http://127.0.0.1:1/p", "sub-ann"));
+    let (status, body) = server.rename(Some(&access), "Melody_Rivers");
+    assert_eq!(status, 401);
+    assert_eq!(body["code"], "unauthorized");
+    assert!(body["message"].as_str().unwrap().ends_with('.'));
+    let (status, _, body) = server.request("GET", "/v1/usernames/J%C3%BCrgen", None, "");
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({"name": "Jürgen", "available": true}));
+}
+
+#[test]
+fn browsers_get_cors_headers_and_a_preflight_answer() {
+    let server = Server::start(None);
+    let (status, headers, _) = server.request("OPTIONS", "/v1/me/username", None, "");
+    assert_eq!(status, 204);
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(header("access-control-allow-origin").as_deref(), Some("*"));
+    assert!(header("access-control-allow-headers")
+        .unwrap()
+        .contains("authorization"));
+    let (_, headers, _) = server.request("GET", "/v1/usernames/ab", None, "");
+    assert!(headers
+        .iter()
+        .any(|(n, v)| n == "access-control-allow-origin" && v == "*"));
+}

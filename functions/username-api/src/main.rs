@@ -1,0 +1,27 @@
+//! The HTTP API Lambda function behind API Gateway (payload 2.0): name availability, rename and
+//! release. It only wires configuration, JSON logs, the DynamoDB and Cognito clients (built
+//! once) and the runtime; the adapter is in `lib.rs`, all logic in `shared::api`.
+
+use lambda_http::service_fn;
+use shared::api::{Api, CognitoMirror};
+use shared::config::ProcessEnv;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::telemetry::init_lambda();
+    let pool = shared::api::ApiSettings::from_env(&ProcessEnv)
+        .inspect_err(|e| tracing::error!(var = e.var, "{e}"))?
+        .user_pool_id;
+    let mirror = match pool {
+        Some(pool) => Some(CognitoMirror::from_env(pool).await),
+        None => None,
+    };
+    let api = Api::dynamodb_from_env(&ProcessEnv, |_| mirror)
+        .await
+        .inspect_err(|e| tracing::error!(var = e.var, "{e}"))?;
+    let api = &api;
+    lambda_http::run(service_fn(move |request| {
+        username_api::handle(api, request)
+    }))
+    .await
+}

@@ -1,0 +1,113 @@
+//! The API function's edge on real API Gateway HTTP API (payload 2.0) events from `events/api/`:
+//! the caller comes from the JWT authorizer's claims, the raw path's escapes are decoded by the
+//! router, and an event without claims on a signed-in route answers 401.
+
+use lambda_http::request::LambdaRequest;
+use lambda_http::{Body, Request};
+use serde_json::Value;
+use shared::api::{Api, ApiSettings, Caller, NoMirror};
+use shared::policy::Policy;
+use shared::registry::{Commitment, Contacts, Holder, MemoryRegistry, Registry};
+use std::path::Path;
+
+fn fixture(name: &str) -> Request {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../events/api")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let event: LambdaRequest = serde_json::from_str(&text).unwrap();
+    Request::from(event)
+}
+
+fn api() -> Api<MemoryRegistry, NoMirror> {
+    Api::new(
+        MemoryRegistry::new(),
+        NoMirror,
+        Policy::default(),
+        ApiSettings::default(),
+    )
+}
+
+async fn call(api: &Api<MemoryRegistry, NoMirror>, request: Request) -> (u16, Value) {
+    let response = username_api::handle(api, request).await.unwrap();
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let body = match response.body() {
+        Body::Text(text) => serde_json::from_str(text).unwrap(),
+        other => panic!("not a text body: {other:?}"),
+    };
+    (response.status().as_u16(), body)
+}
+
+const SUB: &str = "7c1e4b2a-9d3f-4e8a-b6c5-0f1e2d3c4b5a";
+
+#[test]
+fn the_caller_is_the_sub_and_username_of_the_authorizer_claims() {
+    assert_eq!(
+        username_api::caller(&fixture("put-username-jwt.json")),
+        Some(Caller {
+            sub: SUB.into(),
+            username: Some(SUB.into()),
+        })
+    );
+    assert_eq!(
+        username_api::caller(&fixture("put-username-unauthenticated.json")),
+        None
+    );
+    assert_eq!(
+        username_api::caller(&fixture("get-username-public.json")),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_signed_in_put_renames_the_claims_sub() {
+    let api = api();
+    let (status, body) = call(&api, fixture("put-username-jwt.json")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        serde_json::json!({"username": "Melody_Rivers", "previous": null})
+    );
+    let record = api.registry.user(SUB).await.unwrap().unwrap();
+    assert_eq!(record.owned.unwrap().display, "Melody_Rivers");
+}
+
+#[tokio::test]
+async fn a_put_without_claims_is_unauthorized_and_writes_nothing() {
+    let api = api();
+    let (status, body) = call(&api, fixture("put-username-unauthenticated.json")).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["code"], "unauthorized");
+    assert!(body["message"].as_str().unwrap().ends_with('.'));
+    assert_eq!(api.registry.user(SUB).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn the_public_get_decodes_the_raw_path_and_reads_the_registry() {
+    let api = api();
+    let (status, body) = call(&api, fixture("get-username-public.json")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        serde_json::json!({"name": "Jürgen_M", "available": true})
+    );
+
+    let name = Policy::default().evaluate("jürgen_m").unwrap();
+    let holder = Holder::new("someone");
+    api.registry
+        .commit(
+            &Commitment {
+                username: name,
+                holder,
+                sub: "sub-someone".into(),
+                verified: Contacts::none(),
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    let (status, body) = call(&api, fixture("get-username-public.json")).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["available"], false);
+    assert_eq!(body["code"], "name_taken");
+}

@@ -1,0 +1,113 @@
+//! Mirroring a rename into Cognito: the user's `preferred_username` attribute follows the registry
+//! (`AdminUpdateUserAttributes`). A trait, so that tests inject a failing or refusing mirror.
+
+use aws_sdk_cognitoidentityprovider::operation::admin_update_user_attributes::AdminUpdateUserAttributesError;
+use aws_sdk_cognitoidentityprovider::types::AttributeType;
+use std::future::Future;
+use thiserror::Error;
+
+/// Why the attribute could not be set. Never shown to users: the API chooses their sentence.
+#[derive(Debug, Error)]
+pub enum MirrorError {
+    /// Another user of the pool has the name as a sign-in alias (pools where `preferred_username`
+    /// is an alias: Cognito keeps those unique itself).
+    #[error("another user of the pool has this alias")]
+    AliasExists,
+    /// Anything else: Cognito unreachable, throttled, the user unknown, a permission missing.
+    #[error("the user pool refused or did not answer: {0}")]
+    Failed(String),
+}
+
+/// Sets a user's name attribute in the pool.
+pub trait AttributeMirror: Send + Sync {
+    /// Sets `preferred_username` to `name` for the user known to the pool as `user` (the Cognito
+    /// `userName`, or the `sub`, which pools with username attributes accept too).
+    fn set_name(
+        &self,
+        user: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<(), MirrorError>> + Send;
+}
+
+/// No pool configured: the registry alone decides, and tokens follow it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoMirror;
+
+impl AttributeMirror for NoMirror {
+    async fn set_name(&self, _user: &str, _name: &str) -> Result<(), MirrorError> {
+        Ok(())
+    }
+}
+
+/// The attribute of a Cognito user pool, through the SDK client built at init.
+#[derive(Debug, Clone)]
+pub struct CognitoMirror {
+    client: aws_sdk_cognitoidentityprovider::Client,
+    user_pool_id: String,
+}
+
+impl CognitoMirror {
+    pub fn new(client: aws_sdk_cognitoidentityprovider::Client, user_pool_id: String) -> Self {
+        Self {
+            client,
+            user_pool_id,
+        }
+    }
+
+    /// A client from the standard SDK settings (`AWS_REGION`, credentials,
+    /// `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` or `AWS_ENDPOINT_URL`), with the registry's
+    /// explicit time limits so a silent pool cannot hold a request past its budget.
+    pub async fn from_env(user_pool_id: String) -> Self {
+        let config =
+            crate::registry::sdk::sdk_config_from_env(&crate::registry::sdk::Timeouts::default())
+                .await;
+        Self::new(
+            aws_sdk_cognitoidentityprovider::Client::new(&config),
+            user_pool_id,
+        )
+    }
+}
+
+impl AttributeMirror for CognitoMirror {
+    async fn set_name(&self, user: &str, name: &str) -> Result<(), MirrorError> {
+        let attribute = AttributeType::builder()
+            .name("preferred_username")
+            .value(name)
+            .build()
+            .map_err(|e| MirrorError::Failed(e.to_string()))?;
+        let sent = self
+            .client
+            .admin_update_user_attributes()
+            .user_pool_id(&self.user_pool_id)
+            .username(user)
+            .user_attributes(attribute)
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(e) => match e.as_service_error() {
+                Some(AdminUpdateUserAttributesError::AliasExistsException(_)) => {
+                    Err(MirrorError::AliasExists)
+                }
+                // Only the error's code: SDK messages can quote attribute values.
+                Some(service) => Err(MirrorError::Failed(
+                    aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::code(service)
+                        .unwrap_or("unknown")
+                        .to_string(),
+                )),
+                None => Err(MirrorError::Failed("no answer from the user pool".into())),
+            },
+        }
+    }
+}
+
+/// A shared mirror is a mirror, so that a test can hold the pool it inspects.
+impl<M: AttributeMirror> AttributeMirror for std::sync::Arc<M> {
+    fn set_name(
+        &self,
+        user: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<(), MirrorError>> + Send {
+        M::set_name(self, user, name)
+    }
+}

@@ -1,0 +1,395 @@
+//! The HTTP API's handlers (SPEC.md §8, §9): availability of a name, a signed-in user's rename and
+//! release, as plain async functions over a `Registry` and an [`AttributeMirror`]. [`router`]
+//! maps requests to them; [`ApiError`] is where every user-facing sentence of the API is chosen.
+
+pub mod mirror;
+pub mod router;
+pub mod settings;
+
+pub use mirror::{AttributeMirror, CognitoMirror, MirrorError, NoMirror};
+pub use router::{route, ApiRequest, ApiResponse};
+pub use settings::ApiSettings;
+
+use crate::config::{ConfigError, EnvSource, Settings};
+use crate::policy::{Policy, PolicyViolation, Username};
+use crate::registry::sdk::{client_from_env, Timeouts};
+use crate::registry::{
+    Clock, DynamoRegistry, Registry, RegistryError, Rename, RenameOutcome, SystemClock, Timestamp,
+};
+use crate::triggers::within_budget;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+
+/// How long one registry call may take before the request answers 503: API Gateway gives a
+/// Lambda integration 30 s, but a sign-up form asking while the user types needs an answer now.
+pub const REGISTRY_BUDGET: Duration = Duration::from_secs(3);
+/// How long the attribute mirror may take; past it the rename stands and a retry finishes it.
+pub const MIRROR_BUDGET: Duration = Duration::from_secs(3);
+
+/// Who is calling: the verified claims of their token (never the request body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub sub: String,
+    /// The Cognito `userName` (`username` in access tokens, `cognito:username` in ID tokens):
+    /// how the mirror names the user; the `sub` stands in when the token has none.
+    pub username: Option<String>,
+}
+
+impl Caller {
+    pub fn new(sub: impl Into<String>) -> Self {
+        Self {
+            sub: sub.into(),
+            username: None,
+        }
+    }
+
+    fn pool_user(&self) -> &str {
+        self.username.as_deref().unwrap_or(&self.sub)
+    }
+}
+
+/// Why a request failed. `Display` is the sentence the caller sees: never an SDK error, a serde
+/// error or an internal name. `code()` is the stable machine code, `status()` the HTTP status.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(&'static str),
+    #[error("The request body is too large: send {{\"username\": \"new_name\"}}.")]
+    TooLarge,
+    #[error("Sign in first: send your access or ID token as `Authorization: Bearer <token>`.")]
+    Unauthorized,
+    #[error("{0}")]
+    Policy(#[from] PolicyViolation),
+    #[error("That username is already taken.")]
+    NameTaken,
+    #[error("You changed your username recently. You can change it again in {}.", wait(*retry_after))]
+    Cooldown { retry_after: i64 },
+    /// The registry failed or was too slow: nothing was decided, the same request may be retried.
+    #[error("We couldn't reach the username registry right now. Please try again.")]
+    Registry(#[source] RegistryError),
+    #[error("There is nothing here: see the API's routes under /v1/.")]
+    NotFound,
+    #[error("This route does not take that method; it takes {allow}.")]
+    MethodNotAllowed { allow: &'static str },
+}
+
+impl From<RegistryError> for ApiError {
+    fn from(e: RegistryError) -> Self {
+        Self::Registry(e)
+    }
+}
+
+impl ApiError {
+    /// Stable snake_case code: the policy's own code for a policy violation.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) | Self::TooLarge => "bad_request",
+            Self::Unauthorized => "unauthorized",
+            Self::Policy(v) => v.code(),
+            Self::NameTaken => "name_taken",
+            Self::Cooldown { .. } => "rename_cooldown",
+            Self::Registry(_) => "registry_unavailable",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BadRequest(_) => 400,
+            Self::TooLarge => 413,
+            Self::Unauthorized => 401,
+            Self::Policy(_) => 422,
+            Self::NameTaken => 409,
+            Self::Cooldown { .. } => 429,
+            Self::Registry(_) => 503,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed { .. } => 405,
+        }
+    }
+}
+
+/// A wait in words: "3 hours", "1 minute", "45 seconds" (rounded up to the unit shown).
+fn wait(seconds: i64) -> String {
+    let seconds = seconds.max(1);
+    let (n, unit) = if seconds >= 86_400 * 2 {
+        ((seconds + 86_399) / 86_400, "day")
+    } else if seconds >= 3600 {
+        ((seconds + 3599) / 3600, "hour")
+    } else if seconds >= 60 {
+        ((seconds + 59) / 60, "minute")
+    } else {
+        (seconds, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `GET /v1/usernames/{name}`: whether a sign-up or rename could take the name now. Advice only:
+/// the decision is the conditional write at sign-up or rename.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Availability {
+    /// The name as accepted (the display form), or as asked when the policy refuses it.
+    pub name: String,
+    pub available: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// `PUT /v1/me/username`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renamed {
+    pub username: String,
+    pub previous: Option<String>,
+}
+
+/// `DELETE /v1/me/username`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Released {
+    pub previous: Option<String>,
+}
+
+/// Everything the API needs, built once at init and shared by every request.
+pub struct Api<R: Registry, M: AttributeMirror> {
+    pub registry: R,
+    pub mirror: M,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Policy,
+    pub settings: ApiSettings,
+}
+
+impl<R: Registry, M: AttributeMirror> Api<R, M> {
+    /// The API on `registry` with the system clock.
+    pub fn new(registry: R, mirror: M, policy: Policy, settings: ApiSettings) -> Self {
+        Self {
+            registry,
+            mirror,
+            clock: Arc::new(SystemClock),
+            policy,
+            settings,
+        }
+    }
+
+    /// The policy, then one consistent read. A name is free when nobody holds it or its pending
+    /// reservation or quarantine has ended.
+    pub async fn availability(&self, raw: &str) -> Result<Availability, ApiError> {
+        let name = match self.policy.evaluate(raw) {
+            Ok(name) => name,
+            Err(violation) => {
+                return Ok(Availability {
+                    name: raw.to_owned(),
+                    available: false,
+                    code: Some(violation.code()),
+                    message: Some(violation.message()),
+                })
+            }
+        };
+        let now = self.clock.now();
+        let entry = within_budget(REGISTRY_BUDGET, self.registry.get(name.key())).await?;
+        let available = entry.is_none_or(|claim| !claim.is_live(now));
+        let taken = (!available).then_some(ApiError::NameTaken);
+        Ok(Availability {
+            name: name.display().to_owned(),
+            available,
+            code: taken.as_ref().map(ApiError::code),
+            message: taken.as_ref().map(ToString::to_string),
+        })
+    }
+
+    /// Moves the caller to `raw` in the registry (one transaction), then mirrors the attribute.
+    ///
+    /// Tokens follow the registry, so a mirror that fails for any reason but an alias conflict
+    /// still answers 200: the rename happened, and the same request, retried, finds the name
+    /// already the caller's (no cooldown, no write) and mirrors again. An alias conflict
+    /// (`AliasExistsException`: pools where `preferred_username` is a sign-in alias) means the
+    /// pool refuses the name: the registry is put back as before the request, and the answer is
+    /// 409.
+    pub async fn rename(&self, caller: &Caller, raw: &str) -> Result<Renamed, ApiError> {
+        let to = self.policy.evaluate(raw)?;
+        let now = self.clock.now();
+        let request = Rename {
+            sub: caller.sub.clone(),
+            to: to.clone(),
+            quarantine_until: now.saturating_add(self.settings.quarantine_secs()),
+            cooldown: Some(self.settings.cooldown_secs()),
+        };
+        let previous =
+            match within_budget(REGISTRY_BUDGET, self.registry.rename(&request, now)).await? {
+                RenameOutcome::Renamed { previous } => previous,
+                RenameOutcome::Taken => return Err(ApiError::NameTaken),
+                RenameOutcome::Cooldown { until } => {
+                    return Err(ApiError::Cooldown {
+                        retry_after: until.saturating_sub(now).max(1),
+                    })
+                }
+            };
+        let mirrored = tokio::time::timeout(
+            MIRROR_BUDGET,
+            self.mirror.set_name(caller.pool_user(), to.display()),
+        )
+        .await
+        .unwrap_or_else(|_| Err(MirrorError::Failed("timed out".into())));
+        match mirrored {
+            Ok(()) => {}
+            Err(MirrorError::AliasExists) => {
+                self.put_back(caller, &to, previous.as_deref(), now).await?;
+                return Err(ApiError::NameTaken);
+            }
+            Err(MirrorError::Failed(reason)) => {
+                tracing::warn!(
+                    outcome = "mirror_failed",
+                    reason,
+                    "the rename stands; the attribute follows on a retry"
+                );
+            }
+        }
+        Ok(Renamed {
+            username: to.display().to_owned(),
+            previous,
+        })
+    }
+
+    /// Undoes a rename to `to` that the pool refused: the caller takes back `previous` (their own
+    /// quarantine, or a new spelling of the same name), and `to` is free at once; a caller who
+    /// had no name gives `to` up at once. Where the registry cannot answer, the error goes back
+    /// to the caller: the same request, retried, lands here again.
+    async fn put_back(
+        &self,
+        caller: &Caller,
+        to: &Username,
+        previous: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(), ApiError> {
+        match previous {
+            // The request changed nothing in the registry (the name was already the caller's).
+            Some(previous) if previous == to.display() => Ok(()),
+            Some(previous) => {
+                let back = self
+                    .policy
+                    .evaluate(previous)
+                    .unwrap_or_else(|_| Username::from_stored(previous));
+                let undo = Rename {
+                    sub: caller.sub.clone(),
+                    to: back,
+                    quarantine_until: now,
+                    cooldown: None,
+                };
+                let outcome =
+                    within_budget(REGISTRY_BUDGET, self.registry.rename(&undo, now)).await?;
+                if outcome
+                    != (RenameOutcome::Renamed {
+                        previous: Some(to.display().to_owned()),
+                    })
+                {
+                    // The old name's quarantine ended and someone took it since: the caller keeps
+                    // the new name in the registry, which only the pool's alias disputes.
+                    tracing::warn!(outcome = "put_back_refused", "the previous name is gone");
+                }
+                Ok(())
+            }
+            None => {
+                within_budget(
+                    REGISTRY_BUDGET,
+                    self.registry.release(&caller.sub, None, now),
+                )
+                .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Gives up the caller's name: into quarantine, where only they can take it back. The pool's
+    /// attribute is left as it is: tokens carry only owned names, so it never reaches one.
+    pub async fn release(&self, caller: &Caller) -> Result<Released, ApiError> {
+        let now = self.clock.now();
+        let until = now.saturating_add(self.settings.quarantine_secs());
+        let previous = within_budget(
+            REGISTRY_BUDGET,
+            self.registry.release(&caller.sub, Some(until), now),
+        )
+        .await?;
+        Ok(Released { previous })
+    }
+}
+
+impl<M: AttributeMirror> Api<DynamoRegistry, M> {
+    /// What the API function builds at init: the triggers' settings (`USERNAMES_TABLE` required,
+    /// the policy), the API's own, and one DynamoDB client with explicit time limits.
+    pub async fn dynamodb_from_env(
+        env: &impl EnvSource,
+        mirror: impl FnOnce(&ApiSettings) -> M,
+    ) -> Result<Self, ConfigError> {
+        let settings = Settings::from_env(env)?;
+        let api_settings = ApiSettings::from_env(env)?;
+        let table = settings.required_table()?.to_string();
+        let client = client_from_env(&Timeouts::default()).await;
+        let mirror = mirror(&api_settings);
+        Ok(Self::new(
+            DynamoRegistry::new(client, table),
+            mirror,
+            settings.policy,
+            api_settings,
+        ))
+    }
+}
+
+/// No mirror configured (`None`) mirrors nothing.
+impl<M: AttributeMirror> AttributeMirror for Option<M> {
+    async fn set_name(&self, user: &str, name: &str) -> Result<(), MirrorError> {
+        match self {
+            Some(mirror) => mirror.set_name(user, name).await,
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_are_worded_in_the_largest_sensible_unit() {
+        assert_eq!(wait(0), "1 second");
+        assert_eq!(wait(45), "45 seconds");
+        assert_eq!(wait(61), "2 minutes");
+        assert_eq!(wait(3600), "1 hour");
+        assert_eq!(wait(86_400), "24 hours");
+        assert_eq!(wait(3 * 86_400), "3 days");
+    }
+
+    #[test]
+    fn every_error_has_a_code_a_status_and_a_sentence() {
+        let errors = [
+            ApiError::BadRequest("Send JSON."),
+            ApiError::TooLarge,
+            ApiError::Unauthorized,
+            ApiError::NameTaken,
+            ApiError::Cooldown { retry_after: 90 },
+            ApiError::Registry(RegistryError::Unavailable("connection refused".into())),
+            ApiError::NotFound,
+            ApiError::MethodNotAllowed { allow: "GET" },
+        ];
+        let codes: Vec<_> = errors.iter().map(|e| (e.code(), e.status())).collect();
+        assert_eq!(
+            codes,
+            [
+                ("bad_request", 400),
+                ("bad_request", 413),
+                ("unauthorized", 401),
+                ("name_taken", 409),
+                ("rename_cooldown", 429),
+                ("registry_unavailable", 503),
+                ("not_found", 404),
+                ("method_not_allowed", 405),
+            ]
+        );
+        for e in &errors {
+            let message = e.to_string();
+            assert!(message.ends_with('.'), "{message}");
+            assert!(!message.contains("refused"), "{message}");
+        }
+    }
+}

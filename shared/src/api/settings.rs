@@ -1,0 +1,138 @@
+//! The HTTP API's own settings (SPEC.md §9), read once at init next to the triggers' `Settings`:
+//! quarantine and cooldown lengths, and the pool whose attribute a rename mirrors.
+
+use crate::env::{duration_from_env, ConfigError, EnvSource};
+use std::time::Duration;
+
+/// How long a name given up stays held for its previous owner.
+pub const ENV_QUARANTINE: &str = "USERNAMES_QUARANTINE";
+/// How long a user waits between two renames.
+pub const ENV_RENAME_COOLDOWN: &str = "USERNAMES_RENAME_COOLDOWN";
+/// The user pool whose `preferred_username` a rename mirrors; unset, nothing is mirrored.
+pub const ENV_USER_POOL_ID: &str = "USERNAMES_USER_POOL_ID";
+
+/// Every variable only the API reads (the triggers never do).
+pub const API_VARIABLES: [&str; 3] = [ENV_QUARANTINE, ENV_RENAME_COOLDOWN, ENV_USER_POOL_ID];
+
+const DAY: u64 = 86_400;
+
+/// The API's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiSettings {
+    /// Default 14 days; 0 frees a name given up at once.
+    pub quarantine: Duration,
+    /// Default 24 hours; 0 lets a user rename as often as they like.
+    pub cooldown: Duration,
+    pub user_pool_id: Option<String>,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            quarantine: Duration::from_secs(14 * DAY),
+            cooldown: Duration::from_secs(DAY),
+            user_pool_id: None,
+        }
+    }
+}
+
+impl ApiSettings {
+    /// Reads and validates every API setting; the first bad value is the error.
+    pub fn from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
+        let defaults = Self::default();
+        // A year bounds both: longer is surely a typo (`14` meant as days is 14 seconds, which
+        // is allowed, but `1400d` is not).
+        let year = Duration::from_secs(366 * DAY);
+        Ok(Self {
+            quarantine: duration_from_env(
+                env,
+                ENV_QUARANTINE,
+                defaults.quarantine,
+                Duration::ZERO,
+                year,
+            )?,
+            cooldown: duration_from_env(
+                env,
+                ENV_RENAME_COOLDOWN,
+                defaults.cooldown,
+                Duration::ZERO,
+                year,
+            )?,
+            user_pool_id: user_pool_id_from_env(env)?,
+        })
+    }
+
+    /// Seconds of quarantine, as the registry takes them.
+    pub fn quarantine_secs(&self) -> i64 {
+        i64::try_from(self.quarantine.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    /// Seconds of cooldown, as the registry takes them.
+    pub fn cooldown_secs(&self) -> i64 {
+        i64::try_from(self.cooldown.as_secs()).unwrap_or(i64::MAX)
+    }
+}
+
+/// A user pool id is `<region>_<id>` (`eu-west-1_AbC123`); checked here so that a typo stops init
+/// instead of failing every rename's mirror.
+fn user_pool_id_from_env(env: &impl EnvSource) -> Result<Option<String>, ConfigError> {
+    let Some(raw) = env.var(ENV_USER_POOL_ID) else {
+        return Ok(None);
+    };
+    let id = raw.trim();
+    let valid = id.len() <= 55
+        && id.split_once('_').is_some_and(|(region, rest)| {
+            !region.is_empty()
+                && region
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !rest.is_empty()
+                && rest.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+    if valid {
+        Ok(Some(id.to_string()))
+    } else {
+        Err(ConfigError::new(
+            ENV_USER_POOL_ID,
+            format!("`{id}` is not a user pool id (like eu-west-1_AbC123)"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::env;
+
+    #[test]
+    fn defaults_are_fourteen_days_and_a_day_without_a_pool() {
+        let settings = ApiSettings::from_env(&env(&[])).unwrap();
+        assert_eq!(settings, ApiSettings::default());
+        assert_eq!(settings.quarantine_secs(), 14 * 86_400);
+        assert_eq!(settings.cooldown_secs(), 86_400);
+        assert_eq!(settings.user_pool_id, None);
+    }
+
+    #[test]
+    fn lengths_take_units_and_zero_and_refuse_nonsense() {
+        let settings = ApiSettings::from_env(&env(&[
+            (ENV_QUARANTINE, "30d"),
+            (ENV_RENAME_COOLDOWN, "0"),
+            (ENV_USER_POOL_ID, " eu-west-1_AbC123 "),
+        ]))
+        .unwrap();
+        assert_eq!(settings.quarantine_secs(), 30 * 86_400);
+        assert_eq!(settings.cooldown_secs(), 0);
+        assert_eq!(settings.user_pool_id.as_deref(), Some("eu-west-1_AbC123"));
+        for (var, bad) in [
+            (ENV_QUARANTINE, "two weeks"),
+            (ENV_QUARANTINE, "400d"),
+            (ENV_RENAME_COOLDOWN, "-1"),
+            (ENV_USER_POOL_ID, "eu-west-1"),
+            (ENV_USER_POOL_ID, "pool/x_y"),
+        ] {
+            let err = ApiSettings::from_env(&env(&[(var, bad)])).unwrap_err();
+            assert_eq!(err.var, var, "{bad}");
+        }
+    }
+}
