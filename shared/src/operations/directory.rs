@@ -94,6 +94,7 @@ pub struct MemoryDirectory {
     page_size: usize,
     throttle_next: AtomicUsize,
     fail_next: AtomicUsize,
+    fail_updates: AtomicUsize,
     pages_served: AtomicUsize,
 }
 
@@ -104,6 +105,7 @@ impl MemoryDirectory {
             page_size: page_size.max(1),
             throttle_next: AtomicUsize::new(0),
             fail_next: AtomicUsize::new(0),
+            fail_updates: AtomicUsize::new(0),
             pages_served: AtomicUsize::new(0),
         }
     }
@@ -135,6 +137,11 @@ impl MemoryDirectory {
         self.fail_next.store(n, Ordering::SeqCst);
     }
 
+    /// The next `n` attribute updates find Cognito unreachable (reads still answer).
+    pub fn fail_updates(&self, n: usize) {
+        self.fail_updates.store(n, Ordering::SeqCst);
+    }
+
     /// How many pages were answered.
     pub fn pages_served(&self) -> usize {
         self.pages_served.load(Ordering::SeqCst)
@@ -145,11 +152,6 @@ impl MemoryDirectory {
     }
 
     fn fault(&self) -> Result<(), DirectoryError> {
-        let take = |counter: &AtomicUsize| {
-            counter
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                .is_ok()
-        };
         if take(&self.throttle_next) {
             return Err(DirectoryError::Throttled);
         }
@@ -158,6 +160,13 @@ impl MemoryDirectory {
         }
         Ok(())
     }
+}
+
+/// Takes one from a fault counter; whether there was one to take.
+fn take(counter: &AtomicUsize) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
 }
 
 impl Directory for MemoryDirectory {
@@ -190,6 +199,9 @@ impl Directory for MemoryDirectory {
         value: &str,
     ) -> Result<(), DirectoryError> {
         self.fault()?;
+        if take(&self.fail_updates) {
+            return Err(DirectoryError::Unavailable("connection refused".into()));
+        }
         let mut users = self.lock();
         let user = users
             .iter_mut()
