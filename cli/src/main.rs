@@ -10,9 +10,11 @@ macro_rules! say {
     }};
 }
 
+mod admin;
 mod check;
 mod demo;
 mod invoke;
+mod pool;
 mod serve;
 mod setup;
 mod table;
@@ -52,6 +54,61 @@ enum Command {
     },
     /// A narrated sign-up, confirm and sign-in walk-through on the embedded store.
     Demo,
+    /// The registry's entry for a name, or (--user) the name a user owns, as one JSON object.
+    Show {
+        /// The name (any spelling or look-alike finds it).
+        #[arg(required_unless_present = "user", conflicts_with = "user")]
+        name: Option<String>,
+        /// A user's sub instead of a name.
+        #[arg(long, value_name = "SUB")]
+        user: Option<String>,
+    },
+    /// Reserve a name (and every look-alike of it) for the operator: no user can claim it.
+    Block {
+        name: String,
+        /// A note shown by `show`.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Free a blocked name, or end a quarantine early.
+    Unblock { name: String },
+    /// Put an owner's name into quarantine (USERNAMES_QUARANTINE, default 14d), or free it at once.
+    Release {
+        name: String,
+        /// Free it at once (also frees a quarantined or blocked name).
+        #[arg(long)]
+        now: bool,
+    },
+    /// An administrator's rename, through the same code as the API.
+    Rename {
+        /// The user's sub.
+        #[arg(long, value_name = "SUB")]
+        user: String,
+        /// The new name.
+        name: String,
+        /// Skip the rename cooldown (USERNAMES_RENAME_COOLDOWN, default 24h).
+        #[arg(long)]
+        force: bool,
+        /// Also set the user's preferred_username in this pool.
+        #[arg(long, value_name = "ID")]
+        user_pool_id: Option<String>,
+    },
+    /// Register the names of a pool's existing users (safe to interrupt and run again).
+    Import {
+        #[arg(long, value_name = "ID")]
+        user_pool_id: String,
+        /// Decide from reads only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Retire the names of users deleted from the pool into quarantine.
+    Reconcile {
+        #[arg(long, value_name = "ID")]
+        user_pool_id: String,
+        /// Decide from reads only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Administer the DynamoDB table named by USERNAMES_TABLE.
     Table {
         #[command(subcommand)]
@@ -75,5 +132,31 @@ fn main() -> ExitCode {
         Command::Table {
             command: TableCommand::Create,
         } => table::create(),
+        Command::Show { name, user } => admin::run(match (name, user) {
+            (_, Some(sub)) => admin::Request::ShowUser(sub),
+            (name, None) => admin::Request::ShowName(name.unwrap_or_default()),
+        }),
+        Command::Block { name, reason } => admin::run(admin::Request::Block { name, reason }),
+        Command::Unblock { name } => admin::run(admin::Request::Unblock(name)),
+        Command::Release { name, now } => admin::run(admin::Request::Release { name, now }),
+        Command::Rename {
+            user,
+            name,
+            force,
+            user_pool_id,
+        } => admin::run(admin::Request::Rename {
+            sub: user,
+            name,
+            force,
+            user_pool_id,
+        }),
+        Command::Import {
+            user_pool_id,
+            dry_run,
+        } => pool::import(user_pool_id, dry_run),
+        Command::Reconcile {
+            user_pool_id,
+            dry_run,
+        } => pool::reconcile(user_pool_id, dry_run),
     }
 }

@@ -45,3 +45,22 @@ fn started(command: &str, built: std::io::Result<Runtime>) -> Result<Runtime, Ex
         ExitCode::from(2)
     })
 }
+
+/// The user pool `pool_id` through the standard SDK settings; `None` (after saying what to set)
+/// when no AWS region is configured.
+pub async fn directory(
+    command: &str,
+    pool_id: String,
+) -> Option<shared::operations::cognito::CognitoDirectory> {
+    let directory = shared::operations::cognito::CognitoDirectory::from_env(
+        pool_id,
+        &crate::table::ADMIN_TIMEOUTS,
+    )
+    .await;
+    if directory.is_none() {
+        eprintln!(
+            "usernames {command}: no AWS region; set AWS_REGION (any region for a local endpoint)"
+        );
+    }
+    directory
+}

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 /// An administrator waits longer than Cognito does; a refused connection still fails at once.
-const ADMIN_TIMEOUTS: Timeouts = Timeouts {
+pub const ADMIN_TIMEOUTS: Timeouts = Timeouts {
     connect: Duration::from_secs(3),
     attempt: Duration::from_secs(10),
     operation: Duration::from_secs(30),

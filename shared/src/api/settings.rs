@@ -1,20 +1,16 @@
 //! The HTTP API's own settings (SPEC.md §9), read once at init next to the triggers' `Settings`:
 //! quarantine and cooldown lengths, and the pool whose attribute a rename mirrors.
 
-use crate::env::{duration_from_env, ConfigError, EnvSource};
+use crate::config::lifecycle::LifecycleSettings;
+pub use crate::config::lifecycle::{ENV_QUARANTINE, ENV_RENAME_COOLDOWN};
+use crate::env::{ConfigError, EnvSource};
 use std::time::Duration;
 
-/// How long a name given up stays held for its previous owner.
-pub const ENV_QUARANTINE: &str = "USERNAMES_QUARANTINE";
-/// How long a user waits between two renames.
-pub const ENV_RENAME_COOLDOWN: &str = "USERNAMES_RENAME_COOLDOWN";
 /// The user pool whose `preferred_username` a rename mirrors; unset, nothing is mirrored.
 pub const ENV_USER_POOL_ID: &str = "USERNAMES_USER_POOL_ID";
 
 /// Every variable only the API reads (the triggers never do).
 pub const API_VARIABLES: [&str; 3] = [ENV_QUARANTINE, ENV_RENAME_COOLDOWN, ENV_USER_POOL_ID];
-
-const DAY: u64 = 86_400;
 
 /// The API's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +24,10 @@ pub struct ApiSettings {
 
 impl Default for ApiSettings {
     fn default() -> Self {
+        let lifecycle = LifecycleSettings::default();
         Self {
-            quarantine: Duration::from_secs(14 * DAY),
-            cooldown: Duration::from_secs(DAY),
+            quarantine: lifecycle.quarantine,
+            cooldown: lifecycle.rename_cooldown,
             user_pool_id: None,
         }
     }
@@ -39,25 +36,11 @@ impl Default for ApiSettings {
 impl ApiSettings {
     /// Reads and validates every API setting; the first bad value is the error.
     pub fn from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
-        let defaults = Self::default();
-        // A year bounds both: longer is surely a typo (`14` meant as days is 14 seconds, which
-        // is allowed, but `1400d` is not).
-        let year = Duration::from_secs(366 * DAY);
+        // The same definition as the operator commands read (one place for both).
+        let lifecycle = LifecycleSettings::from_env(env)?;
         Ok(Self {
-            quarantine: duration_from_env(
-                env,
-                ENV_QUARANTINE,
-                defaults.quarantine,
-                Duration::ZERO,
-                year,
-            )?,
-            cooldown: duration_from_env(
-                env,
-                ENV_RENAME_COOLDOWN,
-                defaults.cooldown,
-                Duration::ZERO,
-                year,
-            )?,
+            quarantine: lifecycle.quarantine,
+            cooldown: lifecycle.rename_cooldown,
             user_pool_id: user_pool_id_from_env(env)?,
         })
     }

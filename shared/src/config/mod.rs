@@ -1,10 +1,12 @@
 //! Every setting of the triggers, read once from environment variables at init; a bad value is a
 //! `ConfigError` that stops the function before its first invocation.
 
+pub mod lifecycle;
 pub mod sign_up;
 pub mod tokens;
 
 pub use crate::env::{ConfigError, EnvSource, ProcessEnv};
+pub use lifecycle::LifecycleSettings;
 pub use sign_up::SignUpSettings;
 pub use tokens::TokenSettings;
 

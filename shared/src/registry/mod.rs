@@ -10,6 +10,7 @@
 
 pub mod contact;
 pub mod dynamodb;
+pub mod listing;
 pub mod memory;
 pub mod rules;
 pub mod schema;

@@ -1,0 +1,170 @@
+//! `usernames show | block | unblock | release | rename`: one name or one user at a time, through
+//! `shared::operations::admin`. Prints one JSON object: the answer (exit 0), or
+//! `{"code":…,"message":…}` (exit 1) when there is none or the registry refused.
+
+use crate::setup;
+use serde::Serialize;
+use shared::config::{LifecycleSettings, ProcessEnv, Settings};
+use shared::operations::admin::{self, AdminRename, Mirror};
+use shared::operations::{Backoff, MemoryDirectory, OperationError};
+use shared::registry::{Clock, SystemClock};
+use std::process::ExitCode;
+
+/// Runs `$body` with `$registry` bound to the store the settings name: the DynamoDB table of
+/// `USERNAMES_TABLE`, or the embedded store.
+macro_rules! with_registry {
+    ($settings:expr, $registry:ident => $body:expr) => {
+        match $settings.table.clone() {
+            Some(table) => {
+                let $registry = shared::registry::DynamoRegistry::new(
+                    shared::registry::dynamodb::client_from_env(&crate::table::ADMIN_TIMEOUTS)
+                        .await,
+                    table,
+                );
+                $body
+            }
+            None => {
+                let $registry = shared::registry::MemoryRegistry::new();
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_registry;
+
+/// What the command is asked.
+pub enum Request {
+    ShowName(String),
+    ShowUser(String),
+    Block {
+        name: String,
+        reason: Option<String>,
+    },
+    Unblock(String),
+    Release {
+        name: String,
+        now: bool,
+    },
+    Rename {
+        sub: String,
+        name: String,
+        force: bool,
+        user_pool_id: Option<String>,
+    },
+}
+
+impl Request {
+    fn command(&self) -> &'static str {
+        match self {
+            Self::ShowName(_) | Self::ShowUser(_) => "show",
+            Self::Block { .. } => "block",
+            Self::Unblock(_) => "unblock",
+            Self::Release { .. } => "release",
+            Self::Rename { .. } => "rename",
+        }
+    }
+}
+
+pub fn run(request: Request) -> ExitCode {
+    let command = request.command();
+    let (settings, runtime) = match (setup::settings(command), setup::runtime(command)) {
+        (Ok(settings), Ok(runtime)) => (settings, runtime),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let lifecycle = match LifecycleSettings::from_env(&ProcessEnv) {
+        Ok(lifecycle) => lifecycle,
+        Err(e) => {
+            eprintln!("usernames {command}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(answer(request, &settings, &lifecycle))
+}
+
+async fn answer(request: Request, settings: &Settings, lifecycle: &LifecycleSettings) -> ExitCode {
+    let now = SystemClock.now();
+    let policy = &settings.policy;
+    with_registry!(settings, registry => match request {
+        Request::ShowName(name) => print(admin::show_name(&registry, &name, now).await),
+        Request::ShowUser(sub) => print(admin::show_user(&registry, &sub).await),
+        Request::Block { name, reason } => print(
+            admin::block(&registry, policy, &name, reason.as_deref(), now).await,
+        ),
+        Request::Unblock(name) => print(admin::unblock(&registry, &name).await),
+        Request::Release { name, now: free } => {
+            print(admin::release(&registry, lifecycle, &name, free, now).await)
+        }
+        Request::Rename {
+            sub,
+            name,
+            force,
+            user_pool_id,
+        } => {
+            let request = AdminRename {
+                sub: &sub,
+                name: &name,
+                force,
+            };
+            let answer = match user_pool_id {
+                Some(pool) => {
+                    let Some(directory) = setup::directory("rename", pool).await else {
+                        return ExitCode::from(2);
+                    };
+                    let mirror = Mirror {
+                        directory: &directory,
+                        backoff: Backoff::default(),
+                    };
+                    admin::rename(&registry, policy, lifecycle, request, Some(mirror), now).await
+                }
+                None => {
+                    let none: Option<Mirror<'_, MemoryDirectory>> = None;
+                    admin::rename(&registry, policy, lifecycle, request, none, now).await
+                }
+            };
+            match answer {
+                Ok(done) => print::<admin::Renamed>(Ok(done)),
+                Err((e, Some(partial))) => {
+                    // The registry moved but Cognito's attribute did not follow: say both.
+                    say!("{}", json(&partial));
+                    eprintln!(
+                        "usernames rename: renamed in the registry, but setting preferred_username \
+                         failed: {e}; run the same command again to finish"
+                    );
+                    ExitCode::from(1)
+                }
+                Err((e, None)) => print::<admin::Renamed>(Err(e)),
+            }
+        }
+    })
+}
+
+/// The refusal object of every command.
+#[derive(Serialize)]
+struct Refusal<'a> {
+    code: &'a str,
+    message: String,
+}
+
+fn print<T: Serialize>(answer: Result<T, OperationError>) -> ExitCode {
+    match answer {
+        Ok(value) => {
+            say!("{}", json(&value));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            say!(
+                "{}",
+                json(&Refusal {
+                    code: e.code(),
+                    message: e.to_string(),
+                })
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+pub fn json<T: Serialize>(value: &T) -> String {
+    // Our own plain structs always serialise; an empty line would be the sign if not.
+    serde_json::to_string(value).unwrap_or_default()
+}

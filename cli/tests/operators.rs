@@ -1,0 +1,469 @@
+//! The operator commands run as a binary against moto: a Cognito user pool (moto's `cognito-idp`)
+//! and the registry table on the same server. Each case builds its own pool and table.
+
+use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_cognitoidentityprovider::types::AttributeType;
+use integration_tests::moto::{fresh_table, moto_client, moto_endpoint};
+use serde_json::Value;
+use shared::policy::NameKey;
+use shared::registry::{ClaimState, DynamoRegistry, Owner, Registry};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+type Cognito = aws_sdk_cognitoidentityprovider::Client;
+
+fn cognito() -> Cognito {
+    let config = aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .endpoint_url(moto_endpoint())
+        .build();
+    Cognito::from_conf(config)
+}
+
+async fn new_pool(cognito: &Cognito) -> String {
+    let pool = cognito
+        .create_user_pool()
+        .pool_name("existing-users")
+        .send()
+        .await
+        .expect("create a pool");
+    pool.user_pool()
+        .and_then(|p| p.id())
+        .expect("a pool id")
+        .to_owned()
+}
+
+/// Creates a user (with a `preferred_username`, if given) and returns its `sub`.
+async fn add_user(cognito: &Cognito, pool: &str, user_name: &str, name: Option<&str>) -> String {
+    let mut request = cognito
+        .admin_create_user()
+        .user_pool_id(pool)
+        .username(user_name)
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress);
+    if let Some(name) = name {
+        request = request.user_attributes(
+            AttributeType::builder()
+                .name("preferred_username")
+                .value(name)
+                .build()
+                .expect("an attribute"),
+        );
+    }
+    let user = request.send().await.expect("create a user");
+    user.user()
+        .and_then(|u| u.attributes().iter().find(|a| a.name() == "sub"))
+        .and_then(|a| a.value())
+        .expect("a sub")
+        .to_owned()
+}
+
+/// `sub` → `UserCreateDate` of every user, as `import` orders them.
+async fn creation_order(cognito: &Cognito, pool: &str) -> BTreeMap<String, (i64, String)> {
+    let mut order = BTreeMap::new();
+    let mut token = None;
+    loop {
+        let page = cognito
+            .list_users()
+            .user_pool_id(pool)
+            .set_pagination_token(token)
+            .send()
+            .await
+            .expect("list users");
+        for user in page.users() {
+            let sub = user
+                .attributes()
+                .iter()
+                .find(|a| a.name() == "sub")
+                .and_then(|a| a.value())
+                .expect("a sub")
+                .to_owned();
+            let created = user
+                .user_create_date()
+                .and_then(|d| d.to_millis().ok())
+                .expect("a creation date");
+            order.insert(sub.clone(), (created, sub));
+        }
+        token = page.pagination_token().map(str::to_owned);
+        if token.is_none() {
+            return order;
+        }
+    }
+}
+
+/// The binary on moto's table `table`, with a clean AWS environment.
+fn usernames(table: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_usernames"));
+    for (name, _) in std::env::vars_os() {
+        let name_text = name.to_string_lossy();
+        if name_text.starts_with("AWS_") || name_text.starts_with("USERNAMES_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .args(args)
+        .env("USERNAMES_TABLE", table)
+        .env("AWS_ENDPOINT_URL", moto_endpoint())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent");
+    command
+}
+
+/// Exit code and stdout's JSON lines.
+fn run(mut command: Command) -> (i32, Vec<Value>) {
+    let output = command.output().expect("run usernames");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    (output.status.code().expect("an exit code"), lines)
+}
+
+/// The per-user lines of an import or reconcile, by `sub`, and its summary.
+fn by_sub(lines: &[Value]) -> (BTreeMap<String, Value>, Value) {
+    let (summary, users) = lines.split_last().expect("a summary line");
+    assert!(summary.get("summary").is_some(), "last line: {summary}");
+    let users = users
+        .iter()
+        .map(|l| (l["sub"].as_str().expect("a sub").to_owned(), l.clone()))
+        .collect();
+    (users, summary["summary"].clone())
+}
+
+async fn registry_on(table: &str) -> DynamoRegistry {
+    DynamoRegistry::new(moto_client(), table)
+}
+
+async fn owner_of(registry: &DynamoRegistry, raw: &str) -> Option<ClaimState> {
+    registry
+        .get(&NameKey::derive(raw))
+        .await
+        .expect("get")
+        .map(|c| c.state)
+}
+
+#[tokio::test]
+async fn import_of_a_pool_with_collisions_dry_run_first_then_twice() {
+    let cognito = cognito();
+    let pool = new_pool(&cognito).await;
+    let table = fresh_table(&moto_client()).await;
+    let mut melody = Vec::new();
+    for (user_name, name) in [
+        ("ann", "Melody"),
+        ("bob", "me1ody"),
+        ("cat", "mel_ody"),
+        ("dan", "MELODY"),
+    ] {
+        melody.push(add_user(&cognito, &pool, user_name, Some(name)).await);
+    }
+    let invalid = add_user(&cognito, &pool, "eve", Some("admin")).await;
+    let nameless = add_user(&cognito, &pool, "fay", None).await;
+    let federated = add_user(&cognito, &pool, "Google_1234567890", Some("Fed_Name")).await;
+    let already = add_user(&cognito, &pool, "gus", Some("Gus_Name")).await;
+    let registry = registry_on(&table).await;
+    let commit = shared::registry::Commitment {
+        username: shared::policy::Policy::default()
+            .evaluate("Gus_Name")
+            .expect("a valid name"),
+        holder: shared::registry::Holder::new("gus"),
+        sub: already.clone(),
+        verified: shared::registry::Contacts::none(),
+    };
+    registry.commit(&commit, 1).await.expect("commit");
+    // The earliest account keeps the name (ties by `sub`, as the command orders them).
+    let order = creation_order(&cognito, &pool).await;
+    let winner = melody
+        .iter()
+        .min_by_key(|sub| order[*sub].clone())
+        .expect("a winner")
+        .clone();
+
+    let (code, lines) = run(usernames(
+        &table,
+        &["import", "--user-pool-id", &pool, "--dry-run"],
+    ));
+    assert_eq!(code, 1, "{lines:?}");
+    let (dry, dry_summary) = by_sub(&lines);
+    assert!(lines.iter().all(|l| l["dry_run"] == true), "{lines:?}");
+    assert_eq!(
+        owner_of(&registry, "melody").await,
+        None,
+        "a dry run writes nothing"
+    );
+
+    let (code, lines) = run(usernames(&table, &["import", "--user-pool-id", &pool]));
+    assert_eq!(code, 1, "some names were refused: {lines:?}");
+    let (users, summary) = by_sub(&lines);
+    assert_eq!(users.len(), 8);
+    for sub in &melody {
+        let line = &users[sub];
+        if *sub == winner {
+            assert_eq!(line["outcome"], "registered", "{line}");
+        } else {
+            assert_eq!(line["outcome"], "taken", "{line}");
+            assert_eq!(line["taken_by"], winner.as_str(), "{line}");
+        }
+    }
+    assert_eq!(users[&invalid]["outcome"], "invalid");
+    assert_eq!(users[&invalid]["code"], "reserved");
+    assert!(
+        users[&invalid].get("name").is_none(),
+        "an invalid raw value is not printed"
+    );
+    assert_eq!(users[&nameless]["outcome"], "no_name");
+    assert_eq!(users[&federated]["outcome"], "registered");
+    assert_eq!(users[&already]["outcome"], "already_registered");
+    assert_eq!(
+        summary,
+        serde_json::json!({"users": 8, "registered": 2, "already_registered": 1, "taken": 3,
+            "owns_another_name": 0, "invalid": 1, "no_name": 1, "unconfirmed": 0})
+    );
+    for (sub, line) in &dry {
+        assert_eq!(
+            line["outcome"], users[sub]["outcome"],
+            "the dry run said so"
+        );
+    }
+    assert_eq!(dry_summary, summary);
+    assert_eq!(
+        owner_of(&registry, "MELODY").await,
+        Some(ClaimState::Active {
+            owner: Owner::Sub(winner.clone())
+        })
+    );
+
+    let (code, lines) = run(usernames(&table, &["import", "--user-pool-id", &pool]));
+    assert_eq!(code, 1);
+    let (again, summary) = by_sub(&lines);
+    assert_eq!(summary["registered"], 0, "a second run changes nothing");
+    assert_eq!(summary["already_registered"], 3);
+    assert_eq!(again[&melody[1]]["taken_by"], winner.as_str());
+}
+
+/// A running command, killed when dropped: a failing test never leaves it behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn an_import_killed_halfway_then_run_again_ends_as_one_run() {
+    let cognito = cognito();
+    let pool = new_pool(&cognito).await;
+    // More than one page of ListUsers (60), with a shared key among them.
+    for i in 0..70 {
+        let name = if i % 10 == 0 {
+            "Shared_Name".to_owned()
+        } else {
+            format!("person_{i:02}")
+        };
+        add_user(&cognito, &pool, &format!("user{i:02}"), Some(&name)).await;
+    }
+    let killed = fresh_table(&moto_client()).await;
+    let mut child = usernames(&killed, &["import", "--user-pool-id", &pool]);
+    child.stdout(Stdio::piped()).stderr(Stdio::null());
+    let mut running = Running(child.spawn().expect("start usernames import"));
+    let stdout = running.0.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    for _ in 0..30 {
+        lines.next().expect("a line").expect("readable");
+    }
+    drop(running);
+
+    let (code, resumed) = run(usernames(&killed, &["import", "--user-pool-id", &pool]));
+    assert_eq!(code, 1, "the shared name is refused to nine users");
+    let (resumed, summary) = by_sub(&resumed);
+    assert_eq!(summary["users"], 70);
+    assert!(
+        summary["already_registered"].as_u64().expect("a count") >= 25,
+        "what the killed run did stays done: {summary}"
+    );
+
+    let once = fresh_table(&moto_client()).await;
+    let (_, single) = run(usernames(&once, &["import", "--user-pool-id", &pool]));
+    let (single, _) = by_sub(&single);
+    let (killed_registry, once_registry) = (registry_on(&killed).await, registry_on(&once).await);
+    for sub in single.keys() {
+        // Key and display; `since` is the instant of each run's commit.
+        let owned = |r: &DynamoRegistry| {
+            let r = r.clone();
+            let sub = sub.clone();
+            async move {
+                r.user(&sub)
+                    .await
+                    .expect("user")
+                    .and_then(|u| u.owned)
+                    .map(|o| (o.key, o.display))
+            }
+        };
+        assert_eq!(
+            owned(&killed_registry).await,
+            owned(&once_registry).await,
+            "{sub}"
+        );
+        assert!(resumed.contains_key(sub));
+    }
+    assert_eq!(
+        owner_of(&killed_registry, "shared_name").await,
+        owner_of(&once_registry, "shared_name").await,
+        "the same earliest account keeps the shared name"
+    );
+}
+
+#[tokio::test]
+async fn reconcile_after_admin_delete_user_quarantines_the_name_then_show_says_so() {
+    let cognito = cognito();
+    let pool = new_pool(&cognito).await;
+    let table = fresh_table(&moto_client()).await;
+    let stays = add_user(&cognito, &pool, "stays", Some("Staying")).await;
+    let leaves = add_user(&cognito, &pool, "leaves", Some("Leaving")).await;
+    let (code, _) = run(usernames(&table, &["import", "--user-pool-id", &pool]));
+    assert_eq!(code, 0);
+    cognito
+        .admin_delete_user()
+        .user_pool_id(&pool)
+        .username("leaves")
+        .send()
+        .await
+        .expect("delete a user");
+
+    let (code, lines) = run(usernames(
+        &table,
+        &["reconcile", "--user-pool-id", &pool, "--dry-run"],
+    ));
+    assert_eq!(code, 0);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        owner_of(&registry_on(&table).await, "leaving").await,
+        Some(ClaimState::Active {
+            owner: Owner::Sub(leaves.clone())
+        }),
+        "a dry run writes nothing"
+    );
+
+    let (code, lines) = run(usernames(&table, &["reconcile", "--user-pool-id", &pool]));
+    assert_eq!(code, 0, "{lines:?}");
+    let (users, summary) = by_sub(&lines);
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[&leaves]["outcome"], "quarantined");
+    assert_eq!(users[&leaves]["name"], "Leaving");
+    assert_eq!(
+        (summary["owners"].clone(), summary["in_pool"].clone()),
+        (2.into(), 1.into())
+    );
+    assert!(!users.contains_key(&stays));
+
+    let (code, lines) = run(usernames(&table, &["show", "LEAVING"]));
+    assert_eq!(code, 0);
+    assert_eq!(lines[0]["state"], "quarantined");
+    assert_eq!(lines[0]["owner"], leaves.as_str());
+    assert_eq!(lines[0]["quarantined_until"], users[&leaves]["until"]);
+
+    let (code, lines) = run(usernames(&table, &["reconcile", "--user-pool-id", &pool]));
+    assert_eq!(
+        (code, lines.len()),
+        (0, 1),
+        "nothing left to retire: {lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_operator_renames_blocks_releases_and_shows_names_on_the_table() {
+    let cognito = cognito();
+    let pool = new_pool(&cognito).await;
+    let table = fresh_table(&moto_client()).await;
+    let sub = add_user(&cognito, &pool, "ann", Some("Annie")).await;
+    run(usernames(&table, &["import", "--user-pool-id", &pool]));
+
+    let (code, lines) = run(usernames(
+        &table,
+        &[
+            "rename",
+            "--user",
+            &sub,
+            "Anna_Lee",
+            "--user-pool-id",
+            &pool,
+        ],
+    ));
+    assert_eq!(code, 0, "{lines:?}");
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"sub": sub, "username": "Anna_Lee", "previous": "Annie", "attribute_set": true})
+    );
+    let user = cognito
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("ann")
+        .send()
+        .await
+        .expect("get the user");
+    let attribute = user
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "preferred_username")
+        .and_then(|a| a.value());
+    assert_eq!(attribute, Some("Anna_Lee"));
+
+    let (code, lines) = run(usernames(&table, &["rename", "--user", &sub, "Anna_Two"]));
+    assert_eq!(
+        (code, lines[0]["code"].clone()),
+        (1, "rename_cooldown".into())
+    );
+    let (code, lines) = run(usernames(&table, &["show", "--user", &sub]));
+    assert_eq!((code, lines[0]["name"].clone()), (0, "Anna_Lee".into()));
+    let (code, lines) = run(usernames(&table, &["show", "annie"]));
+    assert_eq!((code, lines[0]["state"].clone()), (0, "quarantined".into()));
+
+    let (code, lines) = run(usernames(
+        &table,
+        &["block", "Acme_Corp", "--reason", "brand"],
+    ));
+    assert_eq!(code, 0, "{lines:?}");
+    let (code, lines) = run(usernames(&table, &["show", "acmecorp"]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        (lines[0]["owner"].clone(), lines[0]["reason"].clone()),
+        ("operator".into(), "brand".into())
+    );
+    let (code, lines) = run(usernames(
+        &table,
+        &["rename", "--user", &sub, "ACME.CORP", "--force"],
+    ));
+    assert_eq!((code, lines[0]["code"].clone()), (1, "name_taken".into()));
+    let (code, _) = run(usernames(&table, &["unblock", "acme_corp"]));
+    assert_eq!(code, 0);
+
+    let (code, lines) = run(usernames(&table, &["release", "anna_lee"]));
+    assert_eq!((code, lines[0]["state"].clone()), (0, "quarantined".into()));
+    let (code, lines) = run(usernames(&table, &["release", "anna_lee", "--now"]));
+    assert_eq!((code, lines[0]["state"].clone()), (0, "free".into()));
+    let (code, lines) = run(usernames(&table, &["show", "anna_lee"]));
+    assert_eq!((code, lines[0]["code"].clone()), (1, "no_entry".into()));
+    let (code, lines) = run(usernames(
+        &table,
+        &[
+            "rename",
+            "--user",
+            "no-such-sub",
+            "Somebody",
+            "--user-pool-id",
+            &pool,
+        ],
+    ));
+    assert_eq!(
+        (code, lines[0]["code"].clone()),
+        (1, "user_not_in_pool".into())
+    );
+}

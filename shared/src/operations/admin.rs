@@ -1,0 +1,334 @@
+//! One name or one user at a time: show, block, unblock, release and rename, each an answer the
+//! CLI prints as one JSON object, or an [`OperationError`].
+
+use super::{Backoff, Directory, OperationError};
+use crate::config::LifecycleSettings;
+use crate::policy::{NameKey, Policy, PolicyViolation};
+use crate::registry::{
+    BlockOutcome, Claim, ClaimState, Owner, Registry, Rename, RenameOutcome, Timestamp,
+};
+use serde::Serialize;
+
+/// A name's entry as an operator reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameView {
+    pub name: String,
+    pub key: String,
+    /// `pending`, `active`, `quarantined` or `blocked`.
+    pub state: &'static str,
+    /// Whether it keeps others off the name now (a pending entry or quarantine that ended does not).
+    pub live: bool,
+    /// Active: the owner's `sub` (or `userName` for a first-version entry); pending: the holding
+    /// `userName`; quarantined: the previous owner's `sub`; blocked: `operator`.
+    pub owner: Option<String>,
+    pub since: Option<Timestamp>,
+    /// Pending: when the reservation ends.
+    pub expires_at: Option<Timestamp>,
+    /// Quarantined: when the quarantine ends.
+    pub quarantined_until: Option<Timestamp>,
+    /// Blocked: the operator's reason.
+    pub reason: Option<String>,
+}
+
+impl NameView {
+    pub fn of(claim: &Claim, now: Timestamp) -> Self {
+        let mut view = Self {
+            name: claim.display.clone(),
+            key: claim.key.as_str().to_owned(),
+            state: state_name(&claim.state),
+            live: claim.is_live(now),
+            owner: None,
+            since: claim.since,
+            expires_at: None,
+            quarantined_until: None,
+            reason: None,
+        };
+        match &claim.state {
+            ClaimState::Pending {
+                holder, expires_at, ..
+            } => {
+                view.owner = Some(holder.clone());
+                view.expires_at = Some(*expires_at);
+            }
+            ClaimState::Active { owner } => {
+                view.owner = Some(match owner {
+                    Owner::Sub(sub) | Owner::LegacyUserName(sub) => sub.clone(),
+                });
+            }
+            ClaimState::Quarantined {
+                previous_owner,
+                until,
+            } => {
+                view.owner = Some(previous_owner.clone());
+                view.quarantined_until = Some(*until);
+            }
+            ClaimState::Blocked { reason } => {
+                view.owner = Some("operator".to_owned());
+                view.reason = reason.clone();
+            }
+        }
+        view
+    }
+}
+
+fn state_name(state: &ClaimState) -> &'static str {
+    match state {
+        ClaimState::Pending { .. } => "pending",
+        ClaimState::Active { .. } => "active",
+        ClaimState::Quarantined { .. } => "quarantined",
+        ClaimState::Blocked { .. } => "blocked",
+    }
+}
+
+/// A user's record as an operator reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserView {
+    pub sub: String,
+    /// The name the user owns now.
+    pub name: Option<String>,
+    pub key: Option<String>,
+    pub since: Option<Timestamp>,
+    /// When the user last renamed or gave up a name, and which.
+    pub renamed_at: Option<Timestamp>,
+    pub previous: Option<String>,
+}
+
+/// The entry of `raw`'s key (any spelling or look-alike finds it; the policy is not applied, so
+/// an operator can look up any string).
+pub async fn show_name<R: Registry>(
+    registry: &R,
+    raw: &str,
+    now: Timestamp,
+) -> Result<NameView, OperationError> {
+    let claim = registry.get(&NameKey::derive(raw)).await?;
+    claim
+        .map(|c| NameView::of(&c, now))
+        .ok_or(OperationError::NoEntry)
+}
+
+/// The name `sub` owns, with its last rename; [`OperationError::NoName`] when it owns none.
+pub async fn show_user<R: Registry>(registry: &R, sub: &str) -> Result<UserView, OperationError> {
+    let record = registry.user(sub).await?.ok_or(OperationError::NoName)?;
+    let owned = record.owned.ok_or(OperationError::NoName)?;
+    Ok(UserView {
+        sub: sub.to_owned(),
+        name: Some(owned.display),
+        key: Some(owned.key.as_str().to_owned()),
+        since: Some(owned.since),
+        renamed_at: record.renamed_at,
+        previous: record.previous,
+    })
+}
+
+/// Holds `raw` (every spelling and look-alike) for the operator. A name the policy refuses
+/// cannot be blocked: nobody can claim it anyway, and the refusal says why.
+pub async fn block<R: Registry>(
+    registry: &R,
+    policy: &Policy,
+    raw: &str,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<NameView, OperationError> {
+    let name = policy.evaluate(raw).map_err(OperationError::InvalidName)?;
+    match registry.block(&name, reason, now).await? {
+        BlockOutcome::Blocked => show_name(registry, raw, now).await,
+        BlockOutcome::Held(claim) => Err(match claim.state {
+            ClaimState::Pending { .. } => OperationError::NamePending,
+            _ => OperationError::NameHeld {
+                state: state_name(&claim.state),
+            },
+        }),
+    }
+}
+
+/// What `unblock` and `release --now` freed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Freed {
+    pub name: String,
+    pub key: String,
+    /// `free`, or `quarantined` when a release put it there.
+    pub state: &'static str,
+    pub previous_owner: Option<String>,
+    pub quarantined_until: Option<Timestamp>,
+}
+
+/// Frees a blocked name, or ends a quarantine early.
+pub async fn unblock<R: Registry>(registry: &R, raw: &str) -> Result<Freed, OperationError> {
+    let key = NameKey::derive(raw);
+    let claim = registry.get(&key).await?.ok_or(OperationError::NoEntry)?;
+    if !registry.unblock(&key).await? {
+        return Err(OperationError::NotBlocked);
+    }
+    Ok(Freed {
+        name: claim.display,
+        key: key.as_str().to_owned(),
+        state: "free",
+        previous_owner: None,
+        quarantined_until: None,
+    })
+}
+
+/// Gives up the name an owner holds: into quarantine, or (`now_free`) free at once. A quarantined
+/// or blocked name is freed with `now_free`; a quarantined one without it is left as it is.
+pub async fn release<R: Registry>(
+    registry: &R,
+    lifecycle: &LifecycleSettings,
+    raw: &str,
+    now_free: bool,
+    now: Timestamp,
+) -> Result<Freed, OperationError> {
+    let key = NameKey::derive(raw);
+    let claim = registry.get(&key).await?.ok_or(OperationError::NoEntry)?;
+    match &claim.state {
+        ClaimState::Active {
+            owner: Owner::Sub(sub),
+        } => {
+            // The owner may have renamed since the read: release only while the record still
+            // names this key, so a concurrent rename never costs the user their new name.
+            let owns_it = registry
+                .user(sub)
+                .await?
+                .and_then(|u| u.owned)
+                .is_some_and(|o| o.key == key);
+            if !owns_it {
+                return Err(OperationError::NoEntry);
+            }
+            let until = (!now_free).then(|| lifecycle.quarantine_until(now));
+            registry.release(sub, until, now).await?;
+            Ok(Freed {
+                name: claim.display.clone(),
+                key: key.as_str().to_owned(),
+                state: if until.is_some() {
+                    "quarantined"
+                } else {
+                    "free"
+                },
+                previous_owner: Some(sub.clone()),
+                quarantined_until: until,
+            })
+        }
+        ClaimState::Active {
+            owner: Owner::LegacyUserName(_),
+        } => Err(OperationError::LegacyOwner),
+        ClaimState::Pending { .. } if claim.is_live(now) => Err(OperationError::NamePending),
+        ClaimState::Pending { .. } => Err(OperationError::NoEntry),
+        ClaimState::Quarantined {
+            previous_owner,
+            until,
+        } => {
+            if now_free {
+                registry.unblock(&key).await?;
+                Ok(Freed {
+                    name: claim.display.clone(),
+                    key: key.as_str().to_owned(),
+                    state: "free",
+                    previous_owner: Some(previous_owner.clone()),
+                    quarantined_until: None,
+                })
+            } else {
+                Ok(Freed {
+                    name: claim.display.clone(),
+                    key: key.as_str().to_owned(),
+                    state: "quarantined",
+                    previous_owner: Some(previous_owner.clone()),
+                    quarantined_until: Some(*until),
+                })
+            }
+        }
+        ClaimState::Blocked { .. } if now_free => unblock(registry, raw).await,
+        ClaimState::Blocked { .. } => Err(OperationError::NameBlocked),
+    }
+}
+
+/// What an administrator's rename did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renamed {
+    pub sub: String,
+    pub username: String,
+    pub previous: Option<String>,
+    /// Whether the Cognito attribute was set too (`None`: no pool given).
+    pub attribute_set: Option<bool>,
+}
+
+/// How a rename reaches Cognito: the pool, and how its calls are repeated.
+pub struct Mirror<'a, D> {
+    pub directory: &'a D,
+    pub backoff: Backoff,
+}
+
+/// Which user gets which name, and whether the cooldown is skipped (`--force`).
+#[derive(Debug, Clone, Copy)]
+pub struct AdminRename<'a> {
+    pub sub: &'a str,
+    pub name: &'a str,
+    pub force: bool,
+}
+
+/// An administrator's rename, through the same registry call as the API's (the cooldown applies
+/// unless `force`). With a pool, the user is looked up first (so a wrong `sub` or pool writes
+/// nothing), then `preferred_username` is set to mirror the registry; when that last step fails
+/// the registry already moved, tokens follow it, and running the same rename again finishes it.
+pub async fn rename<R: Registry, D: Directory>(
+    registry: &R,
+    policy: &Policy,
+    lifecycle: &LifecycleSettings,
+    request: AdminRename<'_>,
+    mirror: Option<Mirror<'_, D>>,
+    now: Timestamp,
+) -> Result<Renamed, (OperationError, Option<Renamed>)> {
+    let AdminRename {
+        sub,
+        name: raw,
+        force,
+    } = request;
+    let to = policy
+        .evaluate(raw)
+        .map_err(|v: PolicyViolation| (OperationError::InvalidName(v), None))?;
+    let pool_user = match &mirror {
+        Some(m) => Some(
+            m.backoff
+                .retry(|| m.directory.user_by_sub(sub))
+                .await
+                .map_err(|e| (e.into(), None))?
+                .ok_or((OperationError::UserNotInPool, None))?,
+        ),
+        None => None,
+    };
+    let request = Rename {
+        sub: sub.to_owned(),
+        to: to.clone(),
+        quarantine_until: lifecycle.quarantine_until(now),
+        cooldown: (!force).then(|| lifecycle.cooldown_secs()),
+    };
+    let previous = match registry
+        .rename(&request, now)
+        .await
+        .map_err(|e| (e.into(), None))?
+    {
+        RenameOutcome::Renamed { previous } => previous,
+        RenameOutcome::Taken => return Err((OperationError::NameTaken, None)),
+        RenameOutcome::Cooldown { until } => {
+            return Err((OperationError::Cooldown { until }, None))
+        }
+    };
+    let mut done = Renamed {
+        sub: sub.to_owned(),
+        username: to.display().to_owned(),
+        previous,
+        attribute_set: None,
+    };
+    if let (Some(m), Some(user)) = (mirror, pool_user) {
+        let set = m
+            .backoff
+            .retry(|| {
+                m.directory
+                    .set_preferred_username(&user.user_name, to.display())
+            })
+            .await;
+        done.attribute_set = Some(set.is_ok());
+        if let Err(e) = set {
+            return Err((e.into(), Some(done)));
+        }
+    }
+    Ok(done)
+}

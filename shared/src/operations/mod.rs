@@ -1,0 +1,139 @@
+//! The operator's commands as plain async functions over the [`Registry`](crate::registry::Registry)
+//! and a [`Directory`] (the user pool): show, block, unblock, release and rename a name; import a
+//! pool's existing users; reconcile deleted users. The CLI only parses, builds clients and prints.
+
+pub mod admin;
+pub mod cognito;
+pub mod directory;
+pub mod import;
+pub mod reconcile;
+
+pub use directory::{Directory, DirectoryError, MemoryDirectory, PoolUser, UsersPage};
+
+use crate::policy::PolicyViolation;
+use crate::registry::{RegistryError, Timestamp};
+use std::future::Future;
+use std::time::Duration;
+use thiserror::Error;
+
+/// Why an operation gave no (or only part of its) answer. `Display` is the operator's sentence;
+/// [`OperationError::code`] the stable machine code. Neither ever carries an SDK's text.
+#[derive(Debug, Error)]
+pub enum OperationError {
+    #[error("{0}")]
+    InvalidName(PolicyViolation),
+    #[error("the registry has no entry for that name")]
+    NoEntry,
+    #[error("the registry has no name for that user")]
+    NoName,
+    #[error("someone else holds that name")]
+    NameTaken,
+    #[error("the user renamed recently; a rename is possible again from {until} (Unix time), or now with --force")]
+    Cooldown { until: Timestamp },
+    #[error("that name is {state} for a user: rename or release them first")]
+    NameHeld { state: &'static str },
+    #[error("that name is held pending a sign-up; it frees itself when the reservation expires")]
+    NamePending,
+    #[error("that name is blocked by the operator: unblock it, or release it with --now")]
+    NameBlocked,
+    #[error("that name is neither blocked nor quarantined")]
+    NotBlocked,
+    #[error(
+        "that name belongs to an entry of the first version, owned by a userName; its owner's \
+         next sign-in upgrades it to their sub"
+    )]
+    LegacyOwner,
+    #[error("no user with that sub in the user pool")]
+    UserNotInPool,
+    #[error("{0}")]
+    Registry(#[from] RegistryError),
+    #[error("{0}")]
+    Directory(#[from] DirectoryError),
+}
+
+impl OperationError {
+    /// Stable snake_case code, for the CLI's JSON.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidName(v) => v.code(),
+            Self::NoEntry => "no_entry",
+            Self::NoName => "no_name",
+            Self::NameTaken => "name_taken",
+            Self::Cooldown { .. } => "rename_cooldown",
+            Self::NameHeld { .. } => "name_held",
+            Self::NamePending => "name_pending",
+            Self::NameBlocked => "name_blocked",
+            Self::NotBlocked => "not_blocked",
+            Self::LegacyOwner => "legacy_owner",
+            Self::UserNotInPool => "user_not_in_pool",
+            Self::Registry(_) => "registry_unavailable",
+            Self::Directory(DirectoryError::PoolNotFound) => "pool_not_found",
+            Self::Directory(DirectoryError::UserNotFound) => "user_not_in_pool",
+            Self::Directory(_) => "cognito_unavailable",
+        }
+    }
+}
+
+/// How Cognito calls are repeated after a transient failure (throttling above all: `ListUsers`
+/// has a low request-rate quota): `attempts` in all, waiting `first`, doubled each time up to
+/// `max`. The same page token is asked again, so a listing resumes where it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub attempts: u32,
+    pub first: Duration,
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            attempts: 8,
+            first: Duration::from_millis(200),
+            max: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Backoff {
+    /// Runs `call` until it succeeds, fails for good, or the attempts are spent.
+    pub async fn retry<T, F, Fut>(&self, mut call: F) -> Result<T, DirectoryError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, DirectoryError>>,
+    {
+        let mut wait = self.first;
+        let mut attempt = 1;
+        loop {
+            match call().await {
+                Err(e) if e.is_transient() && attempt < self.attempts => {
+                    tracing::warn!(attempt, error = %e, "Cognito call failed; trying again");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(self.max);
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// Every user of the pool, page after page; `on_page` hears how many were listed so far.
+pub async fn list_pool<D: Directory>(
+    directory: &D,
+    backoff: &Backoff,
+    mut on_page: impl FnMut(usize),
+) -> Result<Vec<PoolUser>, DirectoryError> {
+    let mut users = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = backoff
+            .retry(|| directory.users_page(token.as_deref()))
+            .await?;
+        users.extend(page.users);
+        on_page(users.len());
+        match page.next {
+            Some(next) => token = Some(next),
+            None => return Ok(users),
+        }
+    }
+}

@@ -1,0 +1,845 @@
+//! The operator commands of `shared::operations` on both stores (memory, and DynamoDB on moto),
+//! against an in-memory user pool: each case is a sequence of what an operator and the pool's
+//! users do, checked through the registry's own reads.
+
+use integration_tests::contract::{commitment, name, sub_of, QUARANTINE, T0};
+use shared::config::LifecycleSettings;
+use shared::operations::admin::{self, AdminRename, Mirror};
+use shared::operations::import::{self, ImportOptions, ImportOutcome, ImportSummary};
+use shared::operations::reconcile::{self, ReconcileOptions, ReconcileOutcome};
+use shared::operations::{Backoff, MemoryDirectory, OperationError, PoolUser};
+use shared::policy::Policy;
+use shared::registry::listing::{all_owners, OwnerListing};
+use shared::registry::{
+    ClaimState, CommitOutcome, Contacts, Owner, Registry, RegistryError, Timestamp,
+};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Retries without waiting: no test depends on time passing.
+const NO_WAIT: Backoff = Backoff {
+    attempts: 4,
+    first: Duration::ZERO,
+    max: Duration::ZERO,
+};
+
+fn lifecycle() -> LifecycleSettings {
+    LifecycleSettings {
+        quarantine: Duration::from_secs(QUARANTINE as u64),
+        rename_cooldown: Duration::from_secs(86_400),
+    }
+}
+
+/// A confirmed user `user_name` (whose `sub` is `sub_of(user_name)`), created at `created_ms`.
+fn user(user_name: &str, created_ms: i64, preferred: Option<&str>) -> PoolUser {
+    PoolUser {
+        user_name: user_name.to_owned(),
+        sub: sub_of(user_name),
+        created_ms,
+        status: "CONFIRMED".to_owned(),
+        preferred_username: preferred.map(str::to_owned),
+        federated: false,
+    }
+}
+
+fn federated(user_name: &str, created_ms: i64, preferred: Option<&str>) -> PoolUser {
+    PoolUser {
+        status: "EXTERNAL_PROVIDER".to_owned(),
+        federated: true,
+        ..user(user_name, created_ms, preferred)
+    }
+}
+
+fn options(dry_run: bool) -> ImportOptions {
+    ImportOptions {
+        policy: Policy::default(),
+        dry_run,
+        backoff: NO_WAIT,
+        ..ImportOptions::default()
+    }
+}
+
+/// Runs an import; every user's outcome by `sub`, and the summary.
+async fn run_import<R: Registry>(
+    registry: &R,
+    pool: &MemoryDirectory,
+    dry_run: bool,
+    now: Timestamp,
+) -> Result<(BTreeMap<String, ImportOutcome>, ImportSummary), OperationError> {
+    let mut outcomes = BTreeMap::new();
+    let summary = import::import(registry, pool, &options(dry_run), now, |p| {
+        if let import::Progress::User(report) = p {
+            assert_eq!(report.dry_run, dry_run);
+            outcomes.insert(report.sub.clone(), report.outcome.clone());
+        }
+    })
+    .await?;
+    Ok((outcomes, summary))
+}
+
+/// Who owns each of these names, and which name each of these users owns.
+async fn end_state<R: Registry>(
+    registry: &R,
+    names: &[&str],
+    users: &[&str],
+) -> (Vec<Option<ClaimState>>, Vec<Option<String>>) {
+    let mut claims = Vec::new();
+    for raw in names {
+        claims.push(
+            registry
+                .get(name(raw).key())
+                .await
+                .unwrap()
+                .map(|c| c.state),
+        );
+    }
+    let mut owned = Vec::new();
+    for user_name in users {
+        owned.push(
+            registry
+                .user(&sub_of(user_name))
+                .await
+                .unwrap()
+                .and_then(|u| u.owned)
+                .map(|o| o.key.as_str().to_owned()),
+        );
+    }
+    (claims, owned)
+}
+
+fn active(user_name: &str) -> ClaimState {
+    ClaimState::Active {
+        owner: Owner::Sub(sub_of(user_name)),
+    }
+}
+
+/// The pool of the import cases: one name in four spellings (case, look-alike, separator), the
+/// earliest account listed last; a reserved and a too-short name; a user without a name; two
+/// federated users; an unconfirmed sign-up; and a user whose name is registered already.
+fn collision_pool() -> MemoryDirectory {
+    let pool = MemoryDirectory::new(3);
+    pool.add(user("u-melody", 10, Some("Melody")));
+    pool.add(user("u-lookalike", 20, Some("me1ody")));
+    pool.add(user("u-separator", 30, Some("mel_ody")));
+    pool.add(user("u-case", 40, Some("MELODY")));
+    pool.add(user("u-reserved", 50, Some("admin")));
+    pool.add(user("u-short", 60, Some("x")));
+    pool.add(user("u-none", 70, None));
+    pool.add(user("u-blank", 75, Some("  ")));
+    pool.add(federated("google_1", 80, Some("Fed_Person")));
+    pool.add(federated("google_2", 90, None));
+    pool.add(PoolUser {
+        status: "UNCONFIRMED".to_owned(),
+        ..user("u-unconfirmed", 100, Some("Waiting"))
+    });
+    pool.add(user("u-already", 110, Some("Already")));
+    // Listed last, created first: the earliest account keeps the shared key.
+    pool.add(user("u-earliest", 1, Some("mel.ody")));
+    pool
+}
+
+const COLLISION_NAMES: &[&str] = &["melody", "fed_person", "waiting", "already"];
+const COLLISION_USERS: &[&str] = &[
+    "u-melody",
+    "u-lookalike",
+    "u-separator",
+    "u-case",
+    "u-earliest",
+    "google_1",
+    "u-unconfirmed",
+    "u-already",
+];
+
+pub async fn importing_a_pool_gives_a_shared_key_to_the_earliest_account_then_a_second_run_changes_nothing<
+    R: Registry,
+>(
+    registry: R,
+) {
+    let pool = collision_pool();
+    let c = commitment("Already", "u-already", Contacts::none());
+    assert_eq!(
+        registry.commit(&c, T0).await.unwrap(),
+        CommitOutcome::Committed
+    );
+
+    let (outcomes, summary) = run_import(&registry, &pool, false, T0 + 10).await.unwrap();
+    let taken = |name: &str| ImportOutcome::Taken {
+        name: name.into(),
+        taken_by: Some(sub_of("u-earliest")),
+        held_as: "active",
+    };
+    let expected: BTreeMap<String, ImportOutcome> = [
+        (
+            "u-earliest",
+            ImportOutcome::Registered {
+                name: "mel.ody".into(),
+            },
+        ),
+        ("u-melody", taken("Melody")),
+        ("u-lookalike", taken("me1ody")),
+        ("u-separator", taken("mel_ody")),
+        ("u-case", taken("MELODY")),
+        ("u-reserved", ImportOutcome::Invalid { code: "reserved" }),
+        ("u-short", ImportOutcome::Invalid { code: "too_short" }),
+        ("u-none", ImportOutcome::NoName),
+        ("u-blank", ImportOutcome::NoName),
+        (
+            "google_1",
+            ImportOutcome::Registered {
+                name: "Fed_Person".into(),
+            },
+        ),
+        ("google_2", ImportOutcome::NoName),
+        ("u-unconfirmed", ImportOutcome::Unconfirmed),
+        (
+            "u-already",
+            ImportOutcome::AlreadyRegistered {
+                name: "Already".into(),
+            },
+        ),
+    ]
+    .into_iter()
+    .map(|(u, o)| (sub_of(u), o))
+    .collect();
+    assert_eq!(outcomes, expected);
+    assert_eq!(
+        summary,
+        ImportSummary {
+            users: 13,
+            registered: 2,
+            already_registered: 1,
+            taken: 4,
+            owns_another_name: 0,
+            invalid: 2,
+            no_name: 3,
+            unconfirmed: 1,
+        }
+    );
+    assert!(summary.refused_any());
+    let after_first = end_state(&registry, COLLISION_NAMES, COLLISION_USERS).await;
+    assert_eq!(
+        after_first.0,
+        vec![
+            Some(active("u-earliest")),
+            Some(active("google_1")),
+            None,
+            Some(active("u-already"))
+        ]
+    );
+
+    let (again, summary) = run_import(&registry, &pool, false, T0 + 20).await.unwrap();
+    assert_eq!(summary.registered, 0, "{again:?}");
+    assert_eq!(summary.already_registered, 3);
+    assert_eq!(summary.taken, 4);
+    assert_eq!(
+        end_state(&registry, COLLISION_NAMES, COLLISION_USERS).await,
+        after_first,
+        "a second run changes nothing"
+    );
+}
+
+pub async fn a_dry_run_reports_what_a_run_would_do_and_writes_nothing<R: Registry>(registry: R) {
+    let pool = collision_pool();
+    let c = commitment("Already", "u-already", Contacts::none());
+    registry.commit(&c, T0).await.unwrap();
+    let before = end_state(&registry, COLLISION_NAMES, COLLISION_USERS).await;
+
+    let (dry, dry_summary) = run_import(&registry, &pool, true, T0 + 10).await.unwrap();
+    assert_eq!(
+        end_state(&registry, COLLISION_NAMES, COLLISION_USERS).await,
+        before,
+        "nothing written"
+    );
+    let (real, real_summary) = run_import(&registry, &pool, false, T0 + 10).await.unwrap();
+    assert_eq!(dry, real, "the dry run decides as the run does");
+    assert_eq!(dry_summary, real_summary);
+}
+
+/// A store that stops answering after `writes` commits, as a killed import would stop.
+struct StopsAfter<'a, R> {
+    store: &'a R,
+    writes: std::sync::atomic::AtomicUsize,
+}
+
+impl<R: Registry> Registry for StopsAfter<'_, R> {
+    async fn reserve(
+        &self,
+        r: &shared::registry::Reservation,
+        now: Timestamp,
+    ) -> Result<shared::registry::ReserveOutcome, RegistryError> {
+        self.store.reserve(r, now).await
+    }
+    async fn commit(
+        &self,
+        c: &shared::registry::Commitment,
+        now: Timestamp,
+    ) -> Result<CommitOutcome, RegistryError> {
+        let left = self.writes.load(std::sync::atomic::Ordering::SeqCst);
+        if left == 0 {
+            return Err(RegistryError::Timeout);
+        }
+        self.writes
+            .store(left - 1, std::sync::atomic::Ordering::SeqCst);
+        self.store.commit(c, now).await
+    }
+    async fn user(&self, sub: &str) -> Result<Option<shared::registry::UserRecord>, RegistryError> {
+        self.store.user(sub).await
+    }
+    async fn rename(
+        &self,
+        r: &shared::registry::Rename,
+        now: Timestamp,
+    ) -> Result<shared::registry::RenameOutcome, RegistryError> {
+        self.store.rename(r, now).await
+    }
+    async fn release(
+        &self,
+        sub: &str,
+        until: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<Option<String>, RegistryError> {
+        self.store.release(sub, until, now).await
+    }
+    async fn block(
+        &self,
+        name: &shared::policy::Username,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> Result<shared::registry::BlockOutcome, RegistryError> {
+        self.store.block(name, reason, now).await
+    }
+    async fn unblock(&self, key: &shared::policy::NameKey) -> Result<bool, RegistryError> {
+        self.store.unblock(key).await
+    }
+    async fn get(
+        &self,
+        key: &shared::policy::NameKey,
+    ) -> Result<Option<shared::registry::Claim>, RegistryError> {
+        self.store.get(key).await
+    }
+}
+
+pub async fn an_import_stopped_halfway_then_run_again_ends_as_one_run_does<R: Registry>(
+    registry: R,
+) {
+    let pool = collision_pool();
+    // Two commits land (u-earliest's, then the first loser's refused one), then the store fails.
+    let stopping = StopsAfter {
+        store: &registry,
+        writes: 2.into(),
+    };
+    let stopped = run_import(&stopping, &pool, false, T0).await;
+    assert!(matches!(stopped, Err(OperationError::Registry(_))));
+    assert_eq!(
+        end_state(&registry, COLLISION_NAMES, COLLISION_USERS)
+            .await
+            .0[0],
+        Some(active("u-earliest")),
+        "what was done stays done"
+    );
+
+    run_import(&registry, &pool, false, T0 + 5).await.unwrap();
+    let resumed = end_state(&registry, COLLISION_NAMES, COLLISION_USERS).await;
+    let once = shared::registry::MemoryRegistry::new();
+    run_import(&once, &pool, false, T0 + 5).await.unwrap();
+    assert_eq!(
+        resumed,
+        end_state(&once, COLLISION_NAMES, COLLISION_USERS).await
+    );
+}
+
+pub async fn throttled_listing_waits_and_resumes_at_the_same_page<R: Registry>(registry: R) {
+    let pool = collision_pool();
+    pool.throttle(2);
+    let (_, summary) = run_import(&registry, &pool, false, T0).await.unwrap();
+    assert_eq!(summary.users, 13, "every user once");
+    assert_eq!(
+        pool.pages_served(),
+        5,
+        "13 users in pages of 3, each page served once"
+    );
+    pool.fail(NO_WAIT.attempts as usize);
+    assert!(matches!(
+        run_import(&registry, &pool, false, T0).await,
+        Err(OperationError::Directory(_))
+    ));
+}
+
+pub async fn an_import_racing_live_sign_ups_leaves_one_owner_per_key<R: Registry>(registry: R) {
+    let pool = MemoryDirectory::new(2);
+    let names = ["river", "stone", "cloud", "ember", "frost", "grove"];
+    for (i, raw) in names.iter().enumerate() {
+        pool.add(user(&format!("old-{raw}"), i as i64, Some(raw)));
+    }
+    // New users sign up for the same names (another spelling) while the import runs.
+    let sign_ups = async {
+        let mut outcomes = Vec::new();
+        for raw in names {
+            let c = commitment(&raw.to_uppercase(), &format!("new-{raw}"), Contacts::none());
+            outcomes.push(registry.commit(&c, T0).await.unwrap());
+            tokio::task::yield_now().await;
+        }
+        outcomes
+    };
+    let (imported, signed_up) = tokio::join!(run_import(&registry, &pool, false, T0), sign_ups);
+    let (outcomes, _) = imported.unwrap();
+    for (raw, sign_up) in names.iter().zip(signed_up) {
+        let state = registry
+            .get(name(raw).key())
+            .await
+            .unwrap()
+            .map(|c| c.state);
+        let old = sub_of(&format!("old-{raw}"));
+        let imported_it = matches!(outcomes[&old], ImportOutcome::Registered { .. });
+        let signed_up_it = sign_up == CommitOutcome::Committed;
+        assert!(imported_it != signed_up_it, "{raw}: exactly one of them");
+        let winner = if imported_it {
+            format!("old-{raw}")
+        } else {
+            format!("new-{raw}")
+        };
+        assert_eq!(state, Some(active(&winner)), "{raw}");
+        if !imported_it {
+            assert_eq!(
+                outcomes[&old],
+                ImportOutcome::Taken {
+                    name: raw.to_string(),
+                    taken_by: Some(sub_of(&winner)),
+                    held_as: "active"
+                }
+            );
+        }
+    }
+}
+
+pub async fn reconcile_after_a_user_is_deleted_quarantines_the_name_until_it_ends<
+    R: Registry + OwnerListing,
+>(
+    registry: R,
+) {
+    let pool = MemoryDirectory::new(2);
+    for (i, user_name) in ["u-stays", "u-leaves", "u-other"].iter().enumerate() {
+        pool.add(user(user_name, i as i64, None));
+    }
+    for (raw, user_name) in [
+        ("Stays", "u-stays"),
+        ("Leaves", "u-leaves"),
+        ("Other", "u-other"),
+    ] {
+        registry
+            .commit(&commitment(raw, user_name, Contacts::none()), T0)
+            .await
+            .unwrap();
+    }
+    pool.delete(&sub_of("u-leaves"));
+    let options = |dry_run| ReconcileOptions {
+        lifecycle: lifecycle(),
+        dry_run,
+        backoff: NO_WAIT,
+    };
+    let run = |dry_run: bool, now: Timestamp| {
+        let options = options(dry_run);
+        let registry = &registry;
+        let pool = &pool;
+        async move {
+            let mut reports = Vec::new();
+            let summary = reconcile::reconcile(registry, pool, &options, now, |p| {
+                if let reconcile::Progress::Owner(Some(r)) = p {
+                    reports.push((r.sub.clone(), r.outcome.clone()));
+                }
+            })
+            .await
+            .unwrap();
+            (reports, summary)
+        }
+    };
+    let until = T0 + 100 + QUARANTINE;
+    let expected = vec![(
+        sub_of("u-leaves"),
+        ReconcileOutcome::Quarantined {
+            name: "Leaves".into(),
+            until,
+        },
+    )];
+    let (dry, _) = run(true, T0 + 100).await;
+    assert_eq!(dry, expected);
+    assert!(
+        registry
+            .get(name("leaves").key())
+            .await
+            .unwrap()
+            .unwrap()
+            .owner_sub()
+            .is_some(),
+        "a dry run writes nothing"
+    );
+
+    let (reports, summary) = run(false, T0 + 100).await;
+    assert_eq!(reports, expected);
+    assert_eq!(
+        (summary.owners, summary.in_pool, summary.quarantined),
+        (3, 2, 1)
+    );
+    assert_eq!(
+        registry
+            .get(name("leaves").key())
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        ClaimState::Quarantined {
+            previous_owner: sub_of("u-leaves"),
+            until
+        }
+    );
+    let (again, summary) = run(false, T0 + 200).await;
+    assert!(again.is_empty(), "the name is no longer owned: {again:?}");
+    assert_eq!(summary.owners, 2);
+
+    let stranger = commitment("LEAVES", "u-stranger", Contacts::none());
+    assert_eq!(
+        registry.commit(&stranger, until - 1).await.unwrap(),
+        CommitOutcome::Taken,
+        "refused while the quarantine lasts"
+    );
+    assert_eq!(
+        registry.commit(&stranger, until).await.unwrap(),
+        CommitOutcome::Committed,
+        "free from its end on"
+    );
+}
+
+pub async fn listing_pages_through_every_owner_once<R: Registry + OwnerListing>(registry: R) {
+    let users = ["u-1", "u-2", "u-3", "u-4", "u-5"];
+    for (i, user_name) in users.iter().enumerate() {
+        let raw = format!("owner_{}", ["a", "b", "c", "d", "e"][i]);
+        registry
+            .commit(&commitment(&raw, user_name, Contacts::none()), T0)
+            .await
+            .unwrap();
+    }
+    registry
+        .release(&sub_of("u-3"), Some(T0 + 10), T0)
+        .await
+        .unwrap();
+    registry
+        .reserve(
+            &integration_tests::contract::reservation("pending_one", "u-9", None, T0),
+            T0,
+        )
+        .await
+        .unwrap();
+    let mut listed: Vec<(String, String)> = all_owners(&registry, 2)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.sub, o.name.display))
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            ("u-1", "owner_a"),
+            ("u-2", "owner_b"),
+            ("u-4", "owner_d"),
+            ("u-5", "owner_e")
+        ]
+        .map(|(u, n)| (sub_of(u), n.to_owned()))
+    );
+}
+
+pub async fn an_operator_blocks_shows_and_unblocks_a_name<R: Registry>(registry: R) {
+    let policy = Policy::default();
+    let blocked = admin::block(&registry, &policy, "AcmeCorp", Some("brand"), T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            blocked.state,
+            blocked.owner.as_deref(),
+            blocked.reason.as_deref()
+        ),
+        ("blocked", Some("operator"), Some("brand"))
+    );
+    let shown = admin::show_name(&registry, "acme_corp", T0).await.unwrap();
+    assert_eq!(shown, blocked, "every spelling finds it");
+    let c = commitment("Acme.Corp", "u-a", Contacts::none());
+    assert_eq!(registry.commit(&c, T0).await.unwrap(), CommitOutcome::Taken);
+    assert!(matches!(
+        admin::block(&registry, &policy, "admin", None, T0).await,
+        Err(OperationError::InvalidName(_))
+    ));
+    assert!(matches!(
+        admin::release(&registry, &lifecycle(), "AcmeCorp", false, T0).await,
+        Err(OperationError::NameBlocked)
+    ));
+    assert_eq!(
+        admin::unblock(&registry, "ACMECORP").await.unwrap().state,
+        "free"
+    );
+    assert!(matches!(
+        admin::unblock(&registry, "ACMECORP").await,
+        Err(OperationError::NoEntry)
+    ));
+    assert_eq!(
+        registry.commit(&c, T0).await.unwrap(),
+        CommitOutcome::Committed
+    );
+    assert!(matches!(
+        admin::block(&registry, &policy, "AcmeCorp", None, T0).await,
+        Err(OperationError::NameHeld { state: "active" })
+    ));
+    assert!(matches!(
+        admin::unblock(&registry, "AcmeCorp").await,
+        Err(OperationError::NotBlocked)
+    ));
+}
+
+pub async fn releasing_quarantines_then_release_now_frees_the_name<R: Registry>(registry: R) {
+    let c = commitment("Alice", "u-a", Contacts::none());
+    registry.commit(&c, T0).await.unwrap();
+    let shown = admin::show_user(&registry, &sub_of("u-a")).await.unwrap();
+    assert_eq!(shown.name.as_deref(), Some("Alice"));
+
+    let released = admin::release(&registry, &lifecycle(), "alice", false, T0 + 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        (released.state, released.quarantined_until),
+        ("quarantined", Some(T0 + 1 + QUARANTINE))
+    );
+    assert_eq!(released.previous_owner, Some(sub_of("u-a")));
+    assert!(matches!(
+        admin::show_user(&registry, &sub_of("u-a")).await,
+        Err(OperationError::NoName)
+    ));
+    let shown = admin::show_name(&registry, "Alice", T0 + 2).await.unwrap();
+    assert_eq!(
+        (shown.state, shown.live, shown.quarantined_until),
+        ("quarantined", true, Some(T0 + 1 + QUARANTINE))
+    );
+    let again = admin::release(&registry, &lifecycle(), "alice", false, T0 + 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.state, "quarantined",
+        "releasing again changes nothing"
+    );
+
+    let freed = admin::release(&registry, &lifecycle(), "alice", true, T0 + 3)
+        .await
+        .unwrap();
+    assert_eq!(freed.state, "free");
+    assert!(registry.get(name("alice").key()).await.unwrap().is_none());
+
+    registry.commit(&c, T0 + 4).await.unwrap();
+    let freed = admin::release(&registry, &lifecycle(), "ALICE", true, T0 + 5)
+        .await
+        .unwrap();
+    assert_eq!((freed.state, freed.quarantined_until), ("free", None));
+    assert!(matches!(
+        admin::release(&registry, &lifecycle(), "alice", false, T0 + 6).await,
+        Err(OperationError::NoEntry)
+    ));
+}
+
+pub async fn an_administrator_renames_a_user_and_the_pool_follows<R: Registry>(registry: R) {
+    let policy = Policy::default();
+    let pool = MemoryDirectory::new(10);
+    pool.add(user("u-a", 1, Some("Alice")));
+    registry
+        .commit(&commitment("Alice", "u-a", Contacts::none()), T0)
+        .await
+        .unwrap();
+    let mirror = || {
+        Some(Mirror {
+            directory: &pool,
+            backoff: NO_WAIT,
+        })
+    };
+    let request = |name, force| AdminRename {
+        sub: "sub-u-a",
+        name,
+        force,
+    };
+    let done = admin::rename(
+        &registry,
+        &policy,
+        &lifecycle(),
+        request("Alicia", false),
+        mirror(),
+        T0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (done.previous.as_deref(), done.attribute_set),
+        (Some("Alice"), Some(true))
+    );
+    assert_eq!(
+        pool.preferred_username("sub-u-a").as_deref(),
+        Some("Alicia")
+    );
+    assert_eq!(
+        registry
+            .get(name("alice").key())
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        ClaimState::Quarantined {
+            previous_owner: sub_of("u-a"),
+            until: T0 + QUARANTINE
+        }
+    );
+
+    let soon = admin::rename(
+        &registry,
+        &policy,
+        &lifecycle(),
+        request("Alison", false),
+        mirror(),
+        T0 + 60,
+    )
+    .await;
+    assert!(matches!(
+        soon,
+        Err((OperationError::Cooldown { until }, None)) if until == T0 + 86_400
+    ));
+    let forced = admin::rename(
+        &registry,
+        &policy,
+        &lifecycle(),
+        request("Alison", true),
+        mirror(),
+        T0 + 60,
+    )
+    .await
+    .unwrap();
+    assert_eq!(forced.previous.as_deref(), Some("Alicia"));
+
+    registry
+        .commit(&commitment("Bobby", "u-b", Contacts::none()), T0)
+        .await
+        .unwrap();
+    assert!(matches!(
+        admin::rename(
+            &registry,
+            &policy,
+            &lifecycle(),
+            request("BOBBY", true),
+            mirror(),
+            T0 + 70
+        )
+        .await,
+        Err((OperationError::NameTaken, None))
+    ));
+    assert!(matches!(
+        admin::rename(
+            &registry,
+            &policy,
+            &lifecycle(),
+            request("a b", true),
+            mirror(),
+            T0 + 70
+        )
+        .await,
+        Err((OperationError::InvalidName(_), None))
+    ));
+
+    // A sub the pool does not have: nothing is written.
+    let stranger = AdminRename {
+        sub: "sub-nobody",
+        name: "Stranger",
+        force: true,
+    };
+    assert!(matches!(
+        admin::rename(
+            &registry,
+            &policy,
+            &lifecycle(),
+            stranger,
+            mirror(),
+            T0 + 80
+        )
+        .await,
+        Err((OperationError::UserNotInPool, None))
+    ));
+    assert!(registry
+        .get(name("stranger").key())
+        .await
+        .unwrap()
+        .is_none());
+
+    // Cognito fails after the registry moved: the answer says so, and the same rename again
+    // finishes the job.
+    pool.fail_updates(NO_WAIT.attempts as usize);
+    let failed = admin::rename(
+        &registry,
+        &policy,
+        &lifecycle(),
+        request("Alfie", true),
+        mirror(),
+        T0 + 90,
+    )
+    .await;
+    let Err((OperationError::Directory(_), Some(partial))) = failed else {
+        panic!("the registry moved, the attribute did not: {failed:?}");
+    };
+    assert_eq!(
+        (partial.username.as_str(), partial.attribute_set),
+        ("Alfie", Some(false))
+    );
+    assert_eq!(
+        pool.preferred_username("sub-u-a").as_deref(),
+        Some("Alison")
+    );
+    let finished = admin::rename(
+        &registry,
+        &policy,
+        &lifecycle(),
+        request("Alfie", true),
+        mirror(),
+        T0 + 91,
+    )
+    .await
+    .unwrap();
+    assert_eq!(finished.attribute_set, Some(true));
+    assert_eq!(pool.preferred_username("sub-u-a").as_deref(), Some("Alfie"));
+}
+
+macro_rules! operation_tests {
+    ($make:expr; $($case:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                super::$case($make.await).await;
+            }
+        )+
+    };
+}
+
+macro_rules! all_cases {
+    ($make:expr) => {
+        operation_tests!($make;
+            importing_a_pool_gives_a_shared_key_to_the_earliest_account_then_a_second_run_changes_nothing,
+            a_dry_run_reports_what_a_run_would_do_and_writes_nothing,
+            an_import_stopped_halfway_then_run_again_ends_as_one_run_does,
+            throttled_listing_waits_and_resumes_at_the_same_page,
+            an_import_racing_live_sign_ups_leaves_one_owner_per_key,
+            reconcile_after_a_user_is_deleted_quarantines_the_name_until_it_ends,
+            listing_pages_through_every_owner_once,
+            an_operator_blocks_shows_and_unblocks_a_name,
+            releasing_quarantines_then_release_now_frees_the_name,
+            an_administrator_renames_a_user_and_the_pool_follows,
+        );
+    };
+}
+
+mod memory {
+    all_cases!(async { shared::registry::MemoryRegistry::new() });
+}
+
+mod dynamodb {
+    all_cases!(integration_tests::moto::moto_registry());
+}
