@@ -2,6 +2,7 @@ import { defineBackend } from '@aws-amplify/backend';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { auth } from './auth/resource';
 import { postConfirmation, preSignUp, preTokenGeneration } from './functions/usernames/resource';
 
@@ -29,7 +30,16 @@ registry.addGlobalSecondaryIndex({
   projectionType: ProjectionType.ALL,
 });
 
-// Each trigger gets the table's name and only the actions it uses, on the table alone.
+// The key of the hashes of emails and phone numbers kept with pending reservations
+// (USERNAMES_CONTACT_HASH_KEY): generated, and resolved into the functions' environment when the
+// stack deploys, so init makes no call for it. The functions refuse to start without it.
+const contactHashKey = new Secret(registryStack, 'UsernamesContactHashKey', {
+  description: 'cognito-usernames key of the contact hashes (USERNAMES_CONTACT_HASH_KEY)',
+  generateSecretString: { passwordLength: 64, excludePunctuation: true },
+});
+
+// Each trigger gets the table's name and only the actions it uses, on the table alone (a
+// commit is a transaction of updates, which IAM grants as dynamodb:UpdateItem).
 const grants = [
   { trigger: backend.preSignUp, actions: ['dynamodb:PutItem'] },
   { trigger: backend.postConfirmation, actions: ['dynamodb:UpdateItem'] },
@@ -37,6 +47,7 @@ const grants = [
 ];
 for (const { trigger, actions } of grants) {
   trigger.addEnvironment('USERNAMES_TABLE', registry.tableName);
+  trigger.addEnvironment('USERNAMES_CONTACT_HASH_KEY', contactHashKey.secretValue.unsafeUnwrap());
   trigger.resources.lambda.addToRolePolicy(
     new PolicyStatement({ actions, resources: [registry.tableArn] }),
   );
@@ -46,7 +57,7 @@ const { cfnUserPool, cfnUserPoolClient } = backend.auth.resources.cfnResources;
 
 // Users choose their name at sign-up, so the app client must be able to write
 // preferred_username; the same permission lets a signed-in user change it with
-// UpdateUserAttributes, which no trigger sees: their tokens then withhold the new name.
+// UpdateUserAttributes, which no trigger sees: their tokens still carry the name they own.
 cfnUserPoolClient.readAttributes = ['email', 'email_verified', 'preferred_username'];
 cfnUserPoolClient.writeAttributes = ['email', 'preferred_username'];
 

@@ -17,7 +17,8 @@ const repository = path.resolve(process.env.USERNAMES_REPO ?? 'cognito-usernames
 /**
  * The configuration every trigger reads at init (the README lists each variable). All three get
  * the same values: post-confirmation re-checks a name with the policy pre-sign-up applied.
- * USERNAMES_TABLE is added in backend.ts, where the registry table is defined.
+ * USERNAMES_TABLE and USERNAMES_CONTACT_HASH_KEY are added in backend.ts, where the registry
+ * table and the key's secret are defined.
  */
 export const usernamesSettings: Record<string, string> = {
   USERNAMES_SOURCE: 'preferred_username',
@@ -27,7 +28,9 @@ export const usernamesSettings: Record<string, string> = {
   USERNAMES_RESERVED: '',
   USERNAMES_SCRIPT_POLICY: 'single-script',
   USERNAMES_REJECT_PII_LOOKALIKES: 'true',
+  USERNAMES_DOMAIN_TLDS: 'linkify',
   USERNAMES_PENDING_TTL: '24h',
+  USERNAMES_ADMIN_PENDING_TTL: '7d',
   USERNAMES_AUTO_CONFIRM: 'false',
   USERNAMES_AUTO_VERIFY_EMAIL: 'false',
   USERNAMES_AUTO_VERIFY_PHONE: 'false',
