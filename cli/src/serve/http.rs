@@ -263,24 +263,7 @@ fn function_name_of(path: &str) -> Option<String> {
     if name.is_empty() || name.contains('/') {
         return None;
     }
-    percent_decode(name)
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    shared::api::router::percent_decode(name)
 }
 
 fn aws_error(status: StatusCode, error_type: &'static str, message: &str) -> HttpResponse {
