@@ -3,12 +3,13 @@
 
 use integration_tests::contract::{commitment, email, reservation, LIFETIME, T0};
 use integration_tests::counter::RequestCounter;
-use integration_tests::faults::{refusing_endpoint, SilentServer};
+use integration_tests::faults::{refusing_endpoint, KeepAliveFront, SilentServer};
 use integration_tests::moto::{fresh_table, moto_client, moto_endpoint, MOTO_TIMEOUTS};
 use shared::registry::dynamodb::{local_config, Timeouts};
 use shared::registry::{
     CommitOutcome, Contacts, DynamoRegistry, Registry, RegistryError, ReserveOutcome,
 };
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// A registry on a fresh moto table whose client counts its requests.
@@ -154,4 +155,65 @@ async fn a_silent_endpoint_times_out_within_the_pre_sign_up_budget() {
     assert!(silent.accepted() >= 1, "the request reached the endpoint");
     let message = outcome.err().map(|e| e.to_string()).unwrap_or_default();
     assert_eq!(message, "the username registry did not answer in time");
+}
+
+/// The variables Lambda sets for a function, with DynamoDB at `endpoint`.
+fn lambda_env(endpoint: &str, extra: &[(&str, &str)]) -> HashMap<String, String> {
+    let mut env: HashMap<String, String> = [
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_SESSION_TOKEN", "test"),
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint),
+    ]
+    .iter()
+    .chain(extra)
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    env.retain(|_, v| !v.is_empty());
+    env
+}
+
+#[tokio::test]
+async fn a_function_opens_its_connection_at_init_and_its_first_event_reuses_it() {
+    let table = fresh_table(&moto_client()).await;
+    let mine = reservation("melody", "u-1", None, T0);
+
+    let proxy = KeepAliveFront::start(moto_endpoint());
+    let registry = DynamoRegistry::for_lambda(&lambda_env(&proxy.endpoint, &[]), table.as_str())
+        .await
+        .unwrap();
+    assert_eq!(proxy.connections(), 1, "init opens the connection");
+    let outcome = registry.reserve(&mine, T0).await.unwrap();
+    assert_eq!(outcome, ReserveOutcome::Reserved);
+    assert_eq!(proxy.connections(), 1, "the first event reuses it");
+
+    let proxy = KeepAliveFront::start(moto_endpoint());
+    let env = lambda_env(&proxy.endpoint, &[("USERNAMES_WARM_CONNECTION", "false")]);
+    let registry = DynamoRegistry::for_lambda(&env, table.as_str())
+        .await
+        .unwrap();
+    assert_eq!(proxy.connections(), 0, "switched off: nothing at init");
+    registry.get(mine.username.key()).await.unwrap();
+    assert_eq!(proxy.connections(), 1);
+}
+
+#[tokio::test]
+async fn a_function_whose_endpoint_is_down_at_init_still_starts_in_time() {
+    let started = Instant::now();
+    let registry = DynamoRegistry::for_lambda(&lambda_env(&refusing_endpoint(), &[]), "t").await;
+    assert!(registry.is_ok(), "a failed warm-up never stops init");
+    assert!(started.elapsed() < Timeouts::default().operation + Duration::from_millis(500));
+}
+
+#[tokio::test]
+async fn a_function_without_lambdas_variables_names_the_missing_one() {
+    for missing in ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
+        let env = lambda_env(moto_endpoint(), &[(missing, "")]);
+        let err = DynamoRegistry::for_lambda(&env, "t").await.unwrap_err();
+        assert_eq!(err.var, missing);
+    }
+    let env = lambda_env(moto_endpoint(), &[("USERNAMES_WARM_CONNECTION", "maybe")]);
+    let err = DynamoRegistry::for_lambda(&env, "t").await.unwrap_err();
+    assert_eq!(err.var, "USERNAMES_WARM_CONNECTION");
 }

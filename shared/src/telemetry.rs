@@ -6,8 +6,10 @@ use crate::registry::Registry;
 use crate::triggers::{dispatch, Dispatched, TriggerError, Triggers};
 use serde_json::Value;
 use std::time::{Duration, Instant};
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// A tracing filter (`info`, `warn`, `shared=debug`...). Falls back to `RUST_LOG`, then Lambda's
 /// `AWS_LAMBDA_LOG_LEVEL`, then the default of the binary.
@@ -35,12 +37,15 @@ where
 /// is the runtime's invoke span, whose `requestId` ties a line to its invocation.
 fn json_subscriber<W>(
     writer: W,
-    filter: EnvFilter,
-) -> tracing_subscriber::fmt::SubscriberBuilder<
-    tracing_subscriber::fmt::format::JsonFields,
-    tracing_subscriber::fmt::format::Format<tracing_subscriber::fmt::format::Json>,
-    EnvFilter,
-    W,
+    filter: Targets,
+) -> tracing_subscriber::layer::Layered<
+    Targets,
+    tracing_subscriber::fmt::Subscriber<
+        tracing_subscriber::fmt::format::JsonFields,
+        tracing_subscriber::fmt::format::Format<tracing_subscriber::fmt::format::Json>,
+        LevelFilter,
+        W,
+    >,
 >
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
@@ -52,28 +57,31 @@ where
         .with_span_list(false)
         .with_target(false)
         .with_ansi(false)
-        .with_env_filter(filter)
+        .with_max_level(LevelFilter::TRACE)
         .with_writer(writer)
+        .finish()
+        .with(filter)
 }
 
 /// `lambda_runtime` logs every handler error's `Debug` at ERROR from this module. For a policy
 /// violation that can quote the user's name ("Write it as …"), and a taken name is no error of
 /// the system; the invocation line already carries the outcome code. Its other job, logging
 /// caught panics, never happens: release builds abort on panic.
-const RUNTIME_ERROR_ECHO: &str = "lambda_runtime::layers::panic=off";
+const RUNTIME_ERROR_ECHO: &str = "lambda_runtime::layers::panic";
 
-fn filter_from_env(default_filter: &str) -> EnvFilter {
+/// Levels per target (`warn`, `info,shared=debug`), the `RUST_LOG` syntax without span and field
+/// filters: `Targets` needs no regex engine, which `EnvFilter` would add to every function. An
+/// unreadable value falls back to the default rather than failing init.
+fn filter_from_env(default_filter: &str) -> Targets {
     let filter = [ENV_LOG, "RUST_LOG", "AWS_LAMBDA_LOG_LEVEL"]
         .iter()
         .filter_map(|var| std::env::var(var).ok())
         .map(|value| value.trim().to_ascii_lowercase())
         .find(|value| !value.is_empty())
-        .and_then(|value| EnvFilter::try_new(value).ok())
-        .unwrap_or_else(|| EnvFilter::new(default_filter));
-    match RUNTIME_ERROR_ECHO.parse() {
-        Ok(directive) => filter.add_directive(directive),
-        Err(_) => filter,
-    }
+        .and_then(|value| value.parse::<Targets>().ok())
+        .or_else(|| default_filter.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    filter.with_target(RUNTIME_ERROR_ECHO, LevelFilter::OFF)
 }
 
 /// Handles one event through [`dispatch`] and logs its line: what the Lambda functions and
@@ -153,11 +161,29 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn the_filter_takes_rust_log_syntax_and_always_silences_the_runtimes_error_echo() {
+        use tracing::Level;
+        // No variable set in this test's process: the binary's default.
+        let filter = filter_from_env("warn");
+        assert!(filter.would_enable("shared::triggers", &Level::WARN));
+        assert!(!filter.would_enable("shared::triggers", &Level::INFO));
+        assert!(!filter.would_enable(RUNTIME_ERROR_ECHO, &Level::ERROR));
+        let filter = "info,shared=debug"
+            .parse::<Targets>()
+            .unwrap()
+            .with_target(RUNTIME_ERROR_ECHO, LevelFilter::OFF);
+        assert!(filter.would_enable("shared::registry", &Level::DEBUG));
+        assert!(!filter.would_enable("aws_smithy_runtime", &Level::DEBUG));
+        assert!(filter.would_enable("lambda_runtime::layers::api_client", &Level::INFO));
+        assert!(!filter.would_enable("lambda_runtime::layers::panic", &Level::ERROR));
+    }
+
     #[tokio::test]
     async fn one_json_line_per_invocation_without_attribute_values() {
         let captured = Captured::default();
         let writer = captured.clone();
-        let subscriber = json_subscriber(move || writer.clone(), EnvFilter::new("info")).finish();
+        let subscriber = json_subscriber(move || writer.clone(), "info".parse().unwrap());
         let _guard = tracing::subscriber::set_default(subscriber);
         let triggers = Triggers::new(MemoryRegistry::new(), Settings::default());
         let event = json!({

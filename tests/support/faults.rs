@@ -1,5 +1,6 @@
-//! DynamoDB endpoints that fail the way networks do: one refuses connections, one accepts them and
-//! never answers. Both live on loopback for the rest of the test binary.
+//! DynamoDB endpoints that fail the way networks do (one refuses connections, one accepts them and
+//! never answers, one delivers late) and a proxy that counts connections. All live on loopback
+//! for the rest of the test binary.
 
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -139,4 +140,86 @@ fn relay(mut client: TcpStream, upstream: &str, delay: std::time::Duration, coun
             return;
         }
     }
+}
+
+/// A keep-alive HTTP front for an endpoint that closes every connection after its response, as
+/// moto's single-threaded server does (HTTP/1.0) and DynamoDB does not: it keeps the client's
+/// connection open across requests, sends each request upstream on a new one, and counts the
+/// client connections, which is how a test sees whether a client opened a connection or reused one.
+#[derive(Debug, Clone)]
+pub struct KeepAliveFront {
+    pub endpoint: String,
+    connections: Arc<AtomicUsize>,
+}
+
+impl KeepAliveFront {
+    pub fn start(upstream: &str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let port = listener.local_addr().expect("a bound port").port();
+        let upstream = upstream
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&connections);
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let upstream = upstream.clone();
+                std::thread::spawn(move || serve_keep_alive(client, &upstream));
+            }
+        });
+        Self {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            connections,
+        }
+    }
+
+    /// Client connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+fn serve_keep_alive(mut client: TcpStream, upstream: &str) {
+    use std::io::Write;
+    while let Some(request) = read_message(&mut client) {
+        let Ok(mut server) = TcpStream::connect(upstream) else {
+            return;
+        };
+        if server.write_all(&request).is_err() {
+            return;
+        }
+        let Some(response) = read_message(&mut server) else {
+            return;
+        };
+        if client.write_all(&kept_alive(&response)).is_err() {
+            return;
+        }
+    }
+}
+
+/// The response as HTTP/1.1 without `Connection: close`, so the client keeps the connection.
+fn kept_alive(response: &[u8]) -> Vec<u8> {
+    let head_end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(response.len(), |i| i + 4);
+    let head = String::from_utf8_lossy(&response[..head_end]);
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap_or_default()
+        .replacen("HTTP/1.0", "HTTP/1.1", 1);
+    let mut out = status;
+    for line in lines.filter(|l| !l.is_empty()) {
+        if !line.to_ascii_lowercase().starts_with("connection:") {
+            out.push_str("\r\n");
+            out.push_str(line);
+        }
+    }
+    out.push_str("\r\n\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(&response[head_end..]);
+    bytes
 }

@@ -1,6 +1,6 @@
 //! The HTTP API Lambda function behind API Gateway (payload 2.0): name availability, rename and
 //! release. It only wires configuration, JSON logs, the DynamoDB and Cognito clients (built
-//! once) and the runtime; the adapter is in `lib.rs`, all logic in `shared::api`.
+//! once, from Lambda's variables) and the runtime; the adapter is in `lib.rs`, all logic in `shared::api`.
 
 use lambda_http::service_fn;
 use shared::api::{Api, CognitoMirror};
@@ -12,10 +12,10 @@ async fn main() -> Result<(), lambda_http::Error> {
     let pool = shared::api::ApiSettings::from_env(&ProcessEnv)
         .inspect_err(|e| tracing::error!(var = e.var, "{e}"))?
         .user_pool_id;
-    let mirror = match pool {
-        Some(pool) => Some(CognitoMirror::from_env(pool).await),
-        None => None,
-    };
+    let mirror = pool
+        .map(|pool| CognitoMirror::for_lambda(&ProcessEnv, pool))
+        .transpose()
+        .inspect_err(|e| tracing::error!(var = e.var, "{e}"))?;
     let api = Api::dynamodb_from_env(&ProcessEnv, |_| mirror)
         .await
         .inspect_err(|e| tracing::error!(var = e.var, "{e}"))?;

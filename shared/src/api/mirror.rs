@@ -54,6 +54,25 @@ impl CognitoMirror {
         }
     }
 
+    /// The mirror of the API function, built at init from Lambda's variables
+    /// ([`lambda_sdk_config`](crate::registry::sdk::lambda_sdk_config)), at
+    /// `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` when that is set.
+    pub fn for_lambda(
+        env: &impl crate::env::EnvSource,
+        user_pool_id: String,
+    ) -> Result<Self, crate::env::ConfigError> {
+        let timeouts = crate::registry::sdk::Timeouts::default();
+        let config = crate::registry::sdk::lambda_sdk_config(env, &timeouts)?;
+        let mut builder = aws_sdk_cognitoidentityprovider::config::Builder::from(&config);
+        if let Some(endpoint) = env.var("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") {
+            builder = builder.endpoint_url(endpoint);
+        }
+        Ok(Self::new(
+            aws_sdk_cognitoidentityprovider::Client::from_conf(builder.build()),
+            user_pool_id,
+        ))
+    }
+
     /// A client from the standard SDK settings (`AWS_REGION`, credentials,
     /// `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` or `AWS_ENDPOINT_URL`), with the registry's
     /// explicit time limits so a silent pool cannot hold a request past its budget.

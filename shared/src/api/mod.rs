@@ -12,7 +12,6 @@ pub use settings::ApiSettings;
 
 use crate::config::{ConfigError, EnvSource, Settings};
 use crate::policy::{Policy, PolicyViolation, Username};
-use crate::registry::sdk::{client_from_env, Timeouts};
 use crate::registry::{
     Clock, DynamoRegistry, Registry, RegistryError, Rename, RenameOutcome, SystemClock, Timestamp,
 };
@@ -317,7 +316,7 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
 
 impl<M: AttributeMirror> Api<DynamoRegistry, M> {
     /// What the API function builds at init: the triggers' settings (`USERNAMES_TABLE` required,
-    /// the policy), the API's own, and one DynamoDB client with explicit time limits.
+    /// the policy), the API's own, and the registry of [`DynamoRegistry::for_lambda`].
     pub async fn dynamodb_from_env(
         env: &impl EnvSource,
         mirror: impl FnOnce(&ApiSettings) -> M,
@@ -325,14 +324,9 @@ impl<M: AttributeMirror> Api<DynamoRegistry, M> {
         let settings = Settings::from_env(env)?;
         let api_settings = ApiSettings::from_env(env)?;
         let table = settings.required_table()?.to_string();
-        let client = client_from_env(&Timeouts::default()).await;
+        let registry = DynamoRegistry::for_lambda(env, table).await?;
         let mirror = mirror(&api_settings);
-        Ok(Self::new(
-            DynamoRegistry::new(client, table),
-            mirror,
-            settings.policy,
-            api_settings,
-        ))
+        Ok(Self::new(registry, mirror, settings.policy, api_settings))
     }
 }
 

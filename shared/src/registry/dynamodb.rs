@@ -19,7 +19,10 @@
 //! Because the same user's reserve and commit are idempotent in the condition itself, an SDK retry
 //! of a write that did land (a timeout after DynamoDB applied it) gets the same answer.
 
-pub use super::sdk::{client_from_env, local_config, sdk_config_from_env, Timeouts};
+pub use super::sdk::{
+    client_from_env, dynamodb_client, lambda_sdk_config, local_config, sdk_config_from_env,
+    Timeouts,
+};
 
 use super::rules::{self, RenamePlan};
 use super::schema::{
@@ -32,6 +35,7 @@ use super::{
     BlockOutcome, CommitOutcome, Commitment, OwnedName, Registry, RegistryError, Rename,
     RenameOutcome, Reservation, ReserveOutcome, Timestamp, UserRecord,
 };
+use crate::env::{bool_from_env, ConfigError, EnvSource};
 use crate::policy::{NameKey, Username};
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
@@ -41,6 +45,13 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
+
+/// Whether a Lambda function opens its DynamoDB connection at init (`true` by default).
+pub const ENV_WARM_CONNECTION: &str = "USERNAMES_WARM_CONNECTION";
+
+/// The key [`DynamoRegistry::warm_up`] reads: never a name's (a name key has no `#`) nor a
+/// user's (`user#`).
+pub const WARM_UP_KEY: &str = "warm-up#";
 
 /// How many times a commit is sent when DynamoDB cancels it for a conflicting transaction.
 pub const CONFLICT_ATTEMPTS: usize = 3;
@@ -58,6 +69,43 @@ impl DynamoRegistry {
             client,
             table: table.into(),
         }
+    }
+
+    /// The registry of a Lambda function, built at init: the client from Lambda's variables
+    /// ([`lambda_sdk_config`]), and its connection opened ([`warm_up`](Self::warm_up)) unless
+    /// `USERNAMES_WARM_CONNECTION` is `false`.
+    pub async fn for_lambda(
+        env: &impl EnvSource,
+        table: impl Into<String>,
+    ) -> Result<Self, ConfigError> {
+        let warm = bool_from_env(env, ENV_WARM_CONNECTION, true)?;
+        let config = lambda_sdk_config(env, &Timeouts::default())?;
+        let registry = Self::new(dynamodb_client(&config, env), table);
+        if warm {
+            if let Err(e) = registry.warm_up().await {
+                tracing::warn!(
+                    error = %e,
+                    "could not open the DynamoDB connection at init; the first event will"
+                );
+            }
+        }
+        Ok(registry)
+    }
+
+    /// Opens the connection to DynamoDB (TCP, TLS, credentials, endpoint) before the first event:
+    /// one eventually consistent `GetItem` of [`WARM_UP_KEY`], which no item has (0.5 RCU). A
+    /// function calls it at init, which Lambda runs at full CPU, often before anyone waits, so
+    /// the first sign-up costs one round trip instead of a handshake too. A failure is only
+    /// returned: the first event opens its own connection.
+    pub async fn warm_up(&self) -> Result<(), RegistryError> {
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .key(NAME_KEY, s(WARM_UP_KEY))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(registry_error)
     }
 
     pub fn table(&self) -> &str {

@@ -3,11 +3,16 @@
 //! table schema, which import it.
 
 use super::RegistryError;
+use crate::env::{ConfigError, EnvSource};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::Client;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
+use aws_types::SdkConfig;
 use std::time::Duration;
 
 /// The SDK's time limits. The defaults let a trigger answer within 3 s even when DynamoDB hangs:
@@ -54,19 +59,79 @@ impl Timeouts {
     }
 }
 
-/// The shared AWS configuration from the standard sources (`AWS_REGION`, the credentials chain,
-/// `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`), with `timeouts` applied.
-pub async fn sdk_config_from_env(timeouts: &Timeouts) -> aws_config::SdkConfig {
+/// The HTTPS client of every SDK client we build: rustls on `ring`, with the platform's roots
+/// (`SSL_CERT_FILE` / `SSL_CERT_DIR` add a test CA). The SDK's default client runs rustls on
+/// aws-lc, whose C library is most of a function's size; plain `http://` (local endpoints) works
+/// too.
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
+/// The shared AWS configuration from the standard sources (`AWS_REGION`, profiles, the credentials
+/// chain, `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`), with `timeouts` applied: what the CLI
+/// and the tests use.
+pub async fn sdk_config_from_env(timeouts: &Timeouts) -> SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https_client())
         .timeout_config(timeouts.timeout_config())
         .retry_config(timeouts.retry_config())
         .load()
         .await
 }
 
-/// The DynamoDB client of the Lambda functions and the CLI; build it once, at init.
+/// The DynamoDB client of the CLI, from the standard sources; build it once.
 pub async fn client_from_env(timeouts: &Timeouts) -> Client {
     Client::new(&sdk_config_from_env(timeouts).await)
+}
+
+/// The AWS configuration of a Lambda function, from the variables Lambda sets: `AWS_REGION` and
+/// the execution role's `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
+/// (plus `AWS_ENDPOINT_URL`, for local runs). The standard chains would look for the same values
+/// after profile files and other sources a Lambda never has; skipping them keeps their work out
+/// of init and their code out of the binary. Service endpoints: [`dynamodb_client`].
+pub fn lambda_sdk_config(
+    env: &impl EnvSource,
+    timeouts: &Timeouts,
+) -> Result<SdkConfig, ConfigError> {
+    let required = |var: &'static str| {
+        env.var(var).ok_or_else(|| {
+            ConfigError::new(
+                var,
+                "is not set; Lambda sets it for every function (run `usernames serve` locally)",
+            )
+        })
+    };
+    let region = required("AWS_REGION")?;
+    let credentials = Credentials::new(
+        required("AWS_ACCESS_KEY_ID")?,
+        required("AWS_SECRET_ACCESS_KEY")?,
+        env.var("AWS_SESSION_TOKEN"),
+        None,
+        "lambda-environment",
+    );
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .http_client(https_client())
+        .timeout_config(timeouts.timeout_config())
+        .retry_config(timeouts.retry_config());
+    if let Some(endpoint) = env.var("AWS_ENDPOINT_URL") {
+        config = config.endpoint_url(endpoint);
+    }
+    Ok(config.build())
+}
+
+/// A DynamoDB client on `config`, at `AWS_ENDPOINT_URL_DYNAMODB` when that is set (the standard
+/// loader reads it; [`lambda_sdk_config`] does not know the service).
+pub fn dynamodb_client(config: &SdkConfig, env: &impl EnvSource) -> Client {
+    let mut builder = aws_sdk_dynamodb::config::Builder::from(config);
+    if let Some(endpoint) = env.var("AWS_ENDPOINT_URL_DYNAMODB") {
+        builder = builder.endpoint_url(endpoint);
+    }
+    Client::from_conf(builder.build())
 }
 
 /// A client configuration for a local endpoint (moto, DynamoDB Local) with dummy credentials and a
@@ -76,6 +141,7 @@ pub fn local_config(endpoint: &str, timeouts: &Timeouts) -> aws_sdk_dynamodb::co
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "local"))
+        .http_client(https_client())
         .endpoint_url(endpoint)
         .timeout_config(timeouts.timeout_config())
         .retry_config(timeouts.retry_config())

@@ -10,7 +10,6 @@ use crate::config::{ConfigError, EnvSource, NameSource, Settings};
 use crate::events::token::TokenEventError;
 use crate::events::{loggable_trigger_source, trigger_source, EventError};
 use crate::policy::PolicyViolation;
-use crate::registry::sdk::{client_from_env, Timeouts};
 use crate::registry::{
     Clock, ContactKey, Contacts, DynamoRegistry, Registry, RegistryError, SystemClock,
 };
@@ -87,14 +86,14 @@ impl<R: Registry> Triggers<R> {
 
 impl Triggers<DynamoRegistry> {
     /// What a Lambda function builds at init: the settings (`USERNAMES_TABLE` and
-    /// `USERNAMES_CONTACT_HASH_KEY` required) and one DynamoDB client with the registry's explicit
-    /// connect, attempt and operation timeouts.
+    /// `USERNAMES_CONTACT_HASH_KEY` required) and the registry of [`DynamoRegistry::for_lambda`]
+    /// (one client with the registry's explicit time limits, its connection already open).
     pub async fn dynamodb_from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
         let settings = Settings::from_env(env)?;
         let table = settings.required_table()?.to_string();
         settings.required_contact_key()?;
-        let client = client_from_env(&Timeouts::default()).await;
-        Ok(Self::new(DynamoRegistry::new(client, table), settings))
+        let registry = DynamoRegistry::for_lambda(env, table).await?;
+        Ok(Self::new(registry, settings))
     }
 }
 
