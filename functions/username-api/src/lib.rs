@@ -5,11 +5,24 @@
 use lambda_http::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use lambda_http::http::StatusCode;
 use lambda_http::request::RequestContext;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, IntoResponse, Request, RequestExt, Response};
 use shared::api::{route, Api, ApiRequest, AttributeMirror, Caller};
 use shared::registry::Registry;
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
+
+/// A response handed to the runtime as built. `lambda_http`'s `IntoResponse` for a plain
+/// `Response<B>` decodes every body again by its declared charset, through `encoding_rs` and
+/// `mime`, which puts every encoding's tables in the binary; ours is UTF-8 JSON text already.
+pub struct Built(pub Response<Body>);
+
+impl IntoResponse for Built {
+    fn into_response(self) -> Pin<Box<dyn Future<Output = Response<Body>> + Send>> {
+        Box::pin(std::future::ready(self.0))
+    }
+}
 
 /// The caller the HTTP API's JWT authorizer verified, from its claims: `sub`, and the Cognito
 /// `userName` (`username` in access tokens, `cognito:username` in ID tokens). `None` on public

@@ -20,8 +20,10 @@ async fn main() -> Result<(), lambda_http::Error> {
         .await
         .inspect_err(|e| tracing::error!(var = e.var, "{e}"))?;
     let api = &api;
-    lambda_http::run(service_fn(move |request| {
+    lambda_http::run(service_fn(move |request| async move {
         username_api::handle(api, request)
+            .await
+            .map(username_api::Built)
     }))
     .await
 }

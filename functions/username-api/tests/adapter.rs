@@ -111,3 +111,21 @@ async fn the_public_get_decodes_the_raw_path_and_reads_the_registry() {
     assert_eq!(body["available"], false);
     assert_eq!(body["code"], "name_taken");
 }
+
+#[tokio::test]
+async fn a_built_response_reaches_the_runtime_unchanged() {
+    use lambda_http::IntoResponse;
+    let api = api();
+    let response = username_api::handle(&api, fixture("get-username-public.json"))
+        .await
+        .unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = match response.body() {
+        Body::Text(text) => text.clone(),
+        other => panic!("not a text body: {other:?}"),
+    };
+    let handed = username_api::Built(response).into_response().await;
+    assert_eq!(handed.status(), status);
+    assert_eq!(handed.headers(), &headers);
+    assert!(matches!(handed.body(), Body::Text(text) if *text == body));
+}
