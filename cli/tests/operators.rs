@@ -18,6 +18,7 @@ fn cognito() -> Cognito {
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .http_client(shared::registry::sdk::https_client())
         .endpoint_url(moto_endpoint())
         .build();
     Cognito::from_conf(config)
