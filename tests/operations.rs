@@ -11,7 +11,7 @@ use shared::operations::{Backoff, MemoryDirectory, OperationError, PoolUser};
 use shared::policy::Policy;
 use shared::registry::listing::{all_owners, OwnerListing};
 use shared::registry::{
-    ClaimState, CommitOutcome, Contacts, Owner, Registry, RegistryError, Timestamp,
+    BlockRequest, ClaimState, CommitOutcome, Contacts, Owner, Registry, RegistryError, Timestamp,
 };
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -303,10 +303,10 @@ impl<R: Registry> Registry for StopsAfter<'_, R> {
     async fn block(
         &self,
         name: &shared::policy::Username,
-        reason: Option<&str>,
+        request: shared::registry::BlockRequest<'_>,
         now: Timestamp,
     ) -> Result<shared::registry::BlockOutcome, RegistryError> {
-        self.store.block(name, reason, now).await
+        self.store.block(name, request, now).await
     }
     async fn unblock(&self, key: &shared::policy::NameKey) -> Result<bool, RegistryError> {
         self.store.unblock(key).await
@@ -550,23 +550,35 @@ pub async fn listing_pages_through_every_owner_once<R: Registry + OwnerListing>(
 
 pub async fn an_operator_blocks_shows_and_unblocks_a_name<R: Registry>(registry: R) {
     let policy = Policy::default();
-    let blocked = admin::block(&registry, &policy, "AcmeCorp", Some("brand"), T0)
+    let ann = |reason| BlockRequest {
+        by: "ops-ann",
+        reason,
+    };
+    let blocked = admin::block(&registry, &policy, "AcmeCorp", ann(Some("brand")), T0)
         .await
         .unwrap();
     assert_eq!(
         (
             blocked.state,
             blocked.owner.as_deref(),
-            blocked.reason.as_deref()
+            blocked.reason.as_deref(),
+            blocked.blocked_by.as_deref(),
+            blocked.since
         ),
-        ("blocked", Some("operator"), Some("brand"))
+        (
+            "blocked",
+            Some("operator"),
+            Some("brand"),
+            Some("ops-ann"),
+            Some(T0)
+        )
     );
     let shown = admin::show_name(&registry, "acme_corp", T0).await.unwrap();
     assert_eq!(shown, blocked, "every spelling finds it");
     let c = commitment("Acme.Corp", "u-a", Contacts::none());
     assert_eq!(registry.commit(&c, T0).await.unwrap(), CommitOutcome::Taken);
     assert!(matches!(
-        admin::block(&registry, &policy, "admin", None, T0).await,
+        admin::block(&registry, &policy, "admin", ann(None), T0).await,
         Err(OperationError::InvalidName(_))
     ));
     assert!(matches!(
@@ -586,7 +598,7 @@ pub async fn an_operator_blocks_shows_and_unblocks_a_name<R: Registry>(registry:
         CommitOutcome::Committed
     );
     assert!(matches!(
-        admin::block(&registry, &policy, "AcmeCorp", None, T0).await,
+        admin::block(&registry, &policy, "AcmeCorp", ann(None), T0).await,
         Err(OperationError::NameHeld { state: "active" })
     ));
     assert!(matches!(

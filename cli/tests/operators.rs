@@ -426,17 +426,46 @@ async fn an_operator_renames_blocks_releases_and_shows_names_on_the_table() {
     let (code, lines) = run(usernames(&table, &["show", "annie"]));
     assert_eq!((code, lines[0]["state"].clone()), (0, "quarantined".into()));
 
-    let (code, lines) = run(usernames(
-        &table,
-        &["block", "Acme_Corp", "--reason", "brand"],
-    ));
+    // Without --by, the block names the OS user.
+    let mut block = usernames(&table, &["block", "Acme_Corp", "--reason", "brand"]);
+    block
+        .env("USER", "ops-carol")
+        .env_remove("LOGNAME")
+        .env_remove("USERNAME");
+    let (code, lines) = run(block);
     assert_eq!(code, 0, "{lines:?}");
+    assert_eq!(lines[0]["blocked_by"], "ops-carol");
     let (code, lines) = run(usernames(&table, &["show", "acmecorp"]));
     assert_eq!(code, 0);
     assert_eq!(
-        (lines[0]["owner"].clone(), lines[0]["reason"].clone()),
-        ("operator".into(), "brand".into())
+        (
+            lines[0]["owner"].clone(),
+            lines[0]["reason"].clone(),
+            lines[0]["blocked_by"].clone()
+        ),
+        ("operator".into(), "brand".into(), "ops-carol".into())
     );
+    let blocked_at = lines[0]["since"].as_i64().expect("when it was blocked");
+    assert!(blocked_at > 1_700_000_000, "{blocked_at}");
+    let (code, _) = run(usernames(
+        &table,
+        &[
+            "block",
+            "acme.corp",
+            "--by",
+            " Dana (security) ",
+            "--reason",
+            "trademark",
+        ],
+    ));
+    assert_eq!(code, 0);
+    let (_, lines) = run(usernames(&table, &["show", "ACME_CORP"]));
+    assert_eq!(
+        (lines[0]["blocked_by"].clone(), lines[0]["reason"].clone()),
+        ("Dana (security)".into(), "trademark".into())
+    );
+    let (code, lines) = run(usernames(&table, &["block", "Acme_Corp", "--by", " "]));
+    assert_eq!((code, lines.len()), (2, 0), "a blank operator is bad usage");
     let (code, lines) = run(usernames(
         &table,
         &["rename", "--user", &sub, "ACME.CORP", "--force"],

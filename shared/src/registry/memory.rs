@@ -4,8 +4,9 @@
 
 use super::rules::{self, RenamePlan};
 use super::{
-    BlockOutcome, Claim, ClaimState, CommitOutcome, Commitment, OwnedName, Owner, Registry,
-    RegistryError, Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp, UserRecord,
+    BlockOutcome, BlockRequest, Claim, ClaimState, CommitOutcome, Commitment, OwnedName, Owner,
+    Registry, RegistryError, Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp,
+    UserRecord,
 };
 use crate::policy::{NameKey, Username, KEY_VERSION};
 use std::collections::HashMap;
@@ -193,7 +194,7 @@ impl Registry for MemoryRegistry {
     async fn block(
         &self,
         name: &Username,
-        reason: Option<&str>,
+        request: BlockRequest<'_>,
         now: Timestamp,
     ) -> Result<BlockOutcome, RegistryError> {
         let mut tables = self.lock();
@@ -208,7 +209,8 @@ impl Registry for MemoryRegistry {
                 key: key.clone(),
                 display: name.display().to_owned(),
                 state: ClaimState::Blocked {
-                    reason: reason.map(str::to_owned),
+                    reason: request.reason.map(str::to_owned),
+                    by: Some(request.by.to_owned()),
                 },
                 key_version: KEY_VERSION,
                 since: Some(now),
