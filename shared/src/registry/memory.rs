@@ -43,6 +43,27 @@ impl MemoryRegistry {
         self.lock().names.insert(claim.key.clone(), claim);
     }
 
+    /// `OwnerListing::retire_legacy` under the lock: the first-version entry of `user_name` into
+    /// quarantine (the `userName` stays as the previous owner, which no `sub` matches) or removed.
+    pub(crate) fn retire_legacy_entry(
+        &self,
+        key: &NameKey,
+        user_name: &str,
+        quarantine_until: Option<Timestamp>,
+    ) -> bool {
+        let mut tables = self.lock();
+        if !rules::legacy_retirement_may_write(tables.names.get(key), user_name) {
+            return false;
+        }
+        match quarantine_until {
+            Some(until) => quarantine(&mut tables.names, key, user_name, until),
+            None => {
+                tables.names.remove(key);
+            }
+        }
+        true
+    }
+
     fn lock(&self) -> MutexGuard<'_, Tables> {
         // Every operation leaves the tables consistent before it can panic, so a poisoned lock
         // holds valid data.
@@ -251,11 +272,11 @@ fn active_entry(name: &Username, sub: &str, now: Timestamp) -> Claim {
     }
 }
 
-/// Puts `sub`'s active name `key` into quarantine until `until`.
-fn quarantine(names: &mut HashMap<NameKey, Claim>, key: &NameKey, sub: &str, until: Timestamp) {
+/// Puts `owner`'s active name `key` into quarantine until `until`.
+fn quarantine(names: &mut HashMap<NameKey, Claim>, key: &NameKey, owner: &str, until: Timestamp) {
     if let Some(claim) = names.get_mut(key) {
         claim.state = ClaimState::Quarantined {
-            previous_owner: sub.to_owned(),
+            previous_owner: owner.to_owned(),
             until,
         };
         claim.since = None;

@@ -13,7 +13,7 @@
 //! | `name_key`    | S    | always           | partition key: the policy's uniqueness key           |
 //! | `display`     | S    | always           | the display form the owner chose                     |
 //! | `state`       | S    | always           | `pending`, `active`, `quarantined` or `blocked`      |
-//! | `owner`       | S    | but blocked      | pending: the holder's `userName` in lower case; active and quarantined: the owner's `sub` (first-version active items: the `userName`); key of `by_owner` |
+//! | `owner`       | S    | but blocked      | pending: the holder's `userName` in lower case; active and quarantined: the owner's `sub` (first-version active items, and their quarantine by reconcile: the `userName`); key of `by_owner` |
 //! | `sub`         | S    | active           | the owner's `sub`; its absence marks a first-version active item |
 //! | `expires_at`  | N    | pending, quarantined | epoch seconds; the entry is void from then on; also the TTL attribute |
 //! | `email_hash`, `phone_hash` | S | pending, maybe | HMAC-SHA-256 hex of the email / phone, for retries (see `contact`) |
