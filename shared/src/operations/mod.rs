@@ -1,12 +1,14 @@
 //! The operator's commands as plain async functions over the [`Registry`](crate::registry::Registry)
 //! and a [`Directory`] (the user pool): show, block, unblock, release and rename a name; import a
-//! pool's existing users; reconcile deleted users. The CLI only parses, builds clients and prints.
+//! pool's existing users; reconcile deleted users (also on a schedule, `scheduled`). The CLI and
+//! the scheduled function only parse, build clients and print or log.
 
 pub mod admin;
 pub mod cognito;
 pub mod directory;
 pub mod import;
 pub mod reconcile;
+pub mod scheduled;
 
 pub use directory::{Directory, DirectoryError, MemoryDirectory, PoolUser, UsersPage};
 
