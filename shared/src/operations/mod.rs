@@ -13,10 +13,20 @@ pub mod scheduled;
 pub use directory::{Directory, DirectoryError, MemoryDirectory, PoolUser, UsersPage};
 
 use crate::policy::PolicyViolation;
+use crate::registry::sdk::Timeouts;
 use crate::registry::{RegistryError, Timestamp};
 use std::future::Future;
 use std::time::Duration;
 use thiserror::Error;
+
+/// The SDK time limits of the operator commands and the scheduled reconcile: an operation waits
+/// longer than a trigger (nobody's sign-up waits on it); a refused connection still fails at once.
+pub const OPERATOR_TIMEOUTS: Timeouts = Timeouts {
+    connect: Duration::from_secs(3),
+    attempt: Duration::from_secs(10),
+    operation: Duration::from_secs(30),
+    max_attempts: 3,
+};
 
 /// Why an operation gave no (or only part of its) answer. `Display` is the operator's sentence;
 /// [`OperationError::code`] the stable machine code. Neither ever carries an SDK's text.

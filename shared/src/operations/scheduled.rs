@@ -4,10 +4,10 @@
 
 use super::cognito::CognitoDirectory;
 use super::reconcile::{reconcile_until, ReconcileOptions, ReconcileSummary, TimeLeft};
-use super::{Backoff, Directory, OperationError};
+use super::{Backoff, Directory, OperationError, OPERATOR_TIMEOUTS};
 use crate::api::settings::{user_pool_id_from_env, ENV_USER_POOL_ID};
 use crate::config::{ConfigError, EnvSource, LifecycleSettings, Settings};
-use crate::registry::dynamodb::{client_from_env, Timeouts};
+use crate::registry::dynamodb::client_from_env;
 use crate::registry::listing::OwnerListing;
 use crate::registry::{DynamoRegistry, Registry, Timestamp};
 use serde::Serialize;
@@ -17,15 +17,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// The time a run keeps for itself before the Lambda deadline: to log its line and answer
 /// after a step was cut short.
 pub const ANSWER_MARGIN: Duration = Duration::from_secs(10);
-
-/// The function's time limits: a daily job, not a trigger, so it may wait for a slow answer; a
-/// refused connection still fails at once.
-pub const SCHEDULED_TIMEOUTS: Timeouts = Timeouts {
-    connect: Duration::from_secs(3),
-    attempt: Duration::from_secs(10),
-    operation: Duration::from_secs(30),
-    max_attempts: 3,
-};
 
 /// What the function reads at init: the table, the pool and the quarantine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +65,7 @@ impl ScheduledReconcile<DynamoRegistry, CognitoDirectory> {
     pub async fn from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
         let settings = ScheduledSettings::from_env(env)?;
         let Some(directory) =
-            CognitoDirectory::from_env(settings.user_pool_id, &SCHEDULED_TIMEOUTS).await
+            CognitoDirectory::from_env(settings.user_pool_id, &OPERATOR_TIMEOUTS).await
         else {
             return Err(ConfigError::new(
                 "AWS_REGION",
@@ -82,7 +73,7 @@ impl ScheduledReconcile<DynamoRegistry, CognitoDirectory> {
             ));
         };
         let registry =
-            DynamoRegistry::new(client_from_env(&SCHEDULED_TIMEOUTS).await, settings.table);
+            DynamoRegistry::new(client_from_env(&OPERATOR_TIMEOUTS).await, settings.table);
         Ok(Self::new(registry, directory, settings.lifecycle))
     }
 }
