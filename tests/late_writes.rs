@@ -12,9 +12,9 @@ use shared::config::Settings;
 use shared::policy::{NameKey, Username};
 use shared::registry::dynamodb::{local_config, Timeouts};
 use shared::registry::{
-    BlockOutcome, Claim, ClaimState, CommitOutcome, Commitment, DynamoRegistry, MemoryRegistry,
-    Registry, RegistryError, Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp,
-    UserRecord,
+    BlockOutcome, BlockRequest, Claim, ClaimState, CommitOutcome, Commitment, DynamoRegistry,
+    MemoryRegistry, Registry, RegistryError, Rename, RenameOutcome, Reservation, ReserveOutcome,
+    Timestamp, UserRecord,
 };
 use shared::triggers::{dispatch, Triggers};
 use std::sync::Arc;
@@ -65,10 +65,10 @@ impl Registry for Late {
     async fn block(
         &self,
         name: &Username,
-        reason: Option<&str>,
+        request: BlockRequest<'_>,
         now: Timestamp,
     ) -> Result<BlockOutcome, RegistryError> {
-        self.0.block(name, reason, now).await
+        self.0.block(name, request, now).await
     }
     async fn unblock(&self, key: &NameKey) -> Result<bool, RegistryError> {
         self.0.unblock(key).await

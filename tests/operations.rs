@@ -2,18 +2,24 @@
 //! against an in-memory user pool: each case is a sequence of what an operator and the pool's
 //! users do, checked through the registry's own reads.
 
-use integration_tests::contract::{commitment, name, sub_of, QUARANTINE, T0};
+use integration_tests::contract::{commitment, entry, name, sub_of, Seed, QUARANTINE, T0};
 use shared::config::LifecycleSettings;
 use shared::operations::admin::{self, AdminRename, Mirror};
 use shared::operations::import::{self, ImportOptions, ImportOutcome, ImportSummary};
-use shared::operations::reconcile::{self, ReconcileOptions, ReconcileOutcome};
-use shared::operations::{Backoff, MemoryDirectory, OperationError, PoolUser};
+use shared::operations::reconcile::{
+    self, FormerOwner, NoDeadline, ReconcileOptions, ReconcileOutcome, ReconcileSummary, Stage,
+    TimeLeft,
+};
+use shared::operations::{
+    Backoff, Directory, DirectoryError, MemoryDirectory, OperationError, PoolUser, UsersPage,
+};
 use shared::policy::Policy;
 use shared::registry::listing::{all_owners, OwnerListing};
 use shared::registry::{
-    ClaimState, CommitOutcome, Contacts, Owner, Registry, RegistryError, Timestamp,
+    BlockRequest, ClaimState, CommitOutcome, Contacts, Owner, Registry, RegistryError, Timestamp,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Retries without waiting: no test depends on time passing.
@@ -28,6 +34,35 @@ fn lifecycle() -> LifecycleSettings {
         quarantine: Duration::from_secs(QUARANTINE as u64),
         rename_cooldown: Duration::from_secs(86_400),
     }
+}
+
+fn reconcile_options(dry_run: bool) -> ReconcileOptions {
+    ReconcileOptions {
+        lifecycle: lifecycle(),
+        dry_run,
+        backoff: NO_WAIT,
+    }
+}
+
+/// Runs a reconcile until `deadline`: every retired owner's outcome, in order, and the summary.
+async fn run_reconcile<R: Registry + OwnerListing, D: Directory>(
+    registry: &R,
+    pool: &D,
+    dry_run: bool,
+    now: Timestamp,
+    deadline: &impl TimeLeft,
+) -> (Vec<(FormerOwner, ReconcileOutcome)>, ReconcileSummary) {
+    let mut reports = Vec::new();
+    let options = reconcile_options(dry_run);
+    let summary = reconcile::reconcile_until(registry, pool, &options, now, deadline, |p| {
+        if let reconcile::Progress::Owner(Some(r)) = p {
+            assert_eq!(r.dry_run, dry_run);
+            reports.push((r.owner.clone(), r.outcome.clone()));
+        }
+    })
+    .await
+    .unwrap();
+    (reports, summary)
 }
 
 /// A confirmed user `user_name` (whose `sub` is `sub_of(user_name)`), created at `created_ms`.
@@ -303,10 +338,10 @@ impl<R: Registry> Registry for StopsAfter<'_, R> {
     async fn block(
         &self,
         name: &shared::policy::Username,
-        reason: Option<&str>,
+        request: shared::registry::BlockRequest<'_>,
         now: Timestamp,
     ) -> Result<shared::registry::BlockOutcome, RegistryError> {
-        self.store.block(name, reason, now).await
+        self.store.block(name, request, now).await
     }
     async fn unblock(&self, key: &shared::policy::NameKey) -> Result<bool, RegistryError> {
         self.store.unblock(key).await
@@ -432,30 +467,10 @@ pub async fn reconcile_after_a_user_is_deleted_quarantines_the_name_until_it_end
             .unwrap();
     }
     pool.delete(&sub_of("u-leaves"));
-    let options = |dry_run| ReconcileOptions {
-        lifecycle: lifecycle(),
-        dry_run,
-        backoff: NO_WAIT,
-    };
-    let run = |dry_run: bool, now: Timestamp| {
-        let options = options(dry_run);
-        let registry = &registry;
-        let pool = &pool;
-        async move {
-            let mut reports = Vec::new();
-            let summary = reconcile::reconcile(registry, pool, &options, now, |p| {
-                if let reconcile::Progress::Owner(Some(r)) = p {
-                    reports.push((r.sub.clone(), r.outcome.clone()));
-                }
-            })
-            .await
-            .unwrap();
-            (reports, summary)
-        }
-    };
+    let run = |dry_run, now| run_reconcile(&registry, &pool, dry_run, now, &NoDeadline);
     let until = T0 + 100 + QUARANTINE;
     let expected = vec![(
-        sub_of("u-leaves"),
+        FormerOwner::Sub(sub_of("u-leaves")),
         ReconcileOutcome::Quarantined {
             name: "Leaves".into(),
             until,
@@ -529,9 +544,10 @@ pub async fn listing_pages_through_every_owner_once<R: Registry + OwnerListing>(
         )
         .await
         .unwrap();
-    let mut listed: Vec<(String, String)> = all_owners(&registry, 2)
-        .await
-        .unwrap()
+    let owners = all_owners(&registry, 2).await.unwrap();
+    assert!(owners.legacy.is_empty());
+    let mut listed: Vec<(String, String)> = owners
+        .by_sub
         .into_iter()
         .map(|o| (o.sub, o.name.display))
         .collect();
@@ -550,23 +566,35 @@ pub async fn listing_pages_through_every_owner_once<R: Registry + OwnerListing>(
 
 pub async fn an_operator_blocks_shows_and_unblocks_a_name<R: Registry>(registry: R) {
     let policy = Policy::default();
-    let blocked = admin::block(&registry, &policy, "AcmeCorp", Some("brand"), T0)
+    let ann = |reason| BlockRequest {
+        by: "ops-ann",
+        reason,
+    };
+    let blocked = admin::block(&registry, &policy, "AcmeCorp", ann(Some("brand")), T0)
         .await
         .unwrap();
     assert_eq!(
         (
             blocked.state,
             blocked.owner.as_deref(),
-            blocked.reason.as_deref()
+            blocked.reason.as_deref(),
+            blocked.blocked_by.as_deref(),
+            blocked.since
         ),
-        ("blocked", Some("operator"), Some("brand"))
+        (
+            "blocked",
+            Some("operator"),
+            Some("brand"),
+            Some("ops-ann"),
+            Some(T0)
+        )
     );
     let shown = admin::show_name(&registry, "acme_corp", T0).await.unwrap();
     assert_eq!(shown, blocked, "every spelling finds it");
     let c = commitment("Acme.Corp", "u-a", Contacts::none());
     assert_eq!(registry.commit(&c, T0).await.unwrap(), CommitOutcome::Taken);
     assert!(matches!(
-        admin::block(&registry, &policy, "admin", None, T0).await,
+        admin::block(&registry, &policy, "admin", ann(None), T0).await,
         Err(OperationError::InvalidName(_))
     ));
     assert!(matches!(
@@ -586,7 +614,7 @@ pub async fn an_operator_blocks_shows_and_unblocks_a_name<R: Registry>(registry:
         CommitOutcome::Committed
     );
     assert!(matches!(
-        admin::block(&registry, &policy, "AcmeCorp", None, T0).await,
+        admin::block(&registry, &policy, "AcmeCorp", ann(None), T0).await,
         Err(OperationError::NameHeld { state: "active" })
     ));
     assert!(matches!(
@@ -808,6 +836,274 @@ pub async fn an_administrator_renames_a_user_and_the_pool_follows<R: Registry>(r
     assert_eq!(pool.preferred_username("sub-u-a").as_deref(), Some("Alfie"));
 }
 
+/// A pool whose listing leaves some users out (users created while it ran, say) and still finds
+/// them when asked one by one.
+struct Unlisted<'a> {
+    pool: &'a MemoryDirectory,
+    hidden: HashSet<String>,
+}
+
+impl Directory for Unlisted<'_> {
+    async fn users_page(&self, token: Option<&str>) -> Result<UsersPage, DirectoryError> {
+        let mut page = self.pool.users_page(token).await?;
+        page.users.retain(|u| !self.hidden.contains(&u.sub));
+        Ok(page)
+    }
+    async fn user_by_sub(&self, sub: &str) -> Result<Option<PoolUser>, DirectoryError> {
+        self.pool.user_by_sub(sub).await
+    }
+    async fn user_by_name(&self, user_name: &str) -> Result<Option<PoolUser>, DirectoryError> {
+        self.pool.user_by_name(user_name).await
+    }
+    async fn set_preferred_username(&self, user: &str, value: &str) -> Result<(), DirectoryError> {
+        self.pool.set_preferred_username(user, value).await
+    }
+}
+
+/// A first-version active entry of `user_name`, as that version stored it.
+fn legacy(user_name: &str) -> ClaimState {
+    ClaimState::Active {
+        owner: Owner::LegacyUserName(user_name.to_owned()),
+    }
+}
+
+async fn state_of<R: Registry>(registry: &R, raw: &str) -> Option<ClaimState> {
+    registry
+        .get(name(raw).key())
+        .await
+        .unwrap()
+        .map(|c| c.state)
+}
+
+pub async fn reconcile_retires_a_first_version_name_only_when_no_user_has_its_user_name<
+    R: Registry + OwnerListing + Seed,
+>(
+    registry: R,
+) {
+    for (raw, user_name) in [
+        ("Vintage", "Old.Timer"),
+        ("Keeper", "Keeper_1"),
+        ("Latecomer", "Late.Comer"),
+    ] {
+        registry.seed(&entry(raw, legacy(user_name))).await;
+    }
+    registry
+        .commit(&commitment("Modern", "u-modern", Contacts::none()), T0)
+        .await
+        .unwrap();
+    let users = MemoryDirectory::new(2);
+    users.add(user("u-modern", 1, Some("Modern")));
+    // Old.Timer was deleted. The pool spells Keeper_1 in another case (a case-insensitive pool),
+    // and its listing misses late.comer, who is found when asked again in lower case.
+    users.add(user("KEEPER_1", 2, Some("Keeper")));
+    users.add(user("late.comer", 3, None));
+    let pool = Unlisted {
+        pool: &users,
+        hidden: HashSet::from([sub_of("late.comer")]),
+    };
+    let until = T0 + 10 + QUARANTINE;
+    let retired = vec![(
+        FormerOwner::UserName("Old.Timer".into()),
+        ReconcileOutcome::Quarantined {
+            name: "Vintage".into(),
+            until,
+        },
+    )];
+
+    let (dry, _) = run_reconcile(&registry, &pool, true, T0 + 10, &NoDeadline).await;
+    assert_eq!(dry, retired);
+    assert_eq!(
+        state_of(&registry, "vintage").await,
+        Some(legacy("Old.Timer")),
+        "a dry run writes nothing"
+    );
+
+    let (reports, summary) = run_reconcile(&registry, &pool, false, T0 + 10, &NoDeadline).await;
+    assert_eq!(reports, retired);
+    assert_eq!(
+        (
+            summary.owners,
+            summary.legacy_owners,
+            summary.in_pool,
+            summary.quarantined,
+            summary.complete
+        ),
+        (4, 3, 3, 1, true)
+    );
+    assert_eq!(
+        state_of(&registry, "VINTAGE").await,
+        Some(ClaimState::Quarantined {
+            previous_owner: "Old.Timer".into(),
+            until
+        })
+    );
+    assert_eq!(
+        state_of(&registry, "keeper").await,
+        Some(legacy("Keeper_1"))
+    );
+    assert_eq!(
+        state_of(&registry, "latecomer").await,
+        Some(legacy("Late.Comer"))
+    );
+    let (again, summary) = run_reconcile(&registry, &pool, false, T0 + 20, &NoDeadline).await;
+    assert!(again.is_empty(), "{again:?}");
+    assert_eq!((summary.owners, summary.legacy_owners), (3, 2));
+
+    // Nobody takes it during the quarantine, not even a newcomer under the old userName.
+    for user_name in ["u-stranger", "Old.Timer"] {
+        let c = commitment("Vintage", user_name, Contacts::none());
+        assert_eq!(
+            registry.commit(&c, until - 1).await.unwrap(),
+            CommitOutcome::Taken,
+            "{user_name}"
+        );
+    }
+    let c = commitment("vintage", "u-stranger", Contacts::none());
+    assert_eq!(
+        registry.commit(&c, until).await.unwrap(),
+        CommitOutcome::Committed,
+        "free from its end on"
+    );
+}
+
+pub async fn a_first_version_owner_who_signs_in_before_the_retirement_keeps_the_name<
+    R: Registry + OwnerListing + Seed,
+>(
+    registry: R,
+) {
+    registry.seed(&entry("Keeper", legacy("Keeper_1"))).await;
+    registry.seed(&entry("Other", legacy("Other_1"))).await;
+    let key = name("keeper").key().clone();
+    // The stored spelling only: another case is another holder as far as the write goes.
+    assert!(!registry
+        .retire_legacy(&key, "keeper_1", Some(T0 + QUARANTINE))
+        .await
+        .unwrap());
+    // The owner signs in (the commit upgrades the entry to their sub) after reconcile listed it.
+    let c = commitment("Keeper", "Keeper_1", Contacts::none());
+    assert_eq!(
+        registry.commit(&c, T0).await.unwrap(),
+        CommitOutcome::Committed
+    );
+    assert!(!registry
+        .retire_legacy(&key, "Keeper_1", Some(T0 + QUARANTINE))
+        .await
+        .unwrap());
+    assert_eq!(
+        state_of(&registry, "keeper").await,
+        Some(active("Keeper_1"))
+    );
+    // A quarantine of zero frees a first-version name at once.
+    assert!(registry
+        .retire_legacy(name("other").key(), "Other_1", None)
+        .await
+        .unwrap());
+    assert_eq!(state_of(&registry, "other").await, None);
+}
+
+/// A deadline that allows `n` more steps, then none: the time left before a Lambda deadline
+/// running out, without waiting for it.
+struct Steps(AtomicUsize);
+
+impl Steps {
+    fn new(n: usize) -> Self {
+        Self(AtomicUsize::new(n))
+    }
+}
+
+impl TimeLeft for Steps {
+    fn time_left(&self) -> Duration {
+        let took = self
+            .0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if took.is_ok() {
+            Duration::from_secs(3600)
+        } else {
+            Duration::ZERO
+        }
+    }
+}
+
+pub async fn a_run_stopped_at_its_deadline_says_so_and_the_next_run_finishes_the_job<
+    R: Registry + OwnerListing,
+>(
+    registry: R,
+) {
+    let pool = MemoryDirectory::new(2);
+    let names = [
+        "Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf",
+    ];
+    for (i, raw) in names.iter().enumerate() {
+        let user_name = format!("u-{}", raw.to_lowercase());
+        pool.add(user(&user_name, i as i64, None));
+        registry
+            .commit(&commitment(raw, &user_name, Contacts::none()), T0)
+            .await
+            .unwrap();
+    }
+    let deleted = ["Bravo", "Charlie", "Echo", "Foxtrot", "Golf"];
+    for raw in deleted {
+        pool.delete(&sub_of(&format!("u-{}", raw.to_lowercase())));
+    }
+
+    // No time left, or only for the registry's listing: nothing looked at, nothing written.
+    for (steps, stage, owners) in [(0, Stage::ListingRegistry, 0), (1, Stage::ListingPool, 7)] {
+        let (reports, summary) =
+            run_reconcile(&registry, &pool, false, T0, &Steps::new(steps)).await;
+        assert!(reports.is_empty());
+        assert_eq!(
+            (
+                summary.complete,
+                summary.stopped,
+                summary.owners,
+                summary.unchecked
+            ),
+            (false, Some(stage), owners, owners)
+        );
+    }
+    for raw in names {
+        assert!(
+            registry
+                .get(name(raw).key())
+                .await
+                .unwrap()
+                .unwrap()
+                .owner_sub()
+                .is_some(),
+            "{raw} untouched"
+        );
+    }
+
+    // Time for both listings and three owners: four are left for the next run.
+    let (first, summary) = run_reconcile(&registry, &pool, false, T0, &Steps::new(2 + 3)).await;
+    assert_eq!(
+        (summary.complete, summary.stopped, summary.unchecked),
+        (false, Some(Stage::CheckingOwners), 4)
+    );
+    assert_eq!(summary.in_pool + summary.quarantined, 3);
+    assert_eq!(first.len(), summary.quarantined);
+    assert!(
+        !first.is_empty(),
+        "at most two of the three were in the pool"
+    );
+
+    // The next day's run goes on from what is left and finishes.
+    let day = 86_400;
+    let (second, summary) = run_reconcile(&registry, &pool, false, T0 + day, &NoDeadline).await;
+    assert!(summary.complete && summary.stopped.is_none() && summary.unchecked == 0);
+    assert_eq!(summary.owners, 7 - first.len());
+    assert_eq!(first.len() + second.len(), deleted.len());
+    for raw in names {
+        let state = state_of(&registry, raw).await;
+        let was_deleted = deleted.contains(&raw);
+        assert_eq!(
+            matches!(state, Some(ClaimState::Quarantined { .. })),
+            was_deleted,
+            "{raw}: {state:?}"
+        );
+    }
+}
+
 macro_rules! operation_tests {
     ($make:expr; $($case:ident),+ $(,)?) => {
         $(
@@ -828,6 +1124,9 @@ macro_rules! all_cases {
             throttled_listing_waits_and_resumes_at_the_same_page,
             an_import_racing_live_sign_ups_leaves_one_owner_per_key,
             reconcile_after_a_user_is_deleted_quarantines_the_name_until_it_ends,
+            reconcile_retires_a_first_version_name_only_when_no_user_has_its_user_name,
+            a_first_version_owner_who_signs_in_before_the_retirement_keeps_the_name,
+            a_run_stopped_at_its_deadline_says_so_and_the_next_run_finishes_the_job,
             listing_pages_through_every_owner_once,
             an_operator_blocks_shows_and_unblocks_a_name,
             releasing_quarantines_then_release_now_frees_the_name,
@@ -842,4 +1141,61 @@ mod memory {
 
 mod dynamodb {
     all_cases!(integration_tests::moto::moto_registry());
+}
+
+/// A pool that takes `delay` to answer a lookup by `sub`.
+struct Slow<'a> {
+    pool: &'a MemoryDirectory,
+    delay: Duration,
+}
+
+impl Directory for Slow<'_> {
+    async fn users_page(&self, token: Option<&str>) -> Result<UsersPage, DirectoryError> {
+        self.pool.users_page(token).await
+    }
+    async fn user_by_sub(&self, sub: &str) -> Result<Option<PoolUser>, DirectoryError> {
+        tokio::time::sleep(self.delay).await;
+        self.pool.user_by_sub(sub).await
+    }
+    async fn user_by_name(&self, user_name: &str) -> Result<Option<PoolUser>, DirectoryError> {
+        self.pool.user_by_name(user_name).await
+    }
+    async fn set_preferred_username(&self, user: &str, value: &str) -> Result<(), DirectoryError> {
+        self.pool.set_preferred_username(user, value).await
+    }
+}
+
+/// A step still running at the deadline is cut short there, not waited for (memory store only:
+/// the point is the time, and the same code runs on both).
+#[tokio::test]
+async fn a_step_that_outlasts_the_deadline_is_cut_short() {
+    let registry = shared::registry::MemoryRegistry::new();
+    registry
+        .commit(&commitment("Gone", "u-gone", Contacts::none()), T0)
+        .await
+        .unwrap();
+    let users = MemoryDirectory::new(10);
+    let pool = Slow {
+        pool: &users,
+        delay: Duration::from_secs(30),
+    };
+    let started = tokio::time::Instant::now();
+    let deadline = started + Duration::from_secs(2);
+    let (reports, summary) = run_reconcile(&registry, &pool, false, T0, &deadline).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "waited for the step"
+    );
+    assert!(reports.is_empty());
+    assert_eq!(
+        (summary.stopped, summary.unchecked),
+        (Some(Stage::CheckingOwners), 1)
+    );
+    assert!(registry
+        .get(name("gone").key())
+        .await
+        .unwrap()
+        .unwrap()
+        .owner_sub()
+        .is_some());
 }

@@ -8,7 +8,8 @@ use integration_tests::counter::RequestCounter;
 use integration_tests::lifecycle::{fixture, trigger_of, LIFECYCLE};
 use integration_tests::moto::{fresh_table, moto_endpoint, workspace_root, MOTO_TIMEOUTS};
 use integration_tests::template::{
-    function_properties, get_att, load, reference, resource, ALL_FUNCTIONS, API_FUNCTION, FUNCTIONS,
+    function_properties, get_att, load, reference, resource, ALL_FUNCTIONS, API_FUNCTION,
+    FUNCTIONS, RECONCILE_FUNCTION,
 };
 use serde_json::{json, Value};
 use shared::api::settings::{ApiSettings, API_VARIABLES, ENV_USER_POOL_ID};
@@ -20,7 +21,8 @@ use shared::config::sign_up::{
 use shared::config::tokens::{
     ENV_ACCESS_TOKEN_CLAIMS, ENV_ACCESS_TOKEN_USERNAME, ENV_SUPPRESS_CLAIMS,
 };
-use shared::config::{Settings, ENV_SOURCE, ENV_TABLE};
+use shared::config::{LifecycleSettings, Settings, ENV_SOURCE, ENV_TABLE};
+use shared::operations::scheduled::ScheduledSettings;
 use shared::policy::settings::{
     ENV_DOMAIN_TLDS, ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_REJECT_PII_LOOKALIKES, ENV_RESERVED,
     ENV_SCRIPT_POLICY,
@@ -37,6 +39,7 @@ const TABLE: &str = "RegistryTable";
 const POOL: &str = "UserPool";
 const CLIENT: &str = "UserPoolClient";
 const CREATES_POOL: &str = "CreateUserPool";
+const RECONCILES: &str = "ReconcileOnSchedule";
 
 // --- the registry table ------------------------------------------------------------------------
 
@@ -86,7 +89,7 @@ fn variables_in_code() -> BTreeSet<String> {
     let root = workspace_root();
     let mut files = Vec::new();
     collect_rust_files(&root.join("shared/src"), &mut files);
-    for (_, package) in ALL_FUNCTIONS {
+    for (_, package) in ALL_FUNCTIONS.iter().chain([&RECONCILE_FUNCTION]) {
         collect_rust_files(
             &root.join("functions").join(package).join("src"),
             &mut files,
@@ -174,28 +177,37 @@ fn every_variable_the_code_reads_is_given_to_every_function() {
             "{function}: the variables it is given are not those the code reads"
         );
     }
-    let given: BTreeSet<String> = environment(&template, API_FUNCTION.0).into_keys().collect();
-    assert_eq!(given, in_code, "the API function's variables");
+    // The API's function and the scheduled reconcile read the lifecycle and the pool as well.
+    for function in [API_FUNCTION.0, RECONCILE_FUNCTION.0] {
+        let given: BTreeSet<String> = environment(&template, function).into_keys().collect();
+        assert_eq!(given, in_code, "{function}'s variables");
+    }
 }
 
 #[test]
 fn the_api_mirrors_into_the_stacks_pool_or_the_existing_one() {
     let template = load();
-    let variables = environment(&template, API_FUNCTION.0);
-    assert_eq!(
-        variables[ENV_USER_POOL_ID],
-        json!({ "Fn::If": [CREATES_POOL, reference(POOL), {"Fn::Select": [1, {"Fn::Split": ["/", reference("ExistingUserPoolArn")]}]}] })
-    );
+    for function in [API_FUNCTION.0, RECONCILE_FUNCTION.0] {
+        let variables = environment(&template, function);
+        assert_eq!(
+            variables[ENV_USER_POOL_ID],
+            json!({ "Fn::If": [CREATES_POOL, reference(POOL), {"Fn::Select": [1, {"Fn::Split": ["/", reference("ExistingUserPoolArn")]}]}] }),
+            "{function}"
+        );
+    }
 }
 
 #[test]
 fn every_variable_is_a_parameter_of_its_own_and_the_table_is_the_registry() {
     let template = load();
     let parameters = template["Parameters"].as_object().unwrap();
-    for (function, _) in ALL_FUNCTIONS {
+    for (function, _) in ALL_FUNCTIONS.iter().chain([&RECONCILE_FUNCTION]) {
+        let function = *function;
         let mut used = BTreeSet::new();
         for (variable, value) in environment(&template, function) {
-            if variable == ENV_USER_POOL_ID && function == API_FUNCTION.0 {
+            if variable == ENV_USER_POOL_ID
+                && [API_FUNCTION.0, RECONCILE_FUNCTION.0].contains(&function)
+            {
                 // The pool, not a parameter: checked by the mirror's own test.
                 continue;
             }
@@ -408,7 +420,7 @@ fn each_function_is_its_packages_binary_on_arm64_within_its_callers_budget() {
 #[test]
 fn each_function_logs_to_its_own_group_with_a_retention() {
     let template = load();
-    for (function, _) in ALL_FUNCTIONS {
+    for (function, _) in ALL_FUNCTIONS.iter().chain([&RECONCILE_FUNCTION]) {
         let group = function_properties(&template, function)["LoggingConfig"]["LogGroup"]["Ref"]
             .as_str()
             .unwrap_or_else(|| panic!("{function} has no log group"))
@@ -738,17 +750,22 @@ fn an_existing_pool_gets_only_the_functions_and_the_table() {
         json!({ "Fn::Equals": [reference("ExistingUserPoolArn"), ""] })
     );
     assert_eq!(template["Parameters"]["ExistingUserPoolArn"]["Default"], "");
-    let conditional: BTreeSet<&str> = template["Resources"]
+    let conditional: BTreeMap<&str, &str> = template["Resources"]
         .as_object()
         .unwrap()
         .iter()
-        .filter(|(_, r)| r.get("Condition").is_some())
-        .map(|(id, r)| {
-            assert_eq!(r["Condition"], CREATES_POOL, "{id}");
-            id.as_str()
-        })
+        .filter_map(|(id, r)| Some((id.as_str(), r.get("Condition")?.as_str()?)))
         .collect();
-    assert_eq!(conditional, BTreeSet::from([CLIENT, POOL]));
+    // The pool and its client with the stack's own pool; the scheduled reconcile when asked for.
+    assert_eq!(
+        conditional,
+        BTreeMap::from([
+            (CLIENT, CREATES_POOL),
+            (POOL, CREATES_POOL),
+            (RECONCILE_FUNCTION.0, RECONCILES),
+            ("ReconcileLogGroup", RECONCILES),
+        ])
+    );
     for output in ["UserPoolId", "UserPoolClientId"] {
         assert_eq!(template["Outputs"][output]["Condition"], CREATES_POOL);
     }
@@ -844,5 +861,246 @@ fn the_outputs_name_the_pool_the_client_and_the_table() {
             outputs[format!("{function}Arn")]["Value"],
             get_att(function, "Arn")
         );
+    }
+}
+
+// --- the scheduled reconcile -------------------------------------------------------------------
+
+#[test]
+fn the_scheduled_reconcile_is_off_by_default_and_runs_daily_when_turned_on() {
+    let template = load();
+    let switch = &template["Parameters"]["ScheduledReconcile"];
+    assert_eq!(switch["Default"], "false");
+    assert_eq!(switch["AllowedValues"], json!(["true", "false"]));
+    assert_eq!(
+        template["Conditions"][RECONCILES],
+        json!({ "Fn::Equals": [reference("ScheduledReconcile"), "true"] })
+    );
+    let schedule = &template["Parameters"]["ReconcileSchedule"];
+    assert_eq!(schedule["Default"], "rate(1 day)");
+
+    let (function, package) = RECONCILE_FUNCTION;
+    let reconcile = resource(&template, function);
+    assert_eq!(reconcile["Type"], "AWS::Serverless::Function");
+    assert_eq!(reconcile["Condition"], RECONCILES);
+    assert_eq!(reconcile["Metadata"]["BuildMethod"], "rust-cargolambda");
+    assert_eq!(reconcile["Metadata"]["BuildProperties"]["Binary"], package);
+    let manifest = std::fs::read_to_string(
+        workspace_root()
+            .join("functions")
+            .join(package)
+            .join("Cargo.toml"),
+    )
+    .unwrap();
+    assert!(manifest.contains(&format!("name = \"{package}\"")));
+    let properties = function_properties(&template, function);
+    assert_eq!(properties["CodeUri"], ".");
+    assert_eq!(properties["Runtime"], "provided.al2023");
+    assert_eq!(properties["Architectures"], json!(["arm64"]));
+    assert_eq!(properties["Handler"], "bootstrap");
+    // Lambda's longest run; the function stops itself before it (ANSWER_MARGIN).
+    assert_eq!(properties["Timeout"], json!(900));
+
+    let events = reconcile["Properties"]["Events"].as_object().unwrap();
+    assert_eq!(events.len(), 1, "one schedule");
+    let event = events.values().next().unwrap();
+    assert_eq!(event["Type"], "ScheduleV2", "EventBridge Scheduler");
+    let schedule = &event["Properties"];
+    assert_eq!(
+        schedule["ScheduleExpression"],
+        reference("ReconcileSchedule")
+    );
+    let input: Value = serde_json::from_str(schedule["Input"].as_str().unwrap()).unwrap();
+    assert_eq!(input, json!({"dry_run": false}), "a real run");
+
+    let group = resource(&template, "ReconcileLogGroup");
+    assert_eq!(
+        function_properties(&template, function)["LoggingConfig"]["LogGroup"],
+        reference("ReconcileLogGroup")
+    );
+    assert_eq!(group["Condition"], RECONCILES);
+    assert_eq!(
+        group["Properties"]["RetentionInDays"],
+        reference("LogRetentionDays")
+    );
+    let output = &template["Outputs"]["ReconcileFunctionArn"];
+    assert_eq!(output["Condition"], RECONCILES);
+    assert_eq!(output["Value"], get_att(function, "Arn"));
+    // Nothing invokes it but its schedule: no pool permission.
+    let invokers = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::Lambda::Permission")
+        .filter(|r| r["Properties"]["FunctionName"] == get_att(function, "Arn"))
+        .count();
+    assert_eq!(invokers, 0);
+}
+
+#[test]
+fn the_scheduled_reconcile_starts_with_the_templates_defaults() {
+    let template = load();
+    let mut env = defaults(&template);
+    for (variable, value) in environment(&template, RECONCILE_FUNCTION.0) {
+        if variable == ENV_USER_POOL_ID {
+            env.insert(variable, "eu-west-1_AbC123".to_string());
+        } else if let Some(name) = value["Ref"].as_str().filter(|n| *n != TABLE) {
+            if let Some(default) = template["Parameters"][name]["Default"].as_str() {
+                env.insert(variable, default.to_string());
+            }
+        }
+    }
+    let settings = ScheduledSettings::from_env(&env).unwrap();
+    assert_eq!(settings.lifecycle, LifecycleSettings::default());
+    assert_eq!(settings.user_pool_id, "eu-west-1_AbC123");
+}
+
+/// The statements of a function's policies, by the service their actions belong to.
+fn statements_by_service(template: &Value, function: &str) -> BTreeMap<String, Vec<Value>> {
+    let mut by_service: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let policies = function_properties(template, function)["Policies"].clone();
+    for policy in policies.as_array().unwrap() {
+        for statement in policy["Statement"].as_array().unwrap() {
+            assert_eq!(statement["Effect"], "Allow", "{function}");
+            let actions = statement["Action"].as_array().unwrap();
+            let services: BTreeSet<&str> = actions
+                .iter()
+                .map(|a| a.as_str().unwrap().split(':').next().unwrap())
+                .collect();
+            assert_eq!(services.len(), 1, "one service a statement: {statement}");
+            let service = services.into_iter().next().unwrap().to_string();
+            by_service
+                .entry(service)
+                .or_default()
+                .push(statement.clone());
+        }
+    }
+    by_service
+}
+
+fn actions_of(statements: &[Value], service: &str) -> BTreeSet<String> {
+    statements
+        .iter()
+        .flat_map(|s| s["Action"].as_array().unwrap().clone())
+        .map(|a| {
+            a.as_str()
+                .unwrap()
+                .strip_prefix(&format!("{service}:"))
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// The scheduled reconcile may do exactly what its runs cost, counted on moto: a dry run, a run
+/// that quarantines the names of deleted users (one a first-version owner), and a run with a
+/// quarantine of zero, which frees them at once. On the table and the pool only.
+#[tokio::test]
+async fn the_scheduled_reconcile_may_do_exactly_the_actions_its_runs_cost() {
+    use integration_tests::cognito::{add_user, cognito, cognito_config, delete_user, new_pool};
+    use integration_tests::contract::{entry, Seed};
+    use shared::operations::cognito::CognitoDirectory;
+    use shared::operations::reconcile::NoDeadline;
+    use shared::operations::scheduled::ScheduledReconcile;
+    use shared::registry::{ClaimState, Commitment, Contacts, Holder, Owner, Registry};
+
+    let template = load();
+    let admin = cognito();
+    let pool = new_pool(&admin).await;
+    let dynamodb_counter = RequestCounter::new();
+    let config =
+        local_config(moto_endpoint(), &MOTO_TIMEOUTS).interceptor(dynamodb_counter.clone());
+    let client = aws_sdk_dynamodb::Client::from_conf(config.build());
+    let table = fresh_table(&client).await;
+    let cognito_counter = RequestCounter::new();
+    let counted_cognito = aws_sdk_cognitoidentityprovider::Client::from_conf(
+        cognito_config()
+            .interceptor(cognito_counter.clone())
+            .build(),
+    );
+    // Setup goes through its own, uncounted clients.
+    let setup = DynamoRegistry::new(integration_tests::moto::moto_client(), table.clone());
+    let mut seeded = 0;
+    let mut seed_users = |quarantine: &str| {
+        seeded += 1;
+        let (admin, pool, setup) = (admin.clone(), pool.clone(), setup.clone());
+        let tag = format!("{quarantine}{seeded}");
+        async move {
+            let user_name = format!("leaver_{tag}");
+            let sub = add_user(&admin, &pool, &user_name, None).await;
+            let commitment = Commitment {
+                username: Policy::default()
+                    .evaluate(&format!("Leaver_{tag}"))
+                    .unwrap(),
+                holder: Holder::new(&user_name),
+                sub,
+                verified: Contacts::none(),
+            };
+            setup.commit(&commitment, 1).await.unwrap();
+            delete_user(&admin, &pool, &user_name).await;
+            setup
+                .seed(&entry(
+                    &format!("Vintage_{tag}"),
+                    ClaimState::Active {
+                        owner: Owner::LegacyUserName(format!("old_{tag}")),
+                    },
+                ))
+                .await;
+        }
+    };
+    seed_users("q").await;
+    add_user(&admin, &pool, "stays", None).await;
+    // Only the runs count, not the table's creation.
+    dynamodb_counter.reset();
+
+    let mut used: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let registry = DynamoRegistry::new(client, table);
+    let directory = CognitoDirectory::new(counted_cognito, pool.clone());
+    let quarantined = ScheduledReconcile::new(
+        registry.clone(),
+        directory.clone(),
+        LifecycleSettings::default(),
+    );
+    for input in [json!({"dry_run": true}), json!({})] {
+        let run = quarantined.run(&input, 10, &NoDeadline).await.unwrap();
+        assert_eq!(run.summary.quarantined, 2, "{input}");
+    }
+    seed_users("r").await;
+    let freed = ScheduledReconcile::new(
+        registry,
+        directory,
+        LifecycleSettings {
+            quarantine: std::time::Duration::ZERO,
+            ..LifecycleSettings::default()
+        },
+    );
+    let run = freed.run(&json!({}), 20, &NoDeadline).await.unwrap();
+    assert_eq!(run.summary.released, 2);
+    used.entry("dynamodb")
+        .or_default()
+        .extend(dynamodb_counter.iam_actions());
+    used.entry("cognito-idp")
+        .or_default()
+        .extend(cognito_counter.iam_actions());
+
+    let statements = statements_by_service(&template, RECONCILE_FUNCTION.0);
+    assert_eq!(
+        statements.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["cognito-idp", "dynamodb"]
+    );
+    for (service, statements) in &statements {
+        assert_eq!(
+            actions_of(statements, service),
+            used[service.as_str()],
+            "{service}: the actions allowed are not the actions the runs cost"
+        );
+        let resource = if service == "dynamodb" {
+            get_att(TABLE, "Arn")
+        } else {
+            json!({ "Fn::If": [CREATES_POOL, get_att(POOL, "Arn"), reference("ExistingUserPoolArn")] })
+        };
+        for statement in statements {
+            assert_eq!(statement["Resource"], resource, "{service}");
+        }
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use shared::config::{LifecycleSettings, ProcessEnv, Settings};
 use shared::operations::admin::{self, AdminRename, Mirror};
 use shared::operations::{Backoff, MemoryDirectory, OperationError};
-use shared::registry::{Clock, SystemClock};
+use shared::registry::{BlockRequest, Clock, SystemClock};
 use std::process::ExitCode;
 
 /// Runs `$body` with `$registry` bound to the store the settings name: the DynamoDB table of
@@ -39,6 +39,8 @@ pub enum Request {
     Block {
         name: String,
         reason: Option<String>,
+        /// The operator `show` names.
+        by: String,
     },
     Unblock(String),
     Release {
@@ -87,9 +89,13 @@ async fn answer(request: Request, settings: &Settings, lifecycle: &LifecycleSett
     with_registry!(settings, registry => match request {
         Request::ShowName(name) => print(admin::show_name(&registry, &name, now).await),
         Request::ShowUser(sub) => print(admin::show_user(&registry, &sub).await),
-        Request::Block { name, reason } => print(
-            admin::block(&registry, policy, &name, reason.as_deref(), now).await,
-        ),
+        Request::Block { name, reason, by } => {
+            let request = BlockRequest {
+                by: &by,
+                reason: reason.as_deref(),
+            };
+            print(admin::block(&registry, policy, &name, request, now).await)
+        }
         Request::Unblock(name) => print(admin::unblock(&registry, &name).await),
         Request::Release { name, now: free } => {
             print(admin::release(&registry, lifecycle, &name, free, now).await)
@@ -136,6 +142,24 @@ async fn answer(request: Request, settings: &Settings, lifecycle: &LifecycleSett
             }
         }
     })
+}
+
+/// `block --by`: who blocks a name, as `show` will name them; never blank.
+pub fn operator(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().any(char::is_control) {
+        return Err("must name the operator: not blank, no control characters".to_owned());
+    }
+    Ok(value.to_owned())
+}
+
+/// `block`'s operator when `--by` is not given: the OS user, as the shell names them.
+pub fn os_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .find_map(|value| operator(&value).ok())
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// The refusal object of every command.

@@ -69,6 +69,10 @@ enum Command {
         /// A note shown by `show`.
         #[arg(long)]
         reason: Option<String>,
+        /// Who blocks it, shown by `show` [default: the OS user ($USER, $LOGNAME or
+        /// %USERNAME%), else `unknown`].
+        #[arg(long, value_name = "WHO", value_parser = admin::operator)]
+        by: Option<String>,
     },
     /// Free a blocked name, or end a quarantine early.
     Unblock { name: String },
@@ -136,7 +140,11 @@ fn main() -> ExitCode {
             (_, Some(sub)) => admin::Request::ShowUser(sub),
             (name, None) => admin::Request::ShowName(name.unwrap_or_default()),
         }),
-        Command::Block { name, reason } => admin::run(admin::Request::Block { name, reason }),
+        Command::Block { name, reason, by } => admin::run(admin::Request::Block {
+            name,
+            reason,
+            by: by.unwrap_or_else(admin::os_user),
+        }),
         Command::Unblock { name } => admin::run(admin::Request::Unblock(name)),
         Command::Release { name, now } => admin::run(admin::Request::Release { name, now }),
         Command::Rename {

@@ -2,19 +2,13 @@
 //! and TTL of `shared::registry::schema` (the one `template.yaml` mirrors), for local endpoints.
 
 use shared::config::{EnvSource, ProcessEnv};
-use shared::registry::dynamodb::{sdk_config_from_env, Timeouts};
+use shared::registry::dynamodb::sdk_config_from_env;
 use shared::registry::schema::{self, TableCreated, TableError};
 use shared::registry::RegistryError;
 use std::process::ExitCode;
-use std::time::Duration;
 
 /// An administrator waits longer than Cognito does; a refused connection still fails at once.
-pub const ADMIN_TIMEOUTS: Timeouts = Timeouts {
-    connect: Duration::from_secs(3),
-    attempt: Duration::from_secs(10),
-    operation: Duration::from_secs(30),
-    max_attempts: 3,
-};
+pub use shared::operations::OPERATOR_TIMEOUTS as ADMIN_TIMEOUTS;
 
 pub fn create() -> ExitCode {
     let Some(table) = ProcessEnv.var("USERNAMES_TABLE") else {

@@ -1,8 +1,8 @@
 //! The operator commands run as a binary against moto: a Cognito user pool (moto's `cognito-idp`)
 //! and the registry table on the same server. Each case builds its own pool and table.
 
-use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_cognitoidentityprovider::types::AttributeType;
+use integration_tests::cognito::{add_user, cognito, delete_user, new_pool, Cognito};
+use integration_tests::contract::{entry, Seed};
 use integration_tests::moto::{fresh_table, moto_client, moto_endpoint};
 use serde_json::Value;
 use shared::policy::NameKey;
@@ -10,56 +10,6 @@ use shared::registry::{ClaimState, DynamoRegistry, Owner, Registry};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-
-type Cognito = aws_sdk_cognitoidentityprovider::Client;
-
-fn cognito() -> Cognito {
-    let config = aws_sdk_cognitoidentityprovider::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
-        .http_client(shared::registry::sdk::https_client())
-        .endpoint_url(moto_endpoint())
-        .build();
-    Cognito::from_conf(config)
-}
-
-async fn new_pool(cognito: &Cognito) -> String {
-    let pool = cognito
-        .create_user_pool()
-        .pool_name("existing-users")
-        .send()
-        .await
-        .expect("create a pool");
-    pool.user_pool()
-        .and_then(|p| p.id())
-        .expect("a pool id")
-        .to_owned()
-}
-
-/// Creates a user (with a `preferred_username`, if given) and returns its `sub`.
-async fn add_user(cognito: &Cognito, pool: &str, user_name: &str, name: Option<&str>) -> String {
-    let mut request = cognito
-        .admin_create_user()
-        .user_pool_id(pool)
-        .username(user_name)
-        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress);
-    if let Some(name) = name {
-        request = request.user_attributes(
-            AttributeType::builder()
-                .name("preferred_username")
-                .value(name)
-                .build()
-                .expect("an attribute"),
-        );
-    }
-    let user = request.send().await.expect("create a user");
-    user.user()
-        .and_then(|u| u.attributes().iter().find(|a| a.name() == "sub"))
-        .and_then(|a| a.value())
-        .expect("a sub")
-        .to_owned()
-}
 
 /// `sub` → `UserCreateDate` of every user, as `import` orders them.
 async fn creation_order(cognito: &Cognito, pool: &str) -> BTreeMap<String, (i64, String)> {
@@ -127,13 +77,17 @@ fn run(mut command: Command) -> (i32, Vec<Value>) {
     (output.status.code().expect("an exit code"), lines)
 }
 
-/// The per-user lines of an import or reconcile, by `sub`, and its summary.
+/// The per-user lines of an import or reconcile, by `sub` (or, for a first-version owner,
+/// `user_name`), and its summary.
 fn by_sub(lines: &[Value]) -> (BTreeMap<String, Value>, Value) {
     let (summary, users) = lines.split_last().expect("a summary line");
     assert!(summary.get("summary").is_some(), "last line: {summary}");
     let users = users
         .iter()
-        .map(|l| (l["sub"].as_str().expect("a sub").to_owned(), l.clone()))
+        .map(|l| {
+            let owner = l["sub"].as_str().or(l["user_name"].as_str());
+            (owner.expect("a sub or a userName").to_owned(), l.clone())
+        })
         .collect();
     (users, summary["summary"].clone())
 }
@@ -331,20 +285,24 @@ async fn reconcile_after_admin_delete_user_quarantines_the_name_then_show_says_s
     let leaves = add_user(&cognito, &pool, "leaves", Some("Leaving")).await;
     let (code, _) = run(usernames(&table, &["import", "--user-pool-id", &pool]));
     assert_eq!(code, 0);
-    cognito
-        .admin_delete_user()
-        .user_pool_id(&pool)
-        .username("leaves")
-        .send()
-        .await
-        .expect("delete a user");
+    delete_user(&cognito, &pool, "leaves").await;
+    // A first-version entry whose owner (by `userName`) is gone too.
+    let registry = registry_on(&table).await;
+    registry
+        .seed(&entry(
+            "Bygone",
+            ClaimState::Active {
+                owner: Owner::LegacyUserName("Old.Timer".into()),
+            },
+        ))
+        .await;
 
     let (code, lines) = run(usernames(
         &table,
         &["reconcile", "--user-pool-id", &pool, "--dry-run"],
     ));
     assert_eq!(code, 0);
-    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines.len(), 3, "{lines:?}");
     assert_eq!(
         owner_of(&registry_on(&table).await, "leaving").await,
         Some(ClaimState::Active {
@@ -356,12 +314,21 @@ async fn reconcile_after_admin_delete_user_quarantines_the_name_then_show_says_s
     let (code, lines) = run(usernames(&table, &["reconcile", "--user-pool-id", &pool]));
     assert_eq!(code, 0, "{lines:?}");
     let (users, summary) = by_sub(&lines);
-    assert_eq!(users.len(), 1);
+    assert_eq!(users.len(), 2);
     assert_eq!(users[&leaves]["outcome"], "quarantined");
     assert_eq!(users[&leaves]["name"], "Leaving");
+    assert_eq!(users["Old.Timer"]["outcome"], "quarantined");
+    assert_eq!(users["Old.Timer"]["name"], "Bygone");
+    assert!(users["Old.Timer"].get("sub").is_none());
     assert_eq!(
-        (summary["owners"].clone(), summary["in_pool"].clone()),
-        (2.into(), 1.into())
+        (
+            summary["owners"].clone(),
+            summary["legacy_owners"].clone(),
+            summary["in_pool"].clone(),
+            summary["complete"].clone(),
+            summary["stopped"].clone()
+        ),
+        (3.into(), 1.into(), 1.into(), true.into(), Value::Null)
     );
     assert!(!users.contains_key(&stays));
 
@@ -427,17 +394,46 @@ async fn an_operator_renames_blocks_releases_and_shows_names_on_the_table() {
     let (code, lines) = run(usernames(&table, &["show", "annie"]));
     assert_eq!((code, lines[0]["state"].clone()), (0, "quarantined".into()));
 
-    let (code, lines) = run(usernames(
-        &table,
-        &["block", "Acme_Corp", "--reason", "brand"],
-    ));
+    // Without --by, the block names the OS user.
+    let mut block = usernames(&table, &["block", "Acme_Corp", "--reason", "brand"]);
+    block
+        .env("USER", "ops-carol")
+        .env_remove("LOGNAME")
+        .env_remove("USERNAME");
+    let (code, lines) = run(block);
     assert_eq!(code, 0, "{lines:?}");
+    assert_eq!(lines[0]["blocked_by"], "ops-carol");
     let (code, lines) = run(usernames(&table, &["show", "acmecorp"]));
     assert_eq!(code, 0);
     assert_eq!(
-        (lines[0]["owner"].clone(), lines[0]["reason"].clone()),
-        ("operator".into(), "brand".into())
+        (
+            lines[0]["owner"].clone(),
+            lines[0]["reason"].clone(),
+            lines[0]["blocked_by"].clone()
+        ),
+        ("operator".into(), "brand".into(), "ops-carol".into())
     );
+    let blocked_at = lines[0]["since"].as_i64().expect("when it was blocked");
+    assert!(blocked_at > 1_700_000_000, "{blocked_at}");
+    let (code, _) = run(usernames(
+        &table,
+        &[
+            "block",
+            "acme.corp",
+            "--by",
+            " Dana (security) ",
+            "--reason",
+            "trademark",
+        ],
+    ));
+    assert_eq!(code, 0);
+    let (_, lines) = run(usernames(&table, &["show", "ACME_CORP"]));
+    assert_eq!(
+        (lines[0]["blocked_by"].clone(), lines[0]["reason"].clone()),
+        ("Dana (security)".into(), "trademark".into())
+    );
+    let (code, lines) = run(usernames(&table, &["block", "Acme_Corp", "--by", " "]));
+    assert_eq!((code, lines.len()), (2, 0), "a blank operator is bad usage");
     let (code, lines) = run(usernames(
         &table,
         &["rename", "--user", &sub, "ACME.CORP", "--force"],

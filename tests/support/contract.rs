@@ -5,9 +5,9 @@
 
 use shared::policy::{Policy, Username, KEY_VERSION};
 use shared::registry::{
-    BlockOutcome, Claim, ClaimState, CommitOutcome, Commitment, ContactKey, Contacts, Holder,
-    OwnedName, Owner, Registry, Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp,
-    UserRecord,
+    BlockOutcome, BlockRequest, Claim, ClaimState, CommitOutcome, Commitment, ContactKey, Contacts,
+    Holder, OwnedName, Owner, Registry, Rename, RenameOutcome, Reservation, ReserveOutcome,
+    Timestamp, UserRecord,
 };
 use std::future::Future;
 
@@ -653,7 +653,8 @@ pub async fn first_version_items_are_read_and_upgraded<R: Registry + Seed>(regis
 }
 
 /// A quarantine keeps everyone but its previous owner off until it ends; a block keeps everyone
-/// off for good.
+/// off for good. The block is seeded as blocks were written before they named the operator, and
+/// reads back without one.
 pub async fn quarantined_and_blocked_names_are_held<R: Registry + Seed>(registry: R) {
     let until = T0 + 14 * LIFETIME;
     registry
@@ -670,6 +671,7 @@ pub async fn quarantined_and_blocked_names_are_held<R: Registry + Seed>(registry
             "acmecorp",
             ClaimState::Blocked {
                 reason: Some("staff".into()),
+                by: None,
             },
         ))
         .await;
@@ -718,7 +720,8 @@ pub async fn quarantined_and_blocked_names_are_held<R: Registry + Seed>(registry
     assert_eq!(
         claim(&registry, "acmecorp").await.map(|c| c.state),
         Some(ClaimState::Blocked {
-            reason: Some("staff".into())
+            reason: Some("staff".into()),
+            by: None,
         })
     );
 }
@@ -1017,20 +1020,28 @@ pub async fn releasing_quarantines_or_frees_at_once<R: Registry>(registry: R) {
     );
 }
 
+/// A block holds the name for the operator, and keeps who blocked it, why and when; blocking
+/// again updates all three.
 pub async fn blocking_holds_a_name_for_the_operator<R: Registry>(registry: R) {
-    let blocked = |reason: &str| ClaimState::Blocked {
+    let by = |by, reason| BlockRequest {
+        by,
+        reason: Some(reason),
+    };
+    let blocked = |by: &str, reason: &str| ClaimState::Blocked {
         reason: Some(reason.to_owned()),
+        by: Some(by.to_owned()),
     };
     assert_eq!(
         registry
-            .block(&name("AcmeCorp"), Some("brand"), T0)
+            .block(&name("AcmeCorp"), by("ops-ann", "brand"), T0)
             .await
             .expect("block"),
         BlockOutcome::Blocked
     );
+    let entry = claim(&registry, "acme_corp").await.unwrap();
     assert_eq!(
-        claim(&registry, "acme_corp").await.unwrap().state,
-        blocked("brand")
+        (entry.state, entry.since),
+        (blocked("ops-ann", "brand"), Some(T0))
     );
     assert_eq!(
         reserve(&registry, &reservation("acme.corp", "user-a", None, T0), T0).await,
@@ -1043,20 +1054,28 @@ pub async fn blocking_holds_a_name_for_the_operator<R: Registry>(registry: R) {
     );
     assert_eq!(
         registry
-            .block(&name("AcmeCorp"), Some("trademark"), T0)
+            .block(&name("AcmeCorp"), by("ops-bob", "trademark"), T0 + 5)
             .await
             .expect("block"),
         BlockOutcome::Blocked
     );
+    let entry = claim(&registry, "acmecorp").await.unwrap();
     assert_eq!(
-        claim(&registry, "acmecorp").await.unwrap().state,
-        blocked("trademark")
+        (entry.state, entry.since),
+        (blocked("ops-bob", "trademark"), Some(T0 + 5))
     );
     commit(&registry, "alice", "user-a", T0).await;
     let owned = claim(&registry, "alice").await.unwrap();
     assert_eq!(
         registry
-            .block(&name("Alice"), None, T0)
+            .block(
+                &name("Alice"),
+                BlockRequest {
+                    by: "ops-ann",
+                    reason: None
+                },
+                T0
+            )
             .await
             .expect("block"),
         BlockOutcome::Held(owned.clone())

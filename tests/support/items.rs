@@ -3,8 +3,8 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::registry::schema::{
-    DISPLAY, EMAIL_HASH, EXPIRES_AT, KEY_VERSION, NAME_KEY, OWNER, PHONE_HASH, REASON, SINCE,
-    STATE, SUB,
+    BLOCKED_BY, DISPLAY, EMAIL_HASH, EXPIRES_AT, KEY_VERSION, NAME_KEY, OWNER, PHONE_HASH, REASON,
+    SINCE, STATE, SUB,
 };
 use shared::registry::{Claim, ClaimState, Owner};
 use std::collections::HashMap;
@@ -62,10 +62,14 @@ pub fn item_of(claim: &Claim) -> HashMap<String, AttributeValue> {
             put(OWNER, s(previous_owner));
             put(EXPIRES_AT, n(*until));
         }
-        ClaimState::Blocked { reason } => {
+        ClaimState::Blocked { reason, by } => {
             put(STATE, s("blocked"));
             if let Some(reason) = reason {
                 put(REASON, s(reason));
+            }
+            // Blocks written before `blocked_by` existed have none.
+            if let Some(by) = by {
+                put(BLOCKED_BY, s(by));
             }
         }
     }

@@ -1,6 +1,7 @@
-//! Helpers shared by the workspace-level tests: locating the test tools, starting servers (moto and
-//! faulty endpoints), counting SDK requests, and the registry contract suite.
+//! Helpers shared by the workspace-level tests: locating the test tools, starting servers (moto, its
+//! Cognito, and faulty endpoints), counting SDK requests, and the registry contract suite.
 
+pub mod cognito;
 pub mod contract;
 pub mod counter;
 pub mod events;

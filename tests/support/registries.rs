@@ -3,8 +3,8 @@
 
 use shared::policy::{NameKey, Username};
 use shared::registry::{
-    BlockOutcome, Claim, CommitOutcome, Commitment, Registry, RegistryError, Rename, RenameOutcome,
-    Reservation, ReserveOutcome, Timestamp, UserRecord,
+    BlockOutcome, BlockRequest, Claim, CommitOutcome, Commitment, Registry, RegistryError, Rename,
+    RenameOutcome, Reservation, ReserveOutcome, Timestamp, UserRecord,
 };
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -55,7 +55,7 @@ impl Registry for Broken {
     async fn block(
         &self,
         _: &Username,
-        _: Option<&str>,
+        _: BlockRequest<'_>,
         _: Timestamp,
     ) -> Result<BlockOutcome, RegistryError> {
         self.fail().await
@@ -155,11 +155,11 @@ impl<R: Registry> Registry for Counted<R> {
     fn block(
         &self,
         name: &Username,
-        reason: Option<&str>,
+        request: BlockRequest<'_>,
         now: Timestamp,
     ) -> impl Future<Output = Result<BlockOutcome, RegistryError>> + Send {
         self.others.fetch_add(1, Ordering::SeqCst);
-        self.store.block(name, reason, now)
+        self.store.block(name, request, now)
     }
     fn unblock(&self, key: &NameKey) -> impl Future<Output = Result<bool, RegistryError>> + Send {
         self.others.fetch_add(1, Ordering::SeqCst);

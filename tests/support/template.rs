@@ -17,7 +17,11 @@ pub const FUNCTIONS: [(&str, &str); 3] = [
 /// The HTTP API's function (logical ID, Cargo package): not a trigger, so no pool invokes it.
 pub const API_FUNCTION: (&str, &str) = ("UsernameApiFunction", "username-api");
 
-/// Every function of the template: the triggers and the HTTP API's.
+/// The optional scheduled reconcile (logical ID, Cargo package): created only when the
+/// `ScheduledReconcile` parameter is `true`, started by EventBridge Scheduler, never by a pool.
+pub const RECONCILE_FUNCTION: (&str, &str) = ("ReconcileFunction", "reconcile");
+
+/// Every function of the template that is always created: the triggers and the HTTP API's.
 pub const ALL_FUNCTIONS: [(&str, &str); 4] =
     [FUNCTIONS[0], FUNCTIONS[1], FUNCTIONS[2], API_FUNCTION];
 

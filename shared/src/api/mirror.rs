@@ -63,12 +63,8 @@ impl CognitoMirror {
     ) -> Result<Self, crate::env::ConfigError> {
         let timeouts = crate::registry::sdk::Timeouts::default();
         let config = crate::registry::sdk::lambda_sdk_config(env, &timeouts)?;
-        let mut builder = aws_sdk_cognitoidentityprovider::config::Builder::from(&config);
-        if let Some(endpoint) = env.var("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") {
-            builder = builder.endpoint_url(endpoint);
-        }
         Ok(Self::new(
-            aws_sdk_cognitoidentityprovider::Client::from_conf(builder.build()),
+            crate::registry::sdk::cognito_client(&config, env),
             user_pool_id,
         ))
     }

@@ -58,7 +58,7 @@ impl ApiSettings {
 
 /// A user pool id is `<region>_<id>` (`eu-west-1_AbC123`); checked here so that a typo stops init
 /// instead of failing every rename's mirror.
-fn user_pool_id_from_env(env: &impl EnvSource) -> Result<Option<String>, ConfigError> {
+pub fn user_pool_id_from_env(env: &impl EnvSource) -> Result<Option<String>, ConfigError> {
     let Some(raw) = env.var(ENV_USER_POOL_ID) else {
         return Ok(None);
     };

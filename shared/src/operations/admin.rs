@@ -5,7 +5,8 @@ use super::{Backoff, Directory, OperationError};
 use crate::config::LifecycleSettings;
 use crate::policy::{NameKey, Policy, PolicyViolation};
 use crate::registry::{
-    BlockOutcome, Claim, ClaimState, Owner, Registry, Rename, RenameOutcome, Timestamp,
+    BlockOutcome, BlockRequest, Claim, ClaimState, Owner, Registry, Rename, RenameOutcome,
+    Timestamp,
 };
 use serde::Serialize;
 
@@ -21,6 +22,7 @@ pub struct NameView {
     /// Active: the owner's `sub` (or `userName` for a first-version entry); pending: the holding
     /// `userName`; quarantined: the previous owner's `sub`; blocked: `operator`.
     pub owner: Option<String>,
+    /// Active: when the owner took it; blocked: when it was blocked.
     pub since: Option<Timestamp>,
     /// Pending: when the reservation ends.
     pub expires_at: Option<Timestamp>,
@@ -28,6 +30,8 @@ pub struct NameView {
     pub quarantined_until: Option<Timestamp>,
     /// Blocked: the operator's reason.
     pub reason: Option<String>,
+    /// Blocked: who blocked it (`None` for a block made before this was recorded).
+    pub blocked_by: Option<String>,
 }
 
 impl NameView {
@@ -42,6 +46,7 @@ impl NameView {
             expires_at: None,
             quarantined_until: None,
             reason: None,
+            blocked_by: None,
         };
         match &claim.state {
             ClaimState::Pending {
@@ -62,9 +67,10 @@ impl NameView {
                 view.owner = Some(previous_owner.clone());
                 view.quarantined_until = Some(*until);
             }
-            ClaimState::Blocked { reason } => {
+            ClaimState::Blocked { reason, by } => {
                 view.owner = Some("operator".to_owned());
                 view.reason = reason.clone();
+                view.blocked_by = by.clone();
             }
         }
         view
@@ -120,17 +126,18 @@ pub async fn show_user<R: Registry>(registry: &R, sub: &str) -> Result<UserView,
     })
 }
 
-/// Holds `raw` (every spelling and look-alike) for the operator. A name the policy refuses
-/// cannot be blocked: nobody can claim it anyway, and the refusal says why.
+/// Holds `raw` (every spelling and look-alike) for the operator `request.by`, who `show`
+/// names with the reason and the time. A name the policy refuses cannot be blocked: nobody can
+/// claim it anyway, and the refusal says why.
 pub async fn block<R: Registry>(
     registry: &R,
     policy: &Policy,
     raw: &str,
-    reason: Option<&str>,
+    request: BlockRequest<'_>,
     now: Timestamp,
 ) -> Result<NameView, OperationError> {
     let name = policy.evaluate(raw).map_err(OperationError::InvalidName)?;
-    match registry.block(&name, reason, now).await? {
+    match registry.block(&name, request, now).await? {
         BlockOutcome::Blocked => show_name(registry, raw, now).await,
         BlockOutcome::Held(claim) => Err(match claim.state {
             ClaimState::Pending { .. } => OperationError::NamePending,

@@ -1,5 +1,6 @@
-//! The user pool through the AWS SDK: `ListUsers` (60 users a page, Cognito's largest) and
-//! `AdminUpdateUserAttributes`, with Cognito's failures mapped to [`DirectoryError`] here only.
+//! The user pool through the AWS SDK: `ListUsers` (60 users a page, Cognito's largest; filtered
+//! by `sub` or `username` to find one user) and `AdminUpdateUserAttributes`, with Cognito's
+//! failures mapped to [`DirectoryError`] here only.
 
 use super::directory::{Directory, DirectoryError, PoolUser, UsersPage};
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
@@ -86,6 +87,31 @@ impl Directory for CognitoDirectory {
             .iter()
             .filter_map(pool_user)
             .find(|u| u.sub == sub))
+    }
+
+    async fn user_by_name(&self, user_name: &str) -> Result<Option<PoolUser>, DirectoryError> {
+        if user_name.is_empty() {
+            return Ok(None);
+        }
+        // Inside the filter's quoted string, `\` and `"` are escaped with a backslash.
+        let quoted = user_name.replace('\\', "\\\\").replace('"', "\\\"");
+        let output = self
+            .client
+            .list_users()
+            .user_pool_id(&self.pool_id)
+            .filter(format!("username = \"{quoted}\""))
+            .limit(1)
+            .send()
+            .await
+            .map_err(directory_error)?;
+        // A case-insensitive pool may answer with its own spelling: any case is the same user
+        // (never retire a name on a doubt).
+        let wanted = user_name.to_lowercase();
+        Ok(output
+            .users()
+            .iter()
+            .filter_map(pool_user)
+            .find(|u| u.user_name.to_lowercase() == wanted))
     }
 
     async fn set_preferred_username(

@@ -1,5 +1,5 @@
-//! The user pool as the operator commands see it: pages of users, one user by `sub`, and the
-//! `preferred_username` attribute. [`CognitoDirectory`](super::cognito::CognitoDirectory) is the
+//! The user pool as the operator commands see it: pages of users, one user by `sub` or
+//! `userName`, and the `preferred_username` attribute. [`CognitoDirectory`](super::cognito::CognitoDirectory) is the
 //! real pool; [`MemoryDirectory`] stands in for it in tests.
 
 use std::future::Future;
@@ -76,6 +76,13 @@ pub trait Directory: Send + Sync {
     fn user_by_sub(
         &self,
         sub: &str,
+    ) -> impl Future<Output = Result<Option<PoolUser>, DirectoryError>> + Send;
+
+    /// A user whose `userName` is exactly `user_name`, if the pool has one (Cognito's `userName`
+    /// filter compares with case, whatever the pool's own setting).
+    fn user_by_name(
+        &self,
+        user_name: &str,
     ) -> impl Future<Output = Result<Option<PoolUser>, DirectoryError>> + Send;
 
     /// Sets the user's `preferred_username` (`AdminUpdateUserAttributes`).
@@ -191,6 +198,15 @@ impl Directory for MemoryDirectory {
     async fn user_by_sub(&self, sub: &str) -> Result<Option<PoolUser>, DirectoryError> {
         self.fault()?;
         Ok(self.lock().iter().find(|u| u.sub == sub).cloned())
+    }
+
+    async fn user_by_name(&self, user_name: &str) -> Result<Option<PoolUser>, DirectoryError> {
+        self.fault()?;
+        Ok(self
+            .lock()
+            .iter()
+            .find(|u| u.user_name == user_name)
+            .cloned())
     }
 
     async fn set_preferred_username(

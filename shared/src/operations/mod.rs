@@ -1,20 +1,32 @@
 //! The operator's commands as plain async functions over the [`Registry`](crate::registry::Registry)
 //! and a [`Directory`] (the user pool): show, block, unblock, release and rename a name; import a
-//! pool's existing users; reconcile deleted users. The CLI only parses, builds clients and prints.
+//! pool's existing users; reconcile deleted users (also on a schedule, `scheduled`). The CLI and
+//! the scheduled function only parse, build clients and print or log.
 
 pub mod admin;
 pub mod cognito;
 pub mod directory;
 pub mod import;
 pub mod reconcile;
+pub mod scheduled;
 
 pub use directory::{Directory, DirectoryError, MemoryDirectory, PoolUser, UsersPage};
 
 use crate::policy::PolicyViolation;
+use crate::registry::sdk::Timeouts;
 use crate::registry::{RegistryError, Timestamp};
 use std::future::Future;
 use std::time::Duration;
 use thiserror::Error;
+
+/// The SDK time limits of the operator commands and the scheduled reconcile: an operation waits
+/// longer than a trigger (nobody's sign-up waits on it); a refused connection still fails at once.
+pub const OPERATOR_TIMEOUTS: Timeouts = Timeouts {
+    connect: Duration::from_secs(3),
+    attempt: Duration::from_secs(10),
+    operation: Duration::from_secs(30),
+    max_attempts: 3,
+};
 
 /// Why an operation gave no (or only part of its) answer. `Display` is the operator's sentence;
 /// [`OperationError::code`] the stable machine code. Neither ever carries an SDK's text.

@@ -1,22 +1,43 @@
-//! `usernames reconcile`: Cognito fires no trigger when a user is deleted, so their name would
-//! stay owned for ever; this finds owners (`sub`s) the pool no longer has and retires their names
-//! into quarantine (SPEC §8), after which anyone may take them.
+//! `usernames reconcile` and the scheduled reconcile function: Cognito fires no trigger when a
+//! user is deleted, so their name would stay owned for ever; this finds owners the pool no longer
+//! has and retires their names into quarantine (SPEC §8), after which anyone may take them.
 //!
 //! The registry is listed *before* the pool: a `sub` commits a name only after Cognito created the
 //! user, so every owner in the registry's listing was already in the pool when the pool's listing
 //! began, and is missing from it only if it was deleted. (Listing the pool first would take a user
-//! who signed up in between for a deleted one.) Each candidate is then looked up once more by
-//! `sub` before anything is written, so a listing that missed a user never costs them their name.
+//! who signed up in between for a deleted one.) Each candidate is then looked up once more before
+//! anything is written, so a listing that missed a user never costs them their name.
+//!
+//! First-version entries name their owner by `userName` (no `sub`, see `docs/registry.md`): such a
+//! name is retired when no user of the pool has that `userName` in any case, and left when one
+//! does (their next sign-in upgrades it).
+//!
+//! A run may have a deadline (a Lambda function's): it stops before it, between two steps or by
+//! cutting one short, and its summary says where. Every write is one conditional operation, so a
+//! step cut short either landed or did not, and the next run (reconcile is idempotent) goes on from
+//! what is left.
 
 use super::{list_pool, Backoff, Directory, OperationError};
 use crate::config::LifecycleSettings;
-use crate::registry::listing::{all_owners, OwnerListing};
+use crate::registry::listing::{all_owners, LegacyOwner, OwnerListing, RegisteredOwner};
 use crate::registry::{Registry, Timestamp};
 use serde::Serialize;
 use std::collections::HashSet;
+use std::future::Future;
+use std::time::Duration;
 
 /// How many user items a page of the registry's listing examines.
 pub const OWNERS_PAGE: usize = 500;
+
+/// Whose name it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FormerOwner {
+    /// The owner's `sub`.
+    Sub(String),
+    /// The `userName` that owns a first-version entry.
+    UserName(String),
+}
 
 /// What happened to one deleted user's name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,29 +47,60 @@ pub enum ReconcileOutcome {
     Quarantined { name: String, until: Timestamp },
     /// The name is free at once (a quarantine of zero).
     Released { name: String },
-    /// The owner gave the name up in the meantime; nothing to do.
+    /// The owner gave the name up in the meantime (or signed in and upgraded a first-version
+    /// entry); nothing to do.
     AlreadyGone { name: String },
 }
 
-/// One deleted owner's line.
+/// One deleted owner's line: `{"sub": …}` (or `{"user_name": …}`), the outcome, `dry_run`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OwnerReport {
-    pub sub: String,
+    #[serde(flatten)]
+    pub owner: FormerOwner,
     #[serde(flatten)]
     pub outcome: ReconcileOutcome,
     pub dry_run: bool,
 }
 
-/// The counts of a run, printed last.
+/// Where a run with a deadline stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Listing the registry's owners: nothing was looked at.
+    ListingRegistry,
+    /// Listing the pool: nothing was looked at. A pool this large does not fit in one run of the
+    /// function; `usernames reconcile` from a machine has no deadline.
+    ListingPool,
+    /// Looking at owners one by one: `unchecked` are left for the next run.
+    CheckingOwners,
+}
+
+/// The counts of a run, printed last (and logged by the scheduled function).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ReconcileSummary {
-    /// Owners in the registry.
+    /// Owners in the registry (first-version entries included).
     pub owners: usize,
+    /// Of them, first-version entries owned by a `userName`.
+    pub legacy_owners: usize,
     /// Of them, users the pool still has.
     pub in_pool: usize,
     pub quarantined: usize,
     pub released: usize,
     pub already_gone: usize,
+    /// Owners not looked at, because the run reached its deadline.
+    pub unchecked: usize,
+    /// Whether every owner was looked at; when not, `stopped` says where the deadline fell.
+    pub complete: bool,
+    pub stopped: Option<Stage>,
+}
+
+impl ReconcileSummary {
+    fn stop(mut self, stage: Stage, unchecked: usize) -> Self {
+        self.complete = false;
+        self.stopped = Some(stage);
+        self.unchecked = unchecked;
+        self
+    }
 }
 
 /// What the caller hears while reconcile runs.
@@ -70,63 +122,209 @@ pub struct ReconcileOptions {
     pub backoff: Backoff,
 }
 
-/// Retires the names of owners the pool no longer has.
+/// How long a run may still work.
+pub trait TimeLeft: Send + Sync {
+    /// The time left now; zero when the run must stop.
+    fn time_left(&self) -> Duration;
+}
+
+/// No deadline: the command runs until it is done.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoDeadline;
+
+impl TimeLeft for NoDeadline {
+    fn time_left(&self) -> Duration {
+        Duration::MAX
+    }
+}
+
+/// Until an instant (the scheduled function's Lambda deadline, less a margin to answer).
+impl TimeLeft for tokio::time::Instant {
+    fn time_left(&self) -> Duration {
+        self.saturating_duration_since(tokio::time::Instant::now())
+    }
+}
+
+/// Runs `step` if there is time left, and cuts it short when the time runs out: `None` then.
+async fn within<T, E>(
+    deadline: &impl TimeLeft,
+    step: impl Future<Output = Result<T, E>>,
+) -> Result<Option<T>, E> {
+    let left = deadline.time_left();
+    if left.is_zero() {
+        return Ok(None);
+    }
+    match tokio::time::timeout(left, step).await {
+        Ok(done) => done.map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Retires the names of owners the pool no longer has, without a deadline.
 pub async fn reconcile<R: Registry + OwnerListing, D: Directory>(
     registry: &R,
     directory: &D,
     options: &ReconcileOptions,
     now: Timestamp,
+    progress: impl FnMut(Progress<'_>),
+) -> Result<ReconcileSummary, OperationError> {
+    reconcile_until(registry, directory, options, now, &NoDeadline, progress).await
+}
+
+/// Retires the names of owners the pool no longer has, stopping at `deadline`.
+pub async fn reconcile_until<R: Registry + OwnerListing, D: Directory>(
+    registry: &R,
+    directory: &D,
+    options: &ReconcileOptions,
+    now: Timestamp,
+    deadline: &impl TimeLeft,
     mut progress: impl FnMut(Progress<'_>),
 ) -> Result<ReconcileSummary, OperationError> {
-    let owners = all_owners(registry, OWNERS_PAGE).await?;
-    let in_pool: HashSet<String> = list_pool(directory, &options.backoff, |n| {
-        progress(Progress::Listed(n))
-    })
-    .await?
-    .into_iter()
-    .map(|u| u.sub)
-    .collect();
-    progress(Progress::Total(owners.len()));
-    let mut summary = ReconcileSummary {
-        owners: owners.len(),
+    let summary = ReconcileSummary {
+        complete: true,
         ..ReconcileSummary::default()
     };
-    let quarantine = options.lifecycle.quarantine;
-    for owner in owners {
-        let present = in_pool.contains(&owner.sub)
-            || options
-                .backoff
-                .retry(|| directory.user_by_sub(&owner.sub))
-                .await?
-                .is_some();
-        if present {
-            summary.in_pool += 1;
-            progress(Progress::Owner(None));
-            continue;
-        }
-        let until = (!quarantine.is_zero()).then(|| options.lifecycle.quarantine_until(now));
-        let name = owner.name.display.clone();
-        let outcome = if options.dry_run {
-            retired(name, until)
-        } else {
-            match registry.release(&owner.sub, until, now).await? {
-                Some(name) => retired(name, until),
-                None => ReconcileOutcome::AlreadyGone { name },
-            }
+    let Some(owners) = within(deadline, all_owners(registry, OWNERS_PAGE)).await? else {
+        return Ok(summary.stop(Stage::ListingRegistry, 0));
+    };
+    let mut summary = ReconcileSummary {
+        owners: owners.len(),
+        legacy_owners: owners.legacy.len(),
+        ..summary
+    };
+    let listing = list_pool(directory, &options.backoff, |n| {
+        progress(Progress::Listed(n))
+    });
+    let Some(users) = within(deadline, listing).await? else {
+        return Ok(summary.stop(Stage::ListingPool, owners.len()));
+    };
+    // `userName`s only when a first-version entry needs them; compared in lower case, as
+    // case-insensitive pools compare them (and a case-sensitive pool's "Bob" then keeps "bob"'s
+    // name: a name is never retired on a doubt).
+    let user_names: HashSet<String> = if owners.legacy.is_empty() {
+        HashSet::new()
+    } else {
+        users.iter().map(|u| u.user_name.to_lowercase()).collect()
+    };
+    let subs: HashSet<String> = users.into_iter().map(|u| u.sub).collect();
+    progress(Progress::Total(owners.len()));
+
+    let mut left = owners.len();
+    let checks = owners
+        .by_sub
+        .into_iter()
+        .map(Candidate::Sub)
+        .chain(owners.legacy.into_iter().map(Candidate::Legacy));
+    for candidate in checks {
+        let listed = match &candidate {
+            Candidate::Sub(owner) => subs.contains(&owner.sub),
+            Candidate::Legacy(owner) => user_names.contains(&owner.user_name.to_lowercase()),
         };
-        match outcome {
-            ReconcileOutcome::Quarantined { .. } => summary.quarantined += 1,
-            ReconcileOutcome::Released { .. } => summary.released += 1,
-            ReconcileOutcome::AlreadyGone { .. } => summary.already_gone += 1,
-        }
-        let report = OwnerReport {
-            sub: owner.sub,
-            outcome,
-            dry_run: options.dry_run,
+        let step = check(registry, directory, options, now, candidate, listed);
+        let Some(report) = within(deadline, step).await? else {
+            return Ok(summary.stop(Stage::CheckingOwners, left));
         };
-        progress(Progress::Owner(Some(&report)));
+        left -= 1;
+        match report.as_ref().map(|r| &r.outcome) {
+            None => summary.in_pool += 1,
+            Some(ReconcileOutcome::Quarantined { .. }) => summary.quarantined += 1,
+            Some(ReconcileOutcome::Released { .. }) => summary.released += 1,
+            Some(ReconcileOutcome::AlreadyGone { .. }) => summary.already_gone += 1,
+        }
+        progress(Progress::Owner(report.as_ref()));
     }
     Ok(summary)
+}
+
+/// An owner to look at.
+enum Candidate {
+    Sub(RegisteredOwner),
+    Legacy(LegacyOwner),
+}
+
+/// One owner: `None` when the pool still has them (`listed`, or found when asked once more),
+/// else their name retired (or what a dry run would do).
+async fn check<R: Registry + OwnerListing, D: Directory>(
+    registry: &R,
+    directory: &D,
+    options: &ReconcileOptions,
+    now: Timestamp,
+    candidate: Candidate,
+    listed: bool,
+) -> Result<Option<OwnerReport>, OperationError> {
+    if listed {
+        return Ok(None);
+    }
+    let backoff = &options.backoff;
+    let quarantine = options.lifecycle.quarantine;
+    let until = (!quarantine.is_zero()).then(|| options.lifecycle.quarantine_until(now));
+    let (owner, outcome) = match candidate {
+        Candidate::Sub(owner) => {
+            if backoff
+                .retry(|| directory.user_by_sub(&owner.sub))
+                .await?
+                .is_some()
+            {
+                return Ok(None);
+            }
+            let name = owner.name.display;
+            let outcome = if options.dry_run {
+                retired(name, until)
+            } else {
+                match registry.release(&owner.sub, until, now).await? {
+                    Some(name) => retired(name, until),
+                    None => ReconcileOutcome::AlreadyGone { name },
+                }
+            };
+            (FormerOwner::Sub(owner.sub), outcome)
+        }
+        Candidate::Legacy(owner) => {
+            if user_named(directory, backoff, &owner.user_name).await? {
+                return Ok(None);
+            }
+            let name = owner.display;
+            let outcome = if options.dry_run
+                || registry
+                    .retire_legacy(&owner.key, &owner.user_name, until)
+                    .await?
+            {
+                retired(name, until)
+            } else {
+                ReconcileOutcome::AlreadyGone { name }
+            };
+            (FormerOwner::UserName(owner.user_name), outcome)
+        }
+    };
+    Ok(Some(OwnerReport {
+        owner,
+        outcome,
+        dry_run: options.dry_run,
+    }))
+}
+
+/// Whether the pool has a user named `user_name`, asked once more: Cognito compares `userName`
+/// filters with case, so the stored spelling and its lower case (how case-insensitive pools
+/// usually hold it) are both asked.
+async fn user_named<D: Directory>(
+    directory: &D,
+    backoff: &Backoff,
+    user_name: &str,
+) -> Result<bool, OperationError> {
+    let lower = user_name.to_lowercase();
+    let mut spellings = vec![user_name];
+    if lower != user_name {
+        spellings.push(&lower);
+    }
+    for spelling in spellings {
+        if backoff
+            .retry(|| directory.user_by_name(spelling))
+            .await?
+            .is_some()
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn retired(name: String, until: Option<Timestamp>) -> ReconcileOutcome {

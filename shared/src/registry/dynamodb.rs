@@ -26,14 +26,15 @@ pub use super::sdk::{
 
 use super::rules::{self, RenamePlan};
 use super::schema::{
-    claim_from_item, n, name_item_key, s, user_from_item, user_item_key, DISPLAY, EMAIL_HASH,
-    EXPIRES_AT, KEY_VERSION, NAME_KEY, OWNED_KEY, OWNER, PHONE_HASH, PREVIOUS, REASON, RENAMED_AT,
-    SINCE, STATE, STATE_ACTIVE, STATE_BLOCKED, STATE_PENDING, STATE_QUARANTINED, STATE_USER, SUB,
+    claim_from_item, n, name_item_key, s, user_from_item, user_item_key, BLOCKED_BY, DISPLAY,
+    EMAIL_HASH, EXPIRES_AT, KEY_VERSION, NAME_KEY, OWNED_KEY, OWNER, PHONE_HASH, PREVIOUS, REASON,
+    RENAMED_AT, SINCE, STATE, STATE_ACTIVE, STATE_BLOCKED, STATE_PENDING, STATE_QUARANTINED,
+    STATE_USER, SUB,
 };
 use super::sdk::registry_error;
 use super::{
-    BlockOutcome, CommitOutcome, Commitment, OwnedName, Registry, RegistryError, Rename,
-    RenameOutcome, Reservation, ReserveOutcome, Timestamp, UserRecord,
+    BlockOutcome, BlockRequest, CommitOutcome, Commitment, OwnedName, Registry, RegistryError,
+    Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp, UserRecord,
 };
 use crate::env::{bool_from_env, ConfigError, EnvSource};
 use crate::policy::{NameKey, Username};
@@ -309,7 +310,7 @@ impl Registry for DynamoRegistry {
     async fn block(
         &self,
         name: &Username,
-        reason: Option<&str>,
+        request: BlockRequest<'_>,
         now: Timestamp,
     ) -> Result<BlockOutcome, RegistryError> {
         let mut item = HashMap::from([
@@ -317,9 +318,10 @@ impl Registry for DynamoRegistry {
             (DISPLAY.to_owned(), s(name.display())),
             (STATE.to_owned(), s(STATE_BLOCKED)),
             (SINCE.to_owned(), n(now)),
+            (BLOCKED_BY.to_owned(), s(request.by)),
             (KEY_VERSION.to_owned(), n(crate::policy::KEY_VERSION)),
         ]);
-        if let Some(reason) = reason {
+        if let Some(reason) = request.reason {
             item.insert(REASON.to_owned(), s(reason));
         }
         let mut e = Expression::default();
@@ -435,7 +437,7 @@ fn activation(
     format!(
         "SET {display} = {display_value}, {owner} = {sub_value}, {sub_name} = {sub_value}, \
          {state} = {active}, {key_version} = {key_version_value}, {since} = {since_value} \
-         REMOVE {expires_at}, {email_hash}, {phone_hash}, {reason}",
+         REMOVE {expires_at}, {email_hash}, {phone_hash}, {reason}, {blocked_by}",
         display = e.name(DISPLAY),
         display_value = e.value("display", s(name.display())),
         owner = e.name(OWNER),
@@ -448,6 +450,7 @@ fn activation(
         email_hash = e.name(EMAIL_HASH),
         phone_hash = e.name(PHONE_HASH),
         reason = e.name(REASON),
+        blocked_by = e.name(BLOCKED_BY),
     )
 }
 

@@ -4,8 +4,9 @@
 
 use super::rules::{self, RenamePlan};
 use super::{
-    BlockOutcome, Claim, ClaimState, CommitOutcome, Commitment, OwnedName, Owner, Registry,
-    RegistryError, Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp, UserRecord,
+    BlockOutcome, BlockRequest, Claim, ClaimState, CommitOutcome, Commitment, OwnedName, Owner,
+    Registry, RegistryError, Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp,
+    UserRecord,
 };
 use crate::policy::{NameKey, Username, KEY_VERSION};
 use std::collections::HashMap;
@@ -40,6 +41,27 @@ impl MemoryRegistry {
     /// item of the first version, say), as an operator's import would.
     pub fn insert_raw(&self, claim: Claim) {
         self.lock().names.insert(claim.key.clone(), claim);
+    }
+
+    /// `OwnerListing::retire_legacy` under the lock: the first-version entry of `user_name` into
+    /// quarantine (the `userName` stays as the previous owner, which no `sub` matches) or removed.
+    pub(crate) fn retire_legacy_entry(
+        &self,
+        key: &NameKey,
+        user_name: &str,
+        quarantine_until: Option<Timestamp>,
+    ) -> bool {
+        let mut tables = self.lock();
+        if !rules::legacy_retirement_may_write(tables.names.get(key), user_name) {
+            return false;
+        }
+        match quarantine_until {
+            Some(until) => quarantine(&mut tables.names, key, user_name, until),
+            None => {
+                tables.names.remove(key);
+            }
+        }
+        true
     }
 
     fn lock(&self) -> MutexGuard<'_, Tables> {
@@ -193,7 +215,7 @@ impl Registry for MemoryRegistry {
     async fn block(
         &self,
         name: &Username,
-        reason: Option<&str>,
+        request: BlockRequest<'_>,
         now: Timestamp,
     ) -> Result<BlockOutcome, RegistryError> {
         let mut tables = self.lock();
@@ -208,7 +230,8 @@ impl Registry for MemoryRegistry {
                 key: key.clone(),
                 display: name.display().to_owned(),
                 state: ClaimState::Blocked {
-                    reason: reason.map(str::to_owned),
+                    reason: request.reason.map(str::to_owned),
+                    by: Some(request.by.to_owned()),
                 },
                 key_version: KEY_VERSION,
                 since: Some(now),
@@ -249,11 +272,11 @@ fn active_entry(name: &Username, sub: &str, now: Timestamp) -> Claim {
     }
 }
 
-/// Puts `sub`'s active name `key` into quarantine until `until`.
-fn quarantine(names: &mut HashMap<NameKey, Claim>, key: &NameKey, sub: &str, until: Timestamp) {
+/// Puts `owner`'s active name `key` into quarantine until `until`.
+fn quarantine(names: &mut HashMap<NameKey, Claim>, key: &NameKey, owner: &str, until: Timestamp) {
     if let Some(claim) = names.get_mut(key) {
         claim.state = ClaimState::Quarantined {
-            previous_owner: sub.to_owned(),
+            previous_owner: owner.to_owned(),
             until,
         };
         claim.since = None;

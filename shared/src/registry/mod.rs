@@ -146,8 +146,12 @@ pub enum ClaimState {
         previous_owner: String,
         until: Timestamp,
     },
-    /// Held by the operator; no user can claim it.
-    Blocked { reason: Option<String> },
+    /// Held by the operator; no user can claim it. `by` names the operator who blocked it
+    /// (`None` on entries written before blocks recorded it); the entry's `since` says when.
+    Blocked {
+        reason: Option<String>,
+        by: Option<String>,
+    },
 }
 
 /// One name key's entry in the registry.
@@ -226,10 +230,18 @@ pub enum RenameOutcome {
     Cooldown { until: Timestamp },
 }
 
+/// An operator's block of a name: who holds it for the company, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockRequest<'a> {
+    /// The operator (`usernames block --by`, by default the OS user).
+    pub by: &'a str,
+    pub reason: Option<&'a str>,
+}
+
 /// What `block` decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlockOutcome {
-    /// The operator holds the name now (or held it already; the reason is updated).
+    /// The operator holds the name now (or held it already; who, why and when are updated).
     Blocked,
     /// Someone holds it: rename or release them first.
     Held(Claim),
@@ -350,7 +362,7 @@ pub trait Registry: Send + Sync {
     fn block(
         &self,
         name: &Username,
-        reason: Option<&str>,
+        request: BlockRequest<'_>,
         now: Timestamp,
     ) -> impl Future<Output = Result<BlockOutcome, RegistryError>> + Send;
 
@@ -410,10 +422,10 @@ impl<R: Registry> Registry for Arc<R> {
     fn block(
         &self,
         name: &Username,
-        reason: Option<&str>,
+        request: BlockRequest<'_>,
         now: Timestamp,
     ) -> impl Future<Output = Result<BlockOutcome, RegistryError>> + Send {
-        R::block(self, name, reason, now)
+        R::block(self, name, request, now)
     }
 
     fn unblock(&self, key: &NameKey) -> impl Future<Output = Result<bool, RegistryError>> + Send {
@@ -469,7 +481,10 @@ mod tests {
             ClaimState::Active {
                 owner: Owner::Sub("sub-a".into()),
             },
-            ClaimState::Blocked { reason: None },
+            ClaimState::Blocked {
+                reason: None,
+                by: None,
+            },
         ] {
             assert!(Claim {
                 state,

@@ -108,6 +108,18 @@ pub fn block_may_write(old: Option<&Claim>, now: Timestamp) -> bool {
     }
 }
 
+/// Whether reconcile may retire `old` as the first-version name of `user_name`, who left the
+/// pool: it is still that `userName`'s first-version active entry, in the stored spelling (once
+/// its owner signs in it is their `sub`'s, and no longer this).
+pub fn legacy_retirement_may_write(old: Option<&Claim>, user_name: &str) -> bool {
+    matches!(
+        old.map(|old| &old.state),
+        Some(ClaimState::Active {
+            owner: Owner::LegacyUserName(stored),
+        }) if stored == user_name
+    )
+}
+
 /// What a rename comes to, decided from the user's record before anything is written (every
 /// store then writes under conditions that the record is still what was read).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,12 +13,13 @@
 //! | `name_key`    | S    | always           | partition key: the policy's uniqueness key           |
 //! | `display`     | S    | always           | the display form the owner chose                     |
 //! | `state`       | S    | always           | `pending`, `active`, `quarantined` or `blocked`      |
-//! | `owner`       | S    | but blocked      | pending: the holder's `userName` in lower case; active and quarantined: the owner's `sub` (first-version active items: the `userName`); key of `by_owner` |
+//! | `owner`       | S    | but blocked      | pending: the holder's `userName` in lower case; active and quarantined: the owner's `sub` (first-version active items, and their quarantine by reconcile: the `userName`); key of `by_owner` |
 //! | `sub`         | S    | active           | the owner's `sub`; its absence marks a first-version active item |
 //! | `expires_at`  | N    | pending, quarantined | epoch seconds; the entry is void from then on; also the TTL attribute |
 //! | `email_hash`, `phone_hash` | S | pending, maybe | HMAC-SHA-256 hex of the email / phone, for retries (see `contact`) |
 //! | `since`       | N    | active, blocked  | when it became active for its owner, or was blocked  |
 //! | `reason`      | S    | blocked, maybe   | the operator's note                                  |
+//! | `blocked_by`  | S    | blocked          | the operator who blocked it (absent on older blocks) |
 //! | `key_version` | N    | always           | `policy::KEY_VERSION` the key was derived with       |
 //!
 //! User items (`name_key` = `user#<sub>`, `state` = `user`): `sub`, `owned_key` (the name key the
@@ -61,6 +62,8 @@ pub const PHONE_HASH: &str = "phone_hash";
 pub const SUB: &str = "sub";
 pub const SINCE: &str = "since";
 pub const REASON: &str = "reason";
+/// Who blocked a name (absent on blocks written before it was recorded).
+pub const BLOCKED_BY: &str = "blocked_by";
 /// The user item's name key.
 pub const OWNED_KEY: &str = "owned_key";
 /// When the user last renamed or gave up a name.
@@ -386,6 +389,7 @@ pub fn claim_from_item(item: &Item) -> Result<Claim, RegistryError> {
         },
         STATE_BLOCKED => ClaimState::Blocked {
             reason: f.optional_text(REASON)?.cloned(),
+            by: f.optional_text(BLOCKED_BY)?.cloned(),
         },
         _ => {
             return Err(RegistryError::Corrupt(format!(

@@ -134,6 +134,19 @@ pub fn dynamodb_client(config: &SdkConfig, env: &impl EnvSource) -> Client {
     Client::from_conf(builder.build())
 }
 
+/// A Cognito user pools client on `config`, at `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` when
+/// that is set.
+pub fn cognito_client(
+    config: &SdkConfig,
+    env: &impl EnvSource,
+) -> aws_sdk_cognitoidentityprovider::Client {
+    let mut builder = aws_sdk_cognitoidentityprovider::config::Builder::from(config);
+    if let Some(endpoint) = env.var("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") {
+        builder = builder.endpoint_url(endpoint);
+    }
+    aws_sdk_cognitoidentityprovider::Client::from_conf(builder.build())
+}
+
 /// A client configuration for a local endpoint (moto, DynamoDB Local) with dummy credentials and a
 /// fixed region, independent of the environment. Add interceptors before `Client::from_conf`.
 pub fn local_config(endpoint: &str, timeouts: &Timeouts) -> aws_sdk_dynamodb::config::Builder {

@@ -1,0 +1,77 @@
+//! moto's `cognito-idp`, on the same server as the registry's table: a client, a fresh pool per
+//! test, users created and deleted as an administrator would.
+
+use crate::moto::moto_endpoint;
+use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+
+pub type Cognito = aws_sdk_cognitoidentityprovider::Client;
+
+/// A client configuration of the moto server; add interceptors before `Client::from_conf`.
+pub fn cognito_config() -> aws_sdk_cognitoidentityprovider::config::Builder {
+    aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .http_client(shared::registry::sdk::https_client())
+        .endpoint_url(moto_endpoint())
+}
+
+/// A client of the moto server. Build one per test, as for DynamoDB.
+pub fn cognito() -> Cognito {
+    Cognito::from_conf(cognito_config().build())
+}
+
+/// A new, empty user pool; its id.
+pub async fn new_pool(cognito: &Cognito) -> String {
+    let pool = cognito
+        .create_user_pool()
+        .pool_name("existing-users")
+        .send()
+        .await
+        .expect("create a pool");
+    pool.user_pool()
+        .and_then(|p| p.id())
+        .expect("a pool id")
+        .to_owned()
+}
+
+/// Creates a user (with a `preferred_username`, if given) and returns its `sub`.
+pub async fn add_user(
+    cognito: &Cognito,
+    pool: &str,
+    user_name: &str,
+    name: Option<&str>,
+) -> String {
+    let mut request = cognito
+        .admin_create_user()
+        .user_pool_id(pool)
+        .username(user_name)
+        .message_action(MessageActionType::Suppress);
+    if let Some(name) = name {
+        request = request.user_attributes(
+            AttributeType::builder()
+                .name("preferred_username")
+                .value(name)
+                .build()
+                .expect("an attribute"),
+        );
+    }
+    let user = request.send().await.expect("create a user");
+    user.user()
+        .and_then(|u| u.attributes().iter().find(|a| a.name() == "sub"))
+        .and_then(|a| a.value())
+        .expect("a sub")
+        .to_owned()
+}
+
+/// Deletes a user (`AdminDeleteUser`): Cognito fires no trigger.
+pub async fn delete_user(cognito: &Cognito, pool: &str, user_name: &str) {
+    cognito
+        .admin_delete_user()
+        .user_pool_id(pool)
+        .username(user_name)
+        .send()
+        .await
+        .expect("delete a user");
+}
