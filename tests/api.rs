@@ -517,7 +517,7 @@ async fn each_route_costs_the_dynamodb_requests_it_must() {
             "PUT",
             "/v1/me/username",
             br#"{"username":"Melody"}"#,
-            &["GetItem", "TransactWriteItems"],
+            &["GetItem", "GetItem", "TransactWriteItems"],
         ),
         (
             "PUT",
