@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use shared::api::{
     route, Api, ApiRequest, ApiResponse, ApiSettings, AttributeMirror, Caller, MirrorError,
 };
+use shared::config::NameSource;
 use shared::policy::Policy;
 use shared::registry::dynamodb::local_config;
 use shared::registry::{
@@ -73,7 +74,10 @@ pub struct Stage<R: Registry> {
 
 impl<R: Registry> Stage<R> {
     pub fn new(registry: R) -> Self {
-        let settings = ApiSettings::default();
+        Self::with_settings(registry, ApiSettings::default())
+    }
+
+    pub fn with_settings(registry: R, settings: ApiSettings) -> Self {
         let registry = Arc::new(registry);
         let pool = Arc::new(Pool::default());
         let clock = Arc::new(ManualClock::new(T0));
@@ -405,6 +409,44 @@ pub async fn a_refused_alias_keeps_the_last_renames_cooldown_and_quarantine<R: R
     assert_eq!(stage.put(&ann, "Cadence").await.status, 200);
 }
 
+pub async fn with_the_username_source_names_cannot_change<R: Registry>(registry: R) {
+    let settings = ApiSettings {
+        name_source: NameSource::Username,
+        ..ApiSettings::default()
+    };
+    let stage = Stage::with_settings(registry, settings);
+    let ann = stage.signed_up("ann", "annabel").await;
+    let names = ["annabel", "Harmony"];
+    let before = stage.snapshot(&[&ann], &names).await;
+    for answer in [
+        stage.put(&ann, "Harmony").await,
+        stage.put(&ann, "annabel").await,
+        stage
+            .call("PUT", "/v1/me/username", Some(&ann), b"not json")
+            .await,
+        stage.delete(&ann).await,
+    ] {
+        assert_eq!(answer.status, 403, "{answer:?}");
+        assert_eq!(answer.body["code"], "name_immutable");
+    }
+    assert_eq!(stage.snapshot(&[&ann], &names).await, before);
+    assert_eq!(stage.pool.name_of(&ann.sub), None, "nothing mirrored");
+    // Not signed in is still 401; availability still answers.
+    assert_eq!(
+        stage
+            .call("DELETE", "/v1/me/username", None, b"")
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        stage.availability("ANNABEL").await.body["code"],
+        "name_taken"
+    );
+    assert_eq!(stage.availability("Harmony").await.body["available"], true);
+    assert_eq!(stage.availability("ab").await.body["code"], "too_short");
+}
+
 pub async fn availability_answers_free_taken_quarantined_and_invalid_names<R: Registry>(
     registry: R,
 ) {
@@ -530,6 +572,7 @@ macro_rules! api_cases {
             a_failed_mirror_answers_the_rename_and_a_retry_finishes_it,
             an_alias_the_pool_refuses_leaves_the_registry_as_before,
             a_refused_alias_keeps_the_last_renames_cooldown_and_quarantine,
+            with_the_username_source_names_cannot_change,
             availability_answers_free_taken_quarantined_and_invalid_names,
             bad_requests_get_a_code_and_a_sentence,
         );

@@ -65,12 +65,18 @@ impl Drop for Server {
 
 impl Server {
     fn start(issuer: Option<&str>) -> Self {
+        Self::start_with(issuer, &[])
+    }
+
+    /// The server with `issuer`, and `env` set on top of the test's own settings.
+    fn start_with(issuer: Option<&str>, env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_usernames"));
         command
             .args(["serve", "--addr", "127.0.0.1:0"])
             .env_remove("USERNAMES_TABLE")
             .env_remove("USERNAMES_USER_POOL_ID")
             .env_remove("USERNAMES_JWT_ISSUER")
+            .env_remove("USERNAMES_SOURCE")
             .env("USERNAMES_JWT_AUDIENCE", AUDIENCE)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -78,6 +84,7 @@ impl Server {
         if let Some(issuer) = issuer {
             command.env("USERNAMES_JWT_ISSUER", issuer);
         }
+        command.envs(env.iter().copied());
         let mut child = command.spawn().expect("start usernames serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
@@ -261,6 +268,22 @@ fn tokens_of_the_issuer_rename_and_anything_else_gets_401() {
     let (status, _, body) = server.request("DELETE", "/v1/me/username", Some(&access), "");
     assert_eq!(status, 200);
     assert_eq!(body, json!({"previous": "Melody_Rivers"}));
+}
+
+#[test]
+fn where_names_are_the_sign_in_usernames_serve_renames_nothing() {
+    let jwks = jwks_server();
+    let issuer = format!("http://{jwks}/local_pool");
+    let server = Server::start_with(Some(&issuer), &[("USERNAMES_SOURCE", "username")]);
+    let access = token(ISSUER_KEY, access_claims(&issuer, "sub-ann"));
+    let (status, body) = server.rename(Some(&access), "Melody_Rivers");
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["code"], "name_immutable");
+    let (status, _, body) = server.request("DELETE", "/v1/me/username", Some(&access), "");
+    assert_eq!((status, &body["code"]), (403, &json!("name_immutable")));
+    let (status, _, body) = server.request("GET", "/v1/usernames/Melody_Rivers", None, "");
+    assert_eq!(status, 200);
+    assert_eq!(body["available"], true, "nothing was written");
 }
 
 #[test]

@@ -10,7 +10,7 @@ pub use mirror::{AttributeMirror, CognitoMirror, MirrorError, NoMirror};
 pub use router::{route, ApiRequest, ApiResponse};
 pub use settings::ApiSettings;
 
-use crate::config::{ConfigError, EnvSource, Settings};
+use crate::config::{ConfigError, EnvSource, NameSource, Settings};
 use crate::policy::{Policy, PolicyViolation};
 use crate::registry::{
     Clock, DynamoRegistry, Registry, RegistryError, Rename, RenameOutcome, RenameUndo, SystemClock,
@@ -64,6 +64,9 @@ pub enum ApiError {
     Policy(#[from] PolicyViolation),
     #[error("That username is already taken.")]
     NameTaken,
+    /// `USERNAMES_SOURCE=username`: the name is the Cognito `userName` the user signs in with.
+    #[error("Your username is the name you sign in with, so it can't be changed or given up.")]
+    NameImmutable,
     #[error("You changed your username recently. You can change it again in {}.", wait(*retry_after))]
     Cooldown { retry_after: i64 },
     /// The registry failed or was too slow: nothing was decided, the same request may be retried.
@@ -89,6 +92,7 @@ impl ApiError {
             Self::Unauthorized => "unauthorized",
             Self::Policy(v) => v.code(),
             Self::NameTaken => "name_taken",
+            Self::NameImmutable => "name_immutable",
             Self::Cooldown { .. } => "rename_cooldown",
             Self::Registry(_) => "registry_unavailable",
             Self::NotFound => "not_found",
@@ -103,6 +107,7 @@ impl ApiError {
             Self::Unauthorized => 401,
             Self::Policy(_) => 422,
             Self::NameTaken => 409,
+            Self::NameImmutable => 403,
             Self::Cooldown { .. } => 429,
             Self::Registry(_) => 503,
             Self::NotFound => 404,
@@ -208,6 +213,7 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
     /// pool refuses the name: what this request wrote is undone (the registry as before it, the
     /// cooldown included), and the answer is 409.
     pub async fn rename(&self, caller: &Caller, raw: &str) -> Result<Renamed, ApiError> {
+        self.names_are_mutable()?;
         let to = self.policy.evaluate(raw)?;
         let now = self.clock.now();
         let request = Rename {
@@ -280,9 +286,21 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
         Ok(())
     }
 
+    /// Refuses renames and releases where names are the Cognito usernames users sign in with
+    /// (`USERNAMES_SOURCE=username`): Cognito never changes a `userName`, so a new name would
+    /// part the registry from the sign-in name, and a name given up would let someone else
+    /// sign up as a look-alike of a username still in use.
+    pub fn names_are_mutable(&self) -> Result<(), ApiError> {
+        match self.settings.name_source {
+            NameSource::PreferredUsername => Ok(()),
+            NameSource::Username => Err(ApiError::NameImmutable),
+        }
+    }
+
     /// Gives up the caller's name: into quarantine, where only they can take it back. The pool's
     /// attribute is left as it is: tokens carry only owned names, so it never reaches one.
     pub async fn release(&self, caller: &Caller) -> Result<Released, ApiError> {
+        self.names_are_mutable()?;
         let now = self.clock.now();
         let until = now.saturating_add(self.settings.quarantine_secs());
         let previous = within_budget(
@@ -341,6 +359,7 @@ mod tests {
             ApiError::TooLarge,
             ApiError::Unauthorized,
             ApiError::NameTaken,
+            ApiError::NameImmutable,
             ApiError::Cooldown { retry_after: 90 },
             ApiError::Registry(RegistryError::Unavailable("connection refused".into())),
             ApiError::NotFound,
@@ -354,6 +373,7 @@ mod tests {
                 ("bad_request", 413),
                 ("unauthorized", 401),
                 ("name_taken", 409),
+                ("name_immutable", 403),
                 ("rename_cooldown", 429),
                 ("registry_unavailable", 503),
                 ("not_found", 404),
