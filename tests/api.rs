@@ -11,10 +11,12 @@ use serde_json::{json, Value};
 use shared::api::{
     route, Api, ApiRequest, ApiResponse, ApiSettings, AttributeMirror, Caller, MirrorError,
 };
+use shared::config::NameSource;
 use shared::policy::Policy;
 use shared::registry::dynamodb::local_config;
 use shared::registry::{
-    Clock, Contacts, DynamoRegistry, ManualClock, MemoryRegistry, Registry, ReserveOutcome,
+    Claim, Clock, Contacts, DynamoRegistry, ManualClock, MemoryRegistry, Registry, ReserveOutcome,
+    UserRecord,
 };
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -72,15 +74,14 @@ pub struct Stage<R: Registry> {
 
 impl<R: Registry> Stage<R> {
     pub fn new(registry: R) -> Self {
+        Self::with_settings(registry, ApiSettings::default())
+    }
+
+    pub fn with_settings(registry: R, settings: ApiSettings) -> Self {
         let registry = Arc::new(registry);
         let pool = Arc::new(Pool::default());
         let clock = Arc::new(ManualClock::new(T0));
-        let mut api = Api::new(
-            registry.clone(),
-            pool.clone(),
-            Policy::default(),
-            ApiSettings::default(),
-        );
+        let mut api = Api::new(registry.clone(), pool.clone(), Policy::default(), settings);
         api.clock = clock.clone();
         Self {
             api,
@@ -144,6 +145,23 @@ impl<R: Registry> Stage<R> {
             .unwrap()
             .and_then(|u| u.owned)
             .map(|o| o.display)
+    }
+
+    /// The callers' records and the names' entries, to compare the registry before and after.
+    async fn snapshot(
+        &self,
+        callers: &[&Caller],
+        names: &[&str],
+    ) -> (Vec<Option<UserRecord>>, Vec<Option<Claim>>) {
+        let mut records = Vec::new();
+        for caller in callers {
+            records.push(self.registry.user(&caller.sub).await.unwrap());
+        }
+        let mut claims = Vec::new();
+        for raw in names {
+            claims.push(self.registry.get(name(raw).key()).await.unwrap());
+        }
+        (records, claims)
     }
 
     /// Whether the name keeps others off it now.
@@ -332,19 +350,101 @@ pub async fn an_alias_the_pool_refuses_leaves_the_registry_as_before<R: Registry
         .lock()
         .unwrap()
         .extend(["harmony".to_string(), "rhythm".to_string()]);
+    let names = ["Annabel", "Harmony", "Cadence"];
+    let before = stage.snapshot(&[&ann], &names).await;
 
     let refused = stage.put(&ann, "Harmony").await;
     assert_eq!(refused.status, 409);
     assert_eq!(refused.body["code"], "name_taken");
-    assert_eq!(stage.owned(&ann).await.as_deref(), Some("Annabel"));
+    assert_eq!(
+        stage.snapshot(&[&ann], &names).await,
+        before,
+        "Annabel active since sign-up, Harmony free, the record as it was"
+    );
     assert!(!stage.held("Harmony").await, "the refused name is free");
-    assert!(stage.held("Annabel").await);
+    assert_eq!(stage.pool.name_of(&ann.sub), None);
 
-    // A user without a name: the refused name is given up at once.
+    // The refused rename was no rename: no cooldown.
+    let next = stage.put(&ann, "Cadence").await;
+    assert_eq!(
+        next.body,
+        json!({"username": "Cadence", "previous": "Annabel"})
+    );
+
+    // A user without a name, and no record: none again.
     let carl = Caller::new(sub_of("carl"));
     assert_eq!(stage.put(&carl, "Rhythm").await.status, 409);
-    assert_eq!(stage.owned(&carl).await, None);
+    assert_eq!(stage.registry.user(&carl.sub).await.unwrap(), None);
     assert!(!stage.held("Rhythm").await);
+    assert_eq!(stage.put(&carl, "Carlos").await.status, 200);
+}
+
+pub async fn a_refused_alias_keeps_the_last_renames_cooldown_and_quarantine<R: Registry>(
+    registry: R,
+) {
+    let stage = Stage::new(registry);
+    let ann = stage.signed_up("ann", "Annabel").await;
+    assert_eq!(stage.put(&ann, "Harmony").await.status, 200);
+    stage.clock.advance(DAY + 1);
+    stage
+        .pool
+        .aliases_of_others
+        .lock()
+        .unwrap()
+        .extend(["melody".to_string(), "annabel".to_string()]);
+    let names = ["Annabel", "Harmony", "Melody", "Cadence"];
+    let before = stage.snapshot(&[&ann], &names).await;
+
+    // A new name the pool refuses.
+    assert_eq!(stage.put(&ann, "Melody").await.body["code"], "name_taken");
+    assert_eq!(stage.snapshot(&[&ann], &names).await, before);
+    // Her old name, taken back from her quarantine: refused, and in her quarantine again.
+    assert_eq!(stage.put(&ann, "Annabel").await.body["code"], "name_taken");
+    assert_eq!(stage.snapshot(&[&ann], &names).await, before);
+    let bob = stage.signed_up("bob", "Bobby").await;
+    assert_eq!(stage.put(&bob, "Annabel").await.body["code"], "name_taken");
+
+    // The rename before the refused ones is still the last one: the cooldown it started has
+    // ended, so the next rename goes through at once.
+    assert_eq!(stage.put(&ann, "Cadence").await.status, 200);
+}
+
+pub async fn with_the_username_source_names_cannot_change<R: Registry>(registry: R) {
+    let settings = ApiSettings {
+        name_source: NameSource::Username,
+        ..ApiSettings::default()
+    };
+    let stage = Stage::with_settings(registry, settings);
+    let ann = stage.signed_up("ann", "annabel").await;
+    let names = ["annabel", "Harmony"];
+    let before = stage.snapshot(&[&ann], &names).await;
+    for answer in [
+        stage.put(&ann, "Harmony").await,
+        stage.put(&ann, "annabel").await,
+        stage
+            .call("PUT", "/v1/me/username", Some(&ann), b"not json")
+            .await,
+        stage.delete(&ann).await,
+    ] {
+        assert_eq!(answer.status, 403, "{answer:?}");
+        assert_eq!(answer.body["code"], "name_immutable");
+    }
+    assert_eq!(stage.snapshot(&[&ann], &names).await, before);
+    assert_eq!(stage.pool.name_of(&ann.sub), None, "nothing mirrored");
+    // Not signed in is still 401; availability still answers.
+    assert_eq!(
+        stage
+            .call("DELETE", "/v1/me/username", None, b"")
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        stage.availability("ANNABEL").await.body["code"],
+        "name_taken"
+    );
+    assert_eq!(stage.availability("Harmony").await.body["available"], true);
+    assert_eq!(stage.availability("ab").await.body["code"], "too_short");
 }
 
 pub async fn availability_answers_free_taken_quarantined_and_invalid_names<R: Registry>(
@@ -471,6 +571,8 @@ macro_rules! api_cases {
             a_second_rename_within_the_cooldown_says_when_to_retry,
             a_failed_mirror_answers_the_rename_and_a_retry_finishes_it,
             an_alias_the_pool_refuses_leaves_the_registry_as_before,
+            a_refused_alias_keeps_the_last_renames_cooldown_and_quarantine,
+            with_the_username_source_names_cannot_change,
             availability_answers_free_taken_quarantined_and_invalid_names,
             bad_requests_get_a_code_and_a_sentence,
         );
@@ -517,7 +619,7 @@ async fn each_route_costs_the_dynamodb_requests_it_must() {
             "PUT",
             "/v1/me/username",
             br#"{"username":"Melody"}"#,
-            &["GetItem", "TransactWriteItems"],
+            &["GetItem", "GetItem", "TransactWriteItems"],
         ),
         (
             "PUT",
@@ -550,6 +652,26 @@ async fn each_route_costs_the_dynamodb_requests_it_must() {
             String::from_utf8_lossy(body)
         );
     }
+    // A name the pool refuses as an alias: the rename, then the one transaction that undoes it.
+    let bob = stage.signed_up("bob", "Bobby").await;
+    stage
+        .pool
+        .aliases_of_others
+        .lock()
+        .unwrap()
+        .insert("rhythm".into());
+    counter.reset();
+    let refused = stage.put(&bob, "Rhythm").await;
+    assert_eq!(refused.status, 409);
+    assert_eq!(
+        counter.operations(),
+        [
+            "GetItem",
+            "GetItem",
+            "TransactWriteItems",
+            "TransactWriteItems"
+        ]
+    );
 }
 
 #[tokio::test]

@@ -13,8 +13,8 @@ use shared::policy::{NameKey, Username};
 use shared::registry::dynamodb::{local_config, Timeouts};
 use shared::registry::{
     BlockOutcome, BlockRequest, Claim, ClaimState, CommitOutcome, Commitment, DynamoRegistry,
-    MemoryRegistry, Registry, RegistryError, Rename, RenameOutcome, Reservation, ReserveOutcome,
-    Timestamp, UserRecord,
+    MemoryRegistry, Registry, RegistryError, Rename, RenameOutcome, RenameUndo, Reservation,
+    ReserveOutcome, Timestamp, UndoOutcome, UserRecord,
 };
 use shared::triggers::{dispatch, Triggers};
 use std::sync::Arc;
@@ -51,8 +51,15 @@ impl Registry for Late {
     async fn get(&self, key: &NameKey) -> Result<Option<Claim>, RegistryError> {
         self.0.get(key).await
     }
-    async fn rename(&self, r: &Rename, now: Timestamp) -> Result<RenameOutcome, RegistryError> {
-        self.0.rename(r, now).await
+    async fn rename_with_undo(
+        &self,
+        r: &Rename,
+        now: Timestamp,
+    ) -> Result<(RenameOutcome, Option<RenameUndo>), RegistryError> {
+        self.0.rename_with_undo(r, now).await
+    }
+    async fn undo_rename(&self, undo: &RenameUndo) -> Result<UndoOutcome, RegistryError> {
+        self.0.undo_rename(undo).await
     }
     async fn release(
         &self,

@@ -320,12 +320,24 @@ impl<R: Registry> Registry for StopsAfter<'_, R> {
     async fn user(&self, sub: &str) -> Result<Option<shared::registry::UserRecord>, RegistryError> {
         self.store.user(sub).await
     }
-    async fn rename(
+    async fn rename_with_undo(
         &self,
         r: &shared::registry::Rename,
         now: Timestamp,
-    ) -> Result<shared::registry::RenameOutcome, RegistryError> {
-        self.store.rename(r, now).await
+    ) -> Result<
+        (
+            shared::registry::RenameOutcome,
+            Option<shared::registry::RenameUndo>,
+        ),
+        RegistryError,
+    > {
+        self.store.rename_with_undo(r, now).await
+    }
+    async fn undo_rename(
+        &self,
+        undo: &shared::registry::RenameUndo,
+    ) -> Result<shared::registry::UndoOutcome, RegistryError> {
+        self.store.undo_rename(undo).await
     }
     async fn release(
         &self,

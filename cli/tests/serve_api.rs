@@ -1,14 +1,18 @@
 //! `usernames serve`'s HTTP API as an app calls it: bearer tokens verified against the issuer's
 //! JWKS (a tiny JWKS server on loopback, keys generated locally for these tests only in
 //! `tests/keys/`), so a forged, expired, wrong-audience or wrong-issuer token gets 401, and
-//! without an issuer the signed-in routes answer 401 while availability stays public.
+//! without an issuer the signed-in routes answer 401 while availability stays public. An
+//! `https://` issuer's JWKS comes over TLS (a server with a CA made for the test, trusted through
+//! `SSL_CERT_FILE`); a certificate that is not trusted is a 401 and a sentence on the console.
 
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const KID: &str = "test-key-1";
 const AUDIENCE: &str = "client-a";
@@ -16,16 +20,21 @@ const ISSUER_KEY: &[u8] = include_bytes!("keys/issuer.der");
 const FORGER_KEY: &[u8] = include_bytes!("keys/forger.der");
 const ISSUER_PUBLIC: &str = include_str!("keys/issuer.public.json");
 
+/// The issuer's key set, as `/.well-known/jwks.json` serves it.
+fn key_set() -> String {
+    let public: Value = serde_json::from_str(ISSUER_PUBLIC).expect("public key");
+    json!({"keys": [{
+        "kty": "RSA", "alg": "RS256", "use": "sig", "kid": KID,
+        "n": public["n"], "e": public["e"],
+    }]})
+    .to_string()
+}
+
 /// A JWKS server on loopback serving the issuer's public key; it stops with the test process.
 fn jwks_server() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let public: Value = serde_json::from_str(ISSUER_PUBLIC).expect("public key");
-    let set = json!({"keys": [{
-        "kty": "RSA", "alg": "RS256", "use": "sig", "kid": KID,
-        "n": public["n"], "e": public["e"],
-    }]})
-    .to_string();
+    let set = key_set();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -50,10 +59,62 @@ fn jwks_server() -> SocketAddr {
     addr
 }
 
+/// The JWKS server over TLS of `tests/jwks_tls_server.py` (on the test venv's Python, whose
+/// `cryptography` makes its certificate authority), and the CA files it wrote; it stops and
+/// removes them when dropped.
+struct TlsJwks {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    port: u16,
+    /// The CA that signed the server's certificate (for `localhost` and `127.0.0.1`).
+    ca: String,
+    /// A CA that signed nothing the server shows.
+    other_ca: String,
+}
+
+impl TlsJwks {
+    fn start() -> Self {
+        let python = integration_tests::moto::test_python();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/jwks_tls_server.py");
+        let mut child = Command::new(&python)
+            .arg(&script)
+            .arg(key_set())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
+        let stdin = child.stdin.take();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the TLS server's first line");
+        let started: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|_| panic!("the TLS server did not start: {line:?}"));
+        Self {
+            child,
+            stdin,
+            port: started["port"].as_u64().expect("a port") as u16,
+            ca: started["ca"].as_str().expect("ca").to_owned(),
+            other_ca: started["other_ca"].as_str().expect("other_ca").to_owned(),
+        }
+    }
+}
+
+impl Drop for TlsJwks {
+    fn drop(&mut self) {
+        // EOF on its stdin: it stops and removes its files.
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
 /// The server process; killed when the test ends, whether it passed or not.
 struct Server {
     child: Child,
     addr: SocketAddr,
+    /// What it printed on stderr so far.
+    stderr: Arc<Mutex<String>>,
 }
 
 impl Drop for Server {
@@ -65,19 +126,29 @@ impl Drop for Server {
 
 impl Server {
     fn start(issuer: Option<&str>) -> Self {
+        Self::start_with(issuer, &[])
+    }
+
+    /// The server with `issuer`, and `env` set on top of the test's own settings.
+    fn start_with(issuer: Option<&str>, env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_usernames"));
         command
             .args(["serve", "--addr", "127.0.0.1:0"])
             .env_remove("USERNAMES_TABLE")
             .env_remove("USERNAMES_USER_POOL_ID")
             .env_remove("USERNAMES_JWT_ISSUER")
+            .env_remove("USERNAMES_SOURCE")
+            // The roots of an https:// issuer: only what a test names in SSL_CERT_FILE.
+            .env_remove("SSL_CERT_FILE")
+            .env_remove("SSL_CERT_DIR")
             .env("USERNAMES_JWT_AUDIENCE", AUDIENCE)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(Stdio::piped());
         if let Some(issuer) = issuer {
             command.env("USERNAMES_JWT_ISSUER", issuer);
         }
+        command.envs(env.iter().copied());
         let mut child = command.spawn().expect("start usernames serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
@@ -90,7 +161,33 @@ impl Server {
             .parse()
             .expect("a socket address");
         std::thread::spawn(move || for _ in lines {});
-        Self { child, addr }
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut from_child = BufReader::new(child.stderr.take().expect("stderr"));
+        let into = stderr.clone();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while from_child.read_line(&mut line).is_ok_and(|n| n > 0) {
+                into.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        Self {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    /// Waits (up to 10 s) until its stderr contains `text`; what it printed so far.
+    fn printed(&self, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let printed = self.stderr.lock().unwrap().clone();
+            if printed.contains(text) || started.elapsed() > Duration::from_secs(10) {
+                return printed;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// One HTTP/1.1 request; the status, the headers (lowercased names) and the JSON body.
@@ -261,6 +358,119 @@ fn tokens_of_the_issuer_rename_and_anything_else_gets_401() {
     let (status, _, body) = server.request("DELETE", "/v1/me/username", Some(&access), "");
     assert_eq!(status, 200);
     assert_eq!(body, json!({"previous": "Melody_Rivers"}));
+}
+
+#[test]
+fn where_names_are_the_sign_in_usernames_serve_renames_nothing() {
+    let jwks = jwks_server();
+    let issuer = format!("http://{jwks}/local_pool");
+    let server = Server::start_with(Some(&issuer), &[("USERNAMES_SOURCE", "username")]);
+    let access = token(ISSUER_KEY, access_claims(&issuer, "sub-ann"));
+    let (status, body) = server.rename(Some(&access), "Melody_Rivers");
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["code"], "name_immutable");
+    let (status, _, body) = server.request("DELETE", "/v1/me/username", Some(&access), "");
+    assert_eq!((status, &body["code"]), (403, &json!("name_immutable")));
+    let (status, _, body) = server.request("GET", "/v1/usernames/Melody_Rivers", None, "");
+    assert_eq!(status, 200);
+    assert_eq!(body["available"], true, "nothing was written");
+}
+
+#[test]
+fn an_https_issuers_keys_come_over_tls_from_a_trusted_certificate_only() {
+    let jwks = TlsJwks::start();
+    for host in ["localhost", "127.0.0.1"] {
+        let issuer = format!("https://{host}:{}/local_pool", jwks.port);
+        let access = token(ISSUER_KEY, access_claims(&issuer, "sub-ann"));
+
+        let trusted = Server::start_with(Some(&issuer), &[("SSL_CERT_FILE", &jwks.ca)]);
+        let (status, body) = trusted.rename(Some(&access), "Melody_Rivers");
+        assert_eq!(status, 200, "{host}: {body} {}", trusted.printed(""));
+        let refused = [
+            token(FORGER_KEY, access_claims(&issuer, "sub-eve")),
+            token(
+                ISSUER_KEY,
+                access_claims(
+                    "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other",
+                    "sub-eve",
+                ),
+            ),
+        ];
+        for bad in refused {
+            let (status, body) = trusted.rename(Some(&bad), "Eve_Online");
+            assert_eq!((status, &body["code"]), (401, &json!("unauthorized")));
+        }
+
+        // Trusting only another CA: the issuer's certificate is refused, and so is the token.
+        let untrusted = Server::start_with(Some(&issuer), &[("SSL_CERT_FILE", &jwks.other_ca)]);
+        let (status, body) = untrusted.rename(Some(&access), "Melody_Rivers");
+        assert_eq!((status, &body["code"]), (401, &json!("unauthorized")));
+        assert!(body["message"].as_str().unwrap().ends_with('.'));
+        let why = format!("the TLS handshake with {host}:{} failed", jwks.port);
+        let printed = untrusted.printed(&why);
+        assert!(printed.contains(&why), "{printed}");
+        assert!(printed.contains("not trusted here"), "{printed}");
+        assert!(!printed.contains("panicked"), "{printed}");
+        // It goes on serving.
+        let (status, _, body) = untrusted.request("GET", "/v1/usernames/Melody_Rivers", None, "");
+        assert_eq!((status, &body["available"]), (200, &json!(true)));
+    }
+
+    // An https:// issuer nobody answers for: 401, and the console says so.
+    let issuer = "https://127.0.0.1:1/local_pool";
+    let server = Server::start_with(Some(issuer), &[("SSL_CERT_FILE", &jwks.ca)]);
+    let (status, _) = server.rename(
+        Some(&token(ISSUER_KEY, access_claims(issuer, "sub-ann"))),
+        "Melody_Rivers",
+    );
+    assert_eq!(status, 401);
+    let printed = server.printed("cannot connect to 127.0.0.1:1");
+    assert!(
+        printed.contains("cannot connect to 127.0.0.1:1"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn an_https_issuer_without_trusted_roots_stops_serve_at_start() {
+    let empty = std::env::temp_dir().join(format!("usernames-no-roots-{}.pem", std::process::id()));
+    std::fs::write(&empty, "").expect("an empty roots file");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_usernames"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env_remove("USERNAMES_TABLE")
+        .env_remove("SSL_CERT_DIR")
+        .env(
+            "USERNAMES_JWT_ISSUER",
+            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+        )
+        .env("SSL_CERT_FILE", &empty)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run usernames serve");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve started without a root to check its issuer's certificate with");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = std::fs::remove_file(&empty);
+    let mut stderr = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("USERNAMES_JWT_ISSUER"), "{stderr}");
+    assert!(stderr.contains("no trusted root certificate"), "{stderr}");
 }
 
 #[test]

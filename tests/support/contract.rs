@@ -6,8 +6,8 @@
 use shared::policy::{Policy, Username, KEY_VERSION};
 use shared::registry::{
     BlockOutcome, BlockRequest, Claim, ClaimState, CommitOutcome, Commitment, ContactKey, Contacts,
-    Holder, OwnedName, Owner, Registry, Rename, RenameOutcome, Reservation, ReserveOutcome,
-    Timestamp, UserRecord,
+    Holder, OwnedName, Owner, Registry, Rename, RenameOutcome, RenameUndo, Reservation,
+    ReserveOutcome, Timestamp, UndoOutcome, UserRecord,
 };
 use std::future::Future;
 
@@ -1111,6 +1111,197 @@ pub async fn blocking_holds_a_name_for_the_operator<R: Registry>(registry: R) {
     assert!(claim(&registry, "alice").await.is_none());
 }
 
+/// `user_name`'s rename to `raw` at `now`, and what undoes it.
+async fn rename_undoable<R: Registry>(
+    registry: &R,
+    raw: &str,
+    user_name: &str,
+    now: Timestamp,
+    cooldown: Option<i64>,
+) -> (RenameOutcome, Option<RenameUndo>) {
+    registry
+        .rename_with_undo(&rename_to(raw, user_name, now, cooldown), now)
+        .await
+        .expect("rename")
+}
+
+async fn undo<R: Registry>(registry: &R, undo: &RenameUndo) -> UndoOutcome {
+    registry.undo_rename(undo).await.expect("undo")
+}
+
+/// The records of `users` and the entries of `names`, to compare a registry before and after.
+async fn snapshot<R: Registry>(
+    registry: &R,
+    users: &[&str],
+    names: &[&str],
+) -> (Vec<Option<UserRecord>>, Vec<Option<Claim>>) {
+    let mut records = Vec::new();
+    for user in users {
+        records.push(record(registry, user).await);
+    }
+    let mut claims = Vec::new();
+    for raw in names {
+        claims.push(claim(registry, raw).await);
+    }
+    (records, claims)
+}
+
+pub async fn undoing_a_rename_puts_back_exactly_what_it_wrote<R: Registry>(registry: R) {
+    const DAY: i64 = 24 * 60 * 60;
+    commit(&registry, "alice", "user-a", T0).await;
+    let names = ["alice", "bob", "carol"];
+    let before = snapshot(&registry, &["user-a"], &names).await;
+    let (outcome, undone) = rename_undoable(&registry, "bob", "user-a", T0 + 100, Some(DAY)).await;
+    assert_eq!(outcome, renamed(Some("alice")));
+    let undone = undone.expect("a move can be undone");
+    assert_eq!(undo(&registry, &undone).await, UndoOutcome::Undone);
+    assert_eq!(
+        snapshot(&registry, &["user-a"], &names).await,
+        before,
+        "alice active again since T0, bob freed (not quarantined), the record as it was"
+    );
+    assert_eq!(
+        undo(&registry, &undone).await,
+        UndoOutcome::Undone,
+        "replayed: the same answer"
+    );
+    assert_eq!(snapshot(&registry, &["user-a"], &names).await, before);
+    assert_eq!(
+        reserve(
+            &registry,
+            &reservation("bob", "user-b", None, T0 + 101),
+            T0 + 101
+        )
+        .await,
+        ReserveOutcome::Reserved,
+        "the refused name is free for anyone at once"
+    );
+    assert_eq!(
+        rename(&registry, "carol", "user-a", T0 + 101, Some(DAY)).await,
+        renamed(Some("alice")),
+        "an undone rename starts no cooldown"
+    );
+
+    // A user who renamed before keeps that rename's instant, and their quarantined name.
+    commit(&registry, "dora", "user-d", T0).await;
+    rename(&registry, "erin", "user-d", T0, Some(DAY)).await;
+    let names = ["dora", "erin", "fern"];
+    let before = snapshot(&registry, &["user-d"], &names).await;
+    assert_eq!(
+        before.0[0].as_ref().and_then(|r| r.renamed_at),
+        Some(T0),
+        "{before:?}"
+    );
+    let (_, undone) = rename_undoable(&registry, "fern", "user-d", T0 + DAY, Some(DAY)).await;
+    assert_eq!(
+        undo(&registry, &undone.expect("undo")).await,
+        UndoOutcome::Undone
+    );
+    assert_eq!(snapshot(&registry, &["user-d"], &names).await, before);
+    assert_eq!(
+        rename(&registry, "gail", "user-d", T0 + DAY + 1, Some(DAY)).await,
+        renamed(Some("erin"))
+    );
+
+    // A user who had no name, and no record, has none again.
+    let (outcome, undone) = rename_undoable(&registry, "zed", "user-z", T0, Some(DAY)).await;
+    assert_eq!(outcome, renamed(None));
+    assert_eq!(
+        undo(&registry, &undone.expect("undo")).await,
+        UndoOutcome::Undone
+    );
+    assert_eq!(record(&registry, "user-z").await, None);
+    assert!(claim(&registry, "zed").await.is_none());
+
+    // A new spelling: the display forms go back.
+    commit(&registry, "hana", "user-h", T0).await;
+    let before = snapshot(&registry, &["user-h"], &["hana"]).await;
+    let (outcome, undone) = rename_undoable(&registry, "HANA", "user-h", T0 + 5, Some(DAY)).await;
+    assert_eq!(outcome, renamed(Some("hana")));
+    assert_eq!(
+        claim(&registry, "hana").await.map(|c| c.display).as_deref(),
+        Some("HANA")
+    );
+    assert_eq!(
+        undo(&registry, &undone.expect("undo")).await,
+        UndoOutcome::Undone
+    );
+    assert_eq!(snapshot(&registry, &["user-h"], &["hana"]).await, before);
+}
+
+pub async fn undoing_a_rename_that_took_a_name_back_quarantines_it_again<R: Registry>(registry: R) {
+    commit(&registry, "alice", "user-a", T0).await;
+    rename(&registry, "bob", "user-a", T0 + 1, None).await;
+    let names = ["alice", "bob"];
+    let before = snapshot(&registry, &["user-a"], &names).await;
+    let quarantined = ClaimState::Quarantined {
+        previous_owner: sub_of("user-a"),
+        until: T0 + 1 + QUARANTINE,
+    };
+    assert_eq!(before.1[0].as_ref().map(|c| &c.state), Some(&quarantined));
+    let (outcome, undone) = rename_undoable(&registry, "Alice", "user-a", T0 + 2, None).await;
+    assert_eq!(outcome, renamed(Some("bob")), "taken back from quarantine");
+    assert_eq!(
+        undo(&registry, &undone.expect("undo")).await,
+        UndoOutcome::Undone
+    );
+    assert_eq!(
+        snapshot(&registry, &["user-a"], &names).await,
+        before,
+        "alice back in the user's quarantine, until the same instant, as it was spelled"
+    );
+    let grab = reservation("alice", "user-b", None, T0 + 3);
+    assert_eq!(
+        reserve(&registry, &grab, T0 + 3).await,
+        ReserveOutcome::Taken,
+        "nobody can grab it"
+    );
+}
+
+pub async fn an_undo_never_overwrites_a_later_change<R: Registry>(registry: R) {
+    commit(&registry, "alice", "user-a", T0).await;
+    let (_, first) = rename_undoable(&registry, "bob", "user-a", T0 + 1, None).await;
+    let first = first.expect("undo");
+    // The user renames again (an operator's forced rename) before the undo runs.
+    rename(&registry, "carol", "user-a", T0 + 2, None).await;
+    let names = ["alice", "bob", "carol"];
+    let later = snapshot(&registry, &["user-a"], &names).await;
+    assert_eq!(undo(&registry, &first).await, UndoOutcome::Changed);
+    assert_eq!(snapshot(&registry, &["user-a"], &names).await, later);
+
+    // The user gives the name up before the undo runs.
+    commit(&registry, "dora", "user-d", T0).await;
+    let (_, renamed_away) = rename_undoable(&registry, "erin", "user-d", T0 + 1, None).await;
+    registry
+        .release(&sub_of("user-d"), Some(T0 + 2 + QUARANTINE), T0 + 2)
+        .await
+        .expect("release");
+    let names = ["dora", "erin"];
+    let later = snapshot(&registry, &["user-d"], &names).await;
+    assert_eq!(
+        undo(&registry, &renamed_away.expect("undo")).await,
+        UndoOutcome::Changed
+    );
+    assert_eq!(snapshot(&registry, &["user-d"], &names).await, later);
+
+    // An operator ends the old name's quarantine and someone else takes it.
+    commit(&registry, "fern", "user-f", T0).await;
+    let (_, moved) = rename_undoable(&registry, "gail", "user-f", T0 + 1, None).await;
+    assert!(registry.unblock(name("fern").key()).await.expect("unblock"));
+    commit(&registry, "fern", "user-g", T0 + 2).await;
+    let names = ["fern", "gail"];
+    let later = snapshot(&registry, &["user-f", "user-g"], &names).await;
+    assert_eq!(
+        undo(&registry, &moved.expect("undo")).await,
+        UndoOutcome::Changed
+    );
+    assert_eq!(
+        snapshot(&registry, &["user-f", "user-g"], &names).await,
+        later,
+        "user-g keeps fern, user-f keeps gail"
+    );
+}
+
 /// Declares one `#[tokio::test]` per contract case, each on a fresh store from `$make`
 /// (an expression that evaluates to a future of the store).
 #[macro_export]
@@ -1141,6 +1332,9 @@ macro_rules! registry_contract_tests {
             a_user_without_a_name_takes_one_by_rename,
             releasing_quarantines_or_frees_at_once,
             blocking_holds_a_name_for_the_operator,
+            undoing_a_rename_puts_back_exactly_what_it_wrote,
+            undoing_a_rename_that_took_a_name_back_quarantines_it_again,
+            an_undo_never_overwrites_a_later_change,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {

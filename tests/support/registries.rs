@@ -4,7 +4,7 @@
 use shared::policy::{NameKey, Username};
 use shared::registry::{
     BlockOutcome, BlockRequest, Claim, CommitOutcome, Commitment, Registry, RegistryError, Rename,
-    RenameOutcome, Reservation, ReserveOutcome, Timestamp, UserRecord,
+    RenameOutcome, RenameUndo, Reservation, ReserveOutcome, Timestamp, UndoOutcome, UserRecord,
 };
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,7 +41,14 @@ impl Registry for Broken {
     async fn user(&self, _: &str) -> Result<Option<UserRecord>, RegistryError> {
         self.fail().await
     }
-    async fn rename(&self, _: &Rename, _: Timestamp) -> Result<RenameOutcome, RegistryError> {
+    async fn rename_with_undo(
+        &self,
+        _: &Rename,
+        _: Timestamp,
+    ) -> Result<(RenameOutcome, Option<RenameUndo>), RegistryError> {
+        self.fail().await
+    }
+    async fn undo_rename(&self, _: &RenameUndo) -> Result<UndoOutcome, RegistryError> {
         self.fail().await
     }
     async fn release(
@@ -75,7 +82,7 @@ pub struct Calls {
     pub reads: usize,
     pub reserves: usize,
     pub commits: usize,
-    /// `rename`, `release`, `block` and `unblock`.
+    /// `rename`, `undo_rename`, `release`, `block` and `unblock`.
     pub others: usize,
 }
 
@@ -135,13 +142,21 @@ impl<R: Registry> Registry for Counted<R> {
         self.reads.fetch_add(1, Ordering::SeqCst);
         self.store.user(sub)
     }
-    fn rename(
+    fn rename_with_undo(
         &self,
         r: &Rename,
         now: Timestamp,
-    ) -> impl Future<Output = Result<RenameOutcome, RegistryError>> + Send {
+    ) -> impl Future<Output = Result<(RenameOutcome, Option<RenameUndo>), RegistryError>> + Send
+    {
         self.others.fetch_add(1, Ordering::SeqCst);
-        self.store.rename(r, now)
+        self.store.rename_with_undo(r, now)
+    }
+    fn undo_rename(
+        &self,
+        undo: &RenameUndo,
+    ) -> impl Future<Output = Result<UndoOutcome, RegistryError>> + Send {
+        self.others.fetch_add(1, Ordering::SeqCst);
+        self.store.undo_rename(undo)
     }
     fn release(
         &self,

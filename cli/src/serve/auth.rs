@@ -13,8 +13,13 @@ use serde::Deserialize;
 use shared::api::Caller;
 use shared::env::{ConfigError, EnvSource};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Mutex, RwLock};
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use tokio_rustls::TlsConnector;
 
 /// The issuer whose tokens `serve` accepts (`https://cognito-idp.<region>.amazonaws.com/<pool>`,
 /// or cognito-local's `http://localhost:9229/<pool>`); its keys are `<issuer>/.well-known/jwks.json`.
@@ -41,12 +46,23 @@ pub struct Verifier {
     fetched: Mutex<Option<Instant>>,
 }
 
-/// Where the keys are: only `http://` (a local issuer such as cognito-local); `serve` has no TLS
-/// client of its own.
-#[derive(Debug, Clone)]
+/// Where the keys are: `<issuer>/.well-known/jwks.json`, over `https://` (Cognito's issuers) or
+/// `http://` (a local issuer such as cognito-local).
+#[derive(Clone)]
 struct JwksUrl {
+    /// The issuer's authority as written: the `Host` header.
     authority: String,
+    /// `host:port` to connect to (443 or 80 when the issuer names no port).
+    address: String,
     path: String,
+    /// For `https://`: the TLS client, and the name the certificate must carry.
+    tls: Option<Tls>,
+}
+
+#[derive(Clone)]
+struct Tls {
+    connector: TlsConnector,
+    server_name: ServerName<'static>,
 }
 
 /// The claims `serve` looks at; any others are ignored.
@@ -79,15 +95,8 @@ impl Verifier {
             return Ok(None);
         };
         let issuer = issuer.trim().trim_end_matches('/').to_string();
-        let jwks = JwksUrl::of_issuer(&issuer).ok_or_else(|| {
-            ConfigError::new(
-                ENV_JWT_ISSUER,
-                format!(
-                    "`{issuer}` is not an http:// URL (serve fetches the keys of a local issuer \
-                     such as cognito-local, like http://localhost:9229/local_pool)"
-                ),
-            )
-        })?;
+        let jwks = JwksUrl::of_issuer(&issuer, trusted_roots)
+            .map_err(|reason| ConfigError::new(ENV_JWT_ISSUER, format!("`{issuer}` {reason}")))?;
         let audiences = env
             .var(ENV_JWT_AUDIENCE)
             .map(|raw| {
@@ -184,27 +193,123 @@ impl Verifier {
     }
 }
 
+/// The roots an `https://` issuer's certificate must chain to: the platform's store, or, when
+/// `SSL_CERT_FILE` or `SSL_CERT_DIR` is set, the certificates there instead (a test CA, a
+/// proxy's). Read once, at init.
+fn trusted_roots() -> Result<RootCertStore, String> {
+    let found = rustls_native_certs::load_native_certs();
+    let mut roots = RootCertStore::empty();
+    let (added, _) = roots.add_parsable_certificates(found.certs);
+    if added == 0 {
+        let why = found
+            .errors
+            .first()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        return Err(format!(
+            "is https://, but no trusted root certificate was found to check it with (the \
+             platform's store, or SSL_CERT_FILE / SSL_CERT_DIR){why}"
+        ));
+    }
+    Ok(roots)
+}
+
 impl JwksUrl {
-    fn of_issuer(issuer: &str) -> Option<Self> {
-        let rest = issuer.strip_prefix("http://")?;
-        let (authority, base) = match rest.find('/') {
+    /// The JWKS URL of `issuer`; `roots` is called only for an `https://` issuer. Errors finish
+    /// the sentence "`<issuer>` ...".
+    fn of_issuer(
+        issuer: &str,
+        roots: impl FnOnce() -> Result<RootCertStore, String>,
+    ) -> Result<Self, String> {
+        const NOT_A_URL: &str = "is not an https:// or http:// URL (a Cognito issuer, like \
+             https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123, or a local one such as \
+             cognito-local's http://localhost:9229/local_pool)";
+        let (rest, https) = match (
+            issuer.strip_prefix("https://"),
+            issuer.strip_prefix("http://"),
+        ) {
+            (Some(rest), _) => (rest, true),
+            (None, Some(rest)) => (rest, false),
+            (None, None) => return Err(NOT_A_URL.into()),
+        };
+        let (authority, base) = match rest.find(['/', '?', '#']) {
             Some(at) => rest.split_at(at),
             None => (rest, ""),
         };
-        if authority.is_empty() {
-            return None;
+        if base.contains(['?', '#']) {
+            return Err("has a query or fragment; an issuer is a plain URL".into());
         }
-        Some(Self {
+        let (host, port) = split_host_port(authority).ok_or_else(|| NOT_A_URL.to_string())?;
+        let port = port.unwrap_or(if https { 443 } else { 80 });
+        let tls = if https {
+            // An IPv6 literal is named without its brackets.
+            let name = host.trim_start_matches('[').trim_end_matches(']');
+            let server_name = ServerName::try_from(name.to_string())
+                .map_err(|_| format!("names no valid host for TLS (`{host}`)"))?;
+            let config = ClientConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("cannot be reached over TLS here: {e}"))?
+            .with_root_certificates(roots()?)
+            .with_no_client_auth();
+            Some(Tls {
+                connector: TlsConnector::from(Arc::new(config)),
+                server_name,
+            })
+        } else {
+            None
+        };
+        Ok(Self {
             authority: authority.to_string(),
+            address: format!("{host}:{port}"),
             path: format!("{base}/.well-known/jwks.json"),
+            tls,
         })
     }
 
     /// The RSA keys of the set, by `kid`. Errors are for the console, never for callers.
     async fn fetch(&self) -> Result<HashMap<String, DecodingKey>, String> {
-        let stream = tokio::net::TcpStream::connect(&self.authority)
+        let stream = tokio::net::TcpStream::connect(&self.address)
             .await
-            .map_err(|e| format!("cannot connect to {}: {e}", self.authority))?;
+            .map_err(|e| format!("cannot connect to {}: {e}", self.address))?;
+        let Some(tls) = &self.tls else {
+            return self.get(stream).await;
+        };
+        let stream = tls
+            .connector
+            .connect(tls.server_name.clone(), stream)
+            .await
+            .map_err(|e| {
+                let certificate = e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+                    .is_some_and(|e| {
+                        matches!(
+                            e,
+                            rustls::Error::InvalidCertificate(_)
+                                | rustls::Error::NoCertificatesPresented
+                        )
+                    });
+                let hint = if certificate {
+                    " (its certificate is not trusted here: SSL_CERT_FILE or SSL_CERT_DIR name \
+                     the roots to trust instead of the platform's)"
+                } else {
+                    ""
+                };
+                format!(
+                    "the TLS handshake with {} failed: {e}{hint}",
+                    self.authority
+                )
+            })?;
+        self.get(stream).await
+    }
+
+    /// `GET` of the JWKS over an open connection.
+    async fn get(
+        &self,
+        stream: impl AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    ) -> Result<HashMap<String, DecodingKey>, String> {
         let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|e| e.to_string())?;
@@ -240,6 +345,35 @@ impl JwksUrl {
     }
 }
 
+/// `host` and the port, if any, of an authority (`example.com`, `localhost:9229`, `[::1]:443`);
+/// `None` when it is empty, carries user information or a port that is not a number.
+fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    let (host, port) = if authority.starts_with('[') {
+        let end = authority.find(']')? + 1;
+        let (host, rest) = authority.split_at(end);
+        match rest {
+            "" => (host, None),
+            _ => (host, Some(rest.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return None;
+    }
+    let port = match port {
+        Some(port) => Some(port.parse().ok()?),
+        None => None,
+    };
+    Some((host, port))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,7 +386,7 @@ mod tests {
     }
 
     #[test]
-    fn issuers_are_local_http_urls_and_audiences_a_list() {
+    fn issuers_are_http_or_https_urls_and_audiences_a_list() {
         assert!(Verifier::from_env(&env(&[])).unwrap().is_none());
         let verifier = Verifier::from_env(&env(&[
             (ENV_JWT_ISSUER, "http://localhost:9229/local_pool/"),
@@ -263,16 +397,62 @@ mod tests {
         assert_eq!(verifier.issuer, "http://localhost:9229/local_pool");
         assert_eq!(verifier.audiences, ["a", "b"]);
         assert_eq!(verifier.jwks.authority, "localhost:9229");
+        assert_eq!(verifier.jwks.address, "localhost:9229");
         assert_eq!(verifier.jwks.path, "/local_pool/.well-known/jwks.json");
+        assert!(verifier.jwks.tls.is_none());
         for bad in [
-            "https://cognito-idp.eu-west-1.amazonaws.com/x",
+            "ftp://x/p",
             "http://",
+            "https://:443/p",
             "pool",
+            "http://a@b/p",
         ] {
             let err = Verifier::from_env(&env(&[(ENV_JWT_ISSUER, bad)]))
                 .err()
                 .unwrap();
             assert_eq!(err.var, ENV_JWT_ISSUER, "{bad}");
+        }
+    }
+
+    fn no_roots() -> Result<RootCertStore, String> {
+        Ok(RootCertStore::empty())
+    }
+
+    #[test]
+    fn https_issuers_get_tls_on_port_443_unless_they_name_one() {
+        let cognito = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123";
+        let url = JwksUrl::of_issuer(cognito, no_roots).unwrap();
+        assert_eq!(url.address, "cognito-idp.eu-west-1.amazonaws.com:443");
+        assert_eq!(url.authority, "cognito-idp.eu-west-1.amazonaws.com");
+        assert_eq!(url.path, "/eu-west-1_AbC123/.well-known/jwks.json");
+        let tls = url.tls.expect("TLS");
+        assert_eq!(
+            tls.server_name.to_str(),
+            "cognito-idp.eu-west-1.amazonaws.com"
+        );
+        let local = JwksUrl::of_issuer("https://[::1]:8443/p", no_roots).unwrap();
+        assert_eq!(local.address, "[::1]:8443");
+        assert_eq!(local.tls.expect("TLS").server_name.to_str(), "::1");
+        assert_eq!(
+            JwksUrl::of_issuer("http://127.0.0.1/p", no_roots)
+                .unwrap()
+                .address,
+            "127.0.0.1:80"
+        );
+        // Roots are read only for https://, and none found stops init with a sentence.
+        let refused = JwksUrl::of_issuer(cognito, || Err("no roots".into()));
+        assert_eq!(refused.err().as_deref(), Some("no roots"));
+        assert!(JwksUrl::of_issuer("http://x/p", || panic!("not read")).is_ok());
+    }
+
+    #[test]
+    fn authorities_split_into_host_and_port() {
+        assert_eq!(split_host_port("a.b"), Some(("a.b", None)));
+        assert_eq!(split_host_port("a.b:9229"), Some(("a.b", Some(9229))));
+        assert_eq!(split_host_port("[::1]"), Some(("[::1]", None)));
+        assert_eq!(split_host_port("[::1]:1"), Some(("[::1]", Some(1))));
+        for bad in ["", ":1", "a:b", "a:99999", "u@h", "[::1", "[::1]x"] {
+            assert_eq!(split_host_port(bad), None, "{bad}");
         }
     }
 

@@ -1,10 +1,22 @@
 import { defineBackend } from '@aws-amplify/backend';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { auth } from './auth/resource';
-import { postConfirmation, preSignUp, preTokenGeneration } from './functions/usernames/resource';
+import {
+  postConfirmation,
+  preSignUp,
+  preTokenGeneration,
+  usernamesApiSettings,
+  usernamesCode,
+  usernamesSettings,
+} from './functions/usernames/resource';
 
 const backend = defineBackend({
   auth,
@@ -72,3 +84,94 @@ if (accessTokenEvents) {
     LambdaVersion: 'V2_0',
   });
 }
+
+// The HTTP API (docs/api.md): GET /v1/usernames/{name} for anyone, PUT and DELETE
+// /v1/me/username for the signed-in user, in a stack of its own (it reads from the auth and
+// registry stacks; nothing reads from it, so no cycle). An app that already has an HTTP API can
+// add the same three routes to it instead: httpApi.addRoutes below, with that API.
+const apiStack = backend.createStack('usernames-api');
+const { userPool, userPoolClient } = backend.auth.resources;
+
+const usernameApi = new Function(apiStack, 'UsernameApi', {
+  runtime: Runtime.PROVIDED_AL2023,
+  architecture: Architecture.ARM_64,
+  handler: 'bootstrap',
+  // A rename makes up to three calls of at most 3 s each (the registry, the pool's attribute,
+  // the undo of a name the pool refuses); API Gateway waits up to 30 s.
+  timeout: Duration.seconds(10),
+  memorySize: 128,
+  code: usernamesCode('username-api'),
+  environment: {
+    ...usernamesSettings,
+    ...usernamesApiSettings,
+    USERNAMES_TABLE: registry.tableName,
+    // The pool whose preferred_username a rename mirrors (AdminUpdateUserAttributes).
+    USERNAMES_USER_POOL_ID: userPool.userPoolId,
+  },
+  logGroup: new LogGroup(apiStack, 'UsernameApiLogs', {
+    retention: RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  }),
+});
+// Only what its routes call: reads, the rename and release transactions (updates and deletes),
+// and the attribute of this pool's users.
+usernameApi.addToRolePolicy(
+  new PolicyStatement({
+    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    resources: [registry.tableArn],
+  }),
+);
+usernameApi.addToRolePolicy(
+  new PolicyStatement({
+    actions: ['cognito-idp:AdminUpdateUserAttributes'],
+    resources: [userPool.userPoolArn],
+  }),
+);
+
+/** Your app's origins (the API takes bearer tokens, never cookies). */
+const apiCorsOrigins = ['*'];
+const httpApi = new HttpApi(apiStack, 'UsernameHttpApi', {
+  description: 'cognito-usernames: name availability and rename',
+  corsPreflight: {
+    allowOrigins: apiCorsOrigins,
+    allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
+    allowHeaders: ['authorization', 'content-type'],
+    exposeHeaders: ['retry-after'],
+    maxAge: Duration.minutes(10),
+  },
+  // The stage is added below, with throttling.
+  createDefaultStage: false,
+});
+// The public availability route is throttled with every other route of the stage.
+httpApi.addStage('DefaultStage', {
+  stageName: '$default',
+  autoDeploy: true,
+  throttle: { burstLimit: 20, rateLimit: 10 },
+});
+
+// API Gateway checks the token before the function runs: issuer = this pool, audience = its app
+// client (an access token's client_id or an ID token's aud). The function reads sub from the
+// verified claims, never from the body.
+const signedIn = new HttpUserPoolAuthorizer('CognitoJwt', userPool, {
+  userPoolClients: [userPoolClient],
+  identitySource: ['$request.header.Authorization'],
+});
+const integration = new HttpLambdaIntegration('UsernameApiIntegration', usernameApi);
+httpApi.addRoutes({
+  path: '/v1/usernames/{name}',
+  methods: [HttpMethod.GET],
+  integration,
+});
+httpApi.addRoutes({
+  path: '/v1/me/username',
+  methods: [HttpMethod.PUT, HttpMethod.DELETE],
+  integration,
+  authorizer: signedIn,
+});
+
+// The base URL, for the app: amplify_outputs.json's custom.usernamesApi.url.
+backend.addOutput({
+  custom: {
+    usernamesApi: { url: httpApi.apiEndpoint },
+  },
+});

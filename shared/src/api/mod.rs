@@ -10,10 +10,11 @@ pub use mirror::{AttributeMirror, CognitoMirror, MirrorError, NoMirror};
 pub use router::{route, ApiRequest, ApiResponse};
 pub use settings::ApiSettings;
 
-use crate::config::{ConfigError, EnvSource, Settings};
-use crate::policy::{Policy, PolicyViolation, Username};
+use crate::config::{ConfigError, EnvSource, NameSource, Settings};
+use crate::policy::{Policy, PolicyViolation};
 use crate::registry::{
-    Clock, DynamoRegistry, Registry, RegistryError, Rename, RenameOutcome, SystemClock, Timestamp,
+    Clock, DynamoRegistry, Registry, RegistryError, Rename, RenameOutcome, RenameUndo, SystemClock,
+    UndoOutcome,
 };
 use crate::triggers::within_budget;
 use serde::Serialize;
@@ -63,6 +64,9 @@ pub enum ApiError {
     Policy(#[from] PolicyViolation),
     #[error("That username is already taken.")]
     NameTaken,
+    /// `USERNAMES_SOURCE=username`: the name is the Cognito `userName` the user signs in with.
+    #[error("Your username is the name you sign in with, so it can't be changed or given up.")]
+    NameImmutable,
     #[error("You changed your username recently. You can change it again in {}.", wait(*retry_after))]
     Cooldown { retry_after: i64 },
     /// The registry failed or was too slow: nothing was decided, the same request may be retried.
@@ -88,6 +92,7 @@ impl ApiError {
             Self::Unauthorized => "unauthorized",
             Self::Policy(v) => v.code(),
             Self::NameTaken => "name_taken",
+            Self::NameImmutable => "name_immutable",
             Self::Cooldown { .. } => "rename_cooldown",
             Self::Registry(_) => "registry_unavailable",
             Self::NotFound => "not_found",
@@ -102,6 +107,7 @@ impl ApiError {
             Self::Unauthorized => 401,
             Self::Policy(_) => 422,
             Self::NameTaken => 409,
+            Self::NameImmutable => 403,
             Self::Cooldown { .. } => 429,
             Self::Registry(_) => 503,
             Self::NotFound => 404,
@@ -204,9 +210,10 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
     /// still answers 200: the rename happened, and the same request, retried, finds the name
     /// already the caller's (no cooldown, no write) and mirrors again. An alias conflict
     /// (`AliasExistsException`: pools where `preferred_username` is a sign-in alias) means the
-    /// pool refuses the name: the registry is put back as before the request, and the answer is
-    /// 409.
+    /// pool refuses the name: what this request wrote is undone (the registry as before it, the
+    /// cooldown included), and the answer is 409.
     pub async fn rename(&self, caller: &Caller, raw: &str) -> Result<Renamed, ApiError> {
+        self.names_are_mutable()?;
         let to = self.policy.evaluate(raw)?;
         let now = self.clock.now();
         let request = Rename {
@@ -215,16 +222,20 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
             quarantine_until: now.saturating_add(self.settings.quarantine_secs()),
             cooldown: Some(self.settings.cooldown_secs()),
         };
-        let previous =
-            match within_budget(REGISTRY_BUDGET, self.registry.rename(&request, now)).await? {
-                RenameOutcome::Renamed { previous } => previous,
-                RenameOutcome::Taken => return Err(ApiError::NameTaken),
-                RenameOutcome::Cooldown { until } => {
-                    return Err(ApiError::Cooldown {
-                        retry_after: until.saturating_sub(now).max(1),
-                    })
-                }
-            };
+        let (outcome, undo) = within_budget(
+            REGISTRY_BUDGET,
+            self.registry.rename_with_undo(&request, now),
+        )
+        .await?;
+        let previous = match outcome {
+            RenameOutcome::Renamed { previous } => previous,
+            RenameOutcome::Taken => return Err(ApiError::NameTaken),
+            RenameOutcome::Cooldown { until } => {
+                return Err(ApiError::Cooldown {
+                    retry_after: until.saturating_sub(now).max(1),
+                })
+            }
+        };
         let mirrored = tokio::time::timeout(
             MIRROR_BUDGET,
             self.mirror.set_name(caller.pool_user(), to.display()),
@@ -234,7 +245,7 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
         match mirrored {
             Ok(()) => {}
             Err(MirrorError::AliasExists) => {
-                self.put_back(caller, &to, previous.as_deref(), now).await?;
+                self.undo(undo.as_ref()).await?;
                 return Err(ApiError::NameTaken);
             }
             Err(MirrorError::Failed(reason)) => {
@@ -251,58 +262,45 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
         })
     }
 
-    /// Undoes a rename to `to` that the pool refused: the caller takes back `previous` (their own
-    /// quarantine, or a new spelling of the same name), and `to` is free at once; a caller who
-    /// had no name gives `to` up at once. Where the registry cannot answer, the error goes back
-    /// to the caller: the same request, retried, lands here again.
-    async fn put_back(
-        &self,
-        caller: &Caller,
-        to: &Username,
-        previous: Option<&str>,
-        now: Timestamp,
-    ) -> Result<(), ApiError> {
-        match previous {
-            // The request changed nothing in the registry (the name was already the caller's).
-            Some(previous) if previous == to.display() => Ok(()),
-            Some(previous) => {
-                let back = self
-                    .policy
-                    .evaluate(previous)
-                    .unwrap_or_else(|_| Username::from_stored(previous));
-                let undo = Rename {
-                    sub: caller.sub.clone(),
-                    to: back,
-                    quarantine_until: now,
-                    cooldown: None,
-                };
-                let outcome =
-                    within_budget(REGISTRY_BUDGET, self.registry.rename(&undo, now)).await?;
-                if outcome
-                    != (RenameOutcome::Renamed {
-                        previous: Some(to.display().to_owned()),
-                    })
-                {
-                    // The old name's quarantine ended and someone took it since: the caller keeps
-                    // the new name in the registry, which only the pool's alias disputes.
-                    tracing::warn!(outcome = "put_back_refused", "the previous name is gone");
-                }
-                Ok(())
-            }
-            None => {
-                within_budget(
-                    REGISTRY_BUDGET,
-                    self.registry.release(&caller.sub, None, now),
-                )
-                .await?;
-                Ok(())
-            }
+    /// Undoes what a rename the pool refused wrote. `None`: this request wrote nothing (the
+    /// caller already owned the name, from an earlier request that answered), so the registry
+    /// is already as it was before it. Where the registry cannot answer, the error goes back to
+    /// the caller, and the name stays theirs in the registry until an operator's rename.
+    async fn undo(&self, undo: Option<&RenameUndo>) -> Result<(), ApiError> {
+        let Some(undo) = undo else {
+            tracing::warn!(
+                outcome = "alias_of_another_user",
+                "the pool refuses a name the registry already gave this user"
+            );
+            return Ok(());
+        };
+        let undone = within_budget(REGISTRY_BUDGET, self.registry.undo_rename(undo)).await?;
+        if undone == UndoOutcome::Changed {
+            // Another rename or release of the caller's, or an operator, changed the registry
+            // in between: that change stands.
+            tracing::warn!(
+                outcome = "undo_refused",
+                "the registry changed since the rename"
+            );
+        }
+        Ok(())
+    }
+
+    /// Refuses renames and releases where names are the Cognito usernames users sign in with
+    /// (`USERNAMES_SOURCE=username`): Cognito never changes a `userName`, so a new name would
+    /// part the registry from the sign-in name, and a name given up would let someone else
+    /// sign up as a look-alike of a username still in use.
+    pub fn names_are_mutable(&self) -> Result<(), ApiError> {
+        match self.settings.name_source {
+            NameSource::PreferredUsername => Ok(()),
+            NameSource::Username => Err(ApiError::NameImmutable),
         }
     }
 
     /// Gives up the caller's name: into quarantine, where only they can take it back. The pool's
     /// attribute is left as it is: tokens carry only owned names, so it never reaches one.
     pub async fn release(&self, caller: &Caller) -> Result<Released, ApiError> {
+        self.names_are_mutable()?;
         let now = self.clock.now();
         let until = now.saturating_add(self.settings.quarantine_secs());
         let previous = within_budget(
@@ -361,6 +359,7 @@ mod tests {
             ApiError::TooLarge,
             ApiError::Unauthorized,
             ApiError::NameTaken,
+            ApiError::NameImmutable,
             ApiError::Cooldown { retry_after: 90 },
             ApiError::Registry(RegistryError::Unavailable("connection refused".into())),
             ApiError::NotFound,
@@ -374,6 +373,7 @@ mod tests {
                 ("bad_request", 413),
                 ("unauthorized", 401),
                 ("name_taken", 409),
+                ("name_immutable", 403),
                 ("rename_cooldown", 429),
                 ("registry_unavailable", 503),
                 ("not_found", 404),

@@ -110,6 +110,8 @@ async fn answer<R: Registry, M: AttributeMirror>(
             });
         }
         let caller = req.caller.ok_or(ApiError::Unauthorized)?;
+        // Before the body: where names cannot change, no body makes a difference.
+        api.names_are_mutable()?;
         if method == "DELETE" {
             let released = api.release(caller).await?;
             return Ok(ApiResponse::ok(json!(released), "released"));

@@ -1,8 +1,10 @@
 //! The HTTP API's own settings (SPEC.md §9), read once at init next to the triggers' `Settings`:
-//! quarantine and cooldown lengths, and the pool whose attribute a rename mirrors.
+//! quarantine and cooldown lengths, the pool whose attribute a rename mirrors, and (shared with
+//! the triggers) where names come from, which decides whether they can change at all.
 
 use crate::config::lifecycle::LifecycleSettings;
 pub use crate::config::lifecycle::{ENV_QUARANTINE, ENV_RENAME_COOLDOWN};
+use crate::config::NameSource;
 use crate::env::{ConfigError, EnvSource};
 use std::time::Duration;
 
@@ -20,6 +22,10 @@ pub struct ApiSettings {
     /// Default 24 hours; 0 lets a user rename as often as they like.
     pub cooldown: Duration,
     pub user_pool_id: Option<String>,
+    /// `USERNAMES_SOURCE`, as the triggers read it: with [`NameSource::Username`] a name is the
+    /// Cognito `userName` users sign in with, which nobody can change, so the API renames and
+    /// releases nothing.
+    pub name_source: NameSource,
 }
 
 impl Default for ApiSettings {
@@ -29,6 +35,7 @@ impl Default for ApiSettings {
             quarantine: lifecycle.quarantine,
             cooldown: lifecycle.rename_cooldown,
             user_pool_id: None,
+            name_source: NameSource::default(),
         }
     }
 }
@@ -42,6 +49,7 @@ impl ApiSettings {
             quarantine: lifecycle.quarantine,
             cooldown: lifecycle.rename_cooldown,
             user_pool_id: user_pool_id_from_env(env)?,
+            name_source: NameSource::from_env(env)?,
         })
     }
 
@@ -107,12 +115,17 @@ mod tests {
         assert_eq!(settings.quarantine_secs(), 30 * 86_400);
         assert_eq!(settings.cooldown_secs(), 0);
         assert_eq!(settings.user_pool_id.as_deref(), Some("eu-west-1_AbC123"));
+        assert_eq!(settings.name_source, NameSource::PreferredUsername);
+        let settings =
+            ApiSettings::from_env(&env(&[(crate::config::ENV_SOURCE, "username")])).unwrap();
+        assert_eq!(settings.name_source, NameSource::Username);
         for (var, bad) in [
             (ENV_QUARANTINE, "two weeks"),
             (ENV_QUARANTINE, "400d"),
             (ENV_RENAME_COOLDOWN, "-1"),
             (ENV_USER_POOL_ID, "eu-west-1"),
             (ENV_USER_POOL_ID, "pool/x_y"),
+            (crate::config::ENV_SOURCE, "email"),
         ] {
             let err = ApiSettings::from_env(&env(&[(var, bad)])).unwrap_err();
             assert_eq!(err.var, var, "{bad}");

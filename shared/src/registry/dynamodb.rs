@@ -11,7 +11,8 @@
 //! | `commit`  | 1 `TransactWriteItems` of 2 updates (4 WCU) | the name item: see [`Registry::commit`]; the user item: no name or this one. A `TransactionConflict` (a concurrent transaction on the same items) is retried, at most [`CONFLICT_ATTEMPTS`] times |
 //! | `user`    | 1 consistent `GetItem` of the user item (1 RCU) | — |
 //! | `get`     | 1 consistent `GetItem` (1 RCU) | — |
-//! | `rename`  | `user`, then 1 `TransactWriteItems` of 3 updates (6 WCU; 2 for a new spelling) | the new name is free or the user's own quarantine; the old one is still the user's; the user record is as read (name and last rename), so a concurrent rename makes it read again |
+//! | `rename`  | `user`; for a move, 1 consistent `GetItem` of the new name (1 RCU: what an undo puts back); then 1 `TransactWriteItems` of 3 updates (6 WCU; 2 for a new spelling) | the new name is free or the user's own quarantine (exactly the one read, when it read one); the old one is still the user's; the user record is as read (name and last rename), so a concurrent rename makes it read again |
+//! | `undo_rename` | 1 `TransactWriteItems` of up to 3 writes (6 WCU); when refused, `user` | every item is still as the rename left it ([`rules::undo_may_apply`]) |
 //! | `release` | `user`, then 1 `TransactWriteItems` of 2 writes (4 WCU) | the name is still the user's, and the record still names it |
 //! | `block`   | 1 `PutItem` (1 WCU) | no item, an expired one, or a block; when it fails, the old item says who holds the name |
 //! | `unblock` | 1 `DeleteItem` (1 WCU) | the item is blocked or quarantined |
@@ -33,8 +34,9 @@ use super::schema::{
 };
 use super::sdk::registry_error;
 use super::{
-    BlockOutcome, BlockRequest, CommitOutcome, Commitment, OwnedName, Registry, RegistryError,
-    Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp, UserRecord,
+    BlockOutcome, BlockRequest, ClaimState, CommitOutcome, Commitment, OwnedName, Registry,
+    RegistryError, Rename, RenameChange, RenameOutcome, RenameUndo, Reservation, ReserveOutcome,
+    Timestamp, UndoOutcome, UserRecord,
 };
 use crate::env::{bool_from_env, ConfigError, EnvSource};
 use crate::policy::{NameKey, Username};
@@ -245,26 +247,49 @@ impl Registry for DynamoRegistry {
             .transpose()
     }
 
-    async fn rename(&self, r: &Rename, now: Timestamp) -> Result<RenameOutcome, RegistryError> {
+    async fn rename_with_undo(
+        &self,
+        r: &Rename,
+        now: Timestamp,
+    ) -> Result<(RenameOutcome, Option<RenameUndo>), RegistryError> {
+        let undo = |change| RenameUndo {
+            sub: r.sub.clone(),
+            to: r.to.clone(),
+            change,
+        };
         // Each attempt writes under conditions that the user's record and names are as read;
         // when they changed in between (a concurrent rename), read again.
         for _ in 0..CONFLICT_ATTEMPTS {
             let user = self.user(&r.sub).await?;
             match rules::plan_rename(user.as_ref(), r, now) {
                 RenamePlan::Unchanged { previous } => {
-                    return Ok(RenameOutcome::Renamed { previous })
+                    return Ok((RenameOutcome::Renamed { previous }, None))
                 }
-                RenamePlan::Cooldown { until } => return Ok(RenameOutcome::Cooldown { until }),
+                RenamePlan::Cooldown { until } => {
+                    return Ok((RenameOutcome::Cooldown { until }, None))
+                }
                 RenamePlan::Respell { current } => {
                     if self.transact(self.respell(r, &current)?).await?.is_none() {
-                        return Ok(RenameOutcome::Renamed {
-                            previous: Some(current.display),
-                        });
+                        let change = RenameChange::Respelled {
+                            display: current.display.clone(),
+                        };
+                        return Ok((
+                            RenameOutcome::Renamed {
+                                previous: Some(current.display),
+                            },
+                            Some(undo(change)),
+                        ));
                     }
                     continue;
                 }
                 RenamePlan::Move { from } => {
-                    let mut items = vec![self.take_name(&r.to, &r.sub, now)?];
+                    // Read only to be able to undo: a name taken back from the user's own
+                    // quarantine goes back into it. The write's condition still decides.
+                    let taken_back =
+                        rules::taken_back(self.get(r.to.key()).await?.as_ref(), &r.sub, now)
+                            .map(Box::new);
+                    let mut items =
+                        vec![self.take_name(&r.to, &r.sub, now, taken_back.as_deref())?];
                     if let Some(from) = &from {
                         items.push(self.leave_name(&from.key, &r.sub, Some(r.quarantine_until))?);
                     }
@@ -272,17 +297,52 @@ impl Registry for DynamoRegistry {
                     items.push(self.move_user(r, from.as_ref(), last, now)?);
                     match self.transact(items).await? {
                         None => {
-                            return Ok(RenameOutcome::Renamed {
-                                previous: from.map(|f| f.display),
-                            })
+                            let change = RenameChange::Moved {
+                                at: now,
+                                quarantine_until: r.quarantine_until,
+                                before: user,
+                                taken_back,
+                            };
+                            return Ok((
+                                RenameOutcome::Renamed {
+                                    previous: from.map(|f| f.display),
+                                },
+                                Some(undo(change)),
+                            ));
                         }
-                        Some(0) => return Ok(RenameOutcome::Taken),
+                        // The quarantine read is gone (an operator ended it): read again.
+                        Some(0) if taken_back.is_some() => continue,
+                        Some(0) => return Ok((RenameOutcome::Taken, None)),
                         Some(_) => continue,
                     }
                 }
             }
         }
         Err(RegistryError::Timeout)
+    }
+
+    async fn undo_rename(&self, u: &RenameUndo) -> Result<UndoOutcome, RegistryError> {
+        let items = match &u.change {
+            RenameChange::Respelled { display } => self.respell_back(u, display)?,
+            RenameChange::Moved {
+                at,
+                quarantine_until,
+                before,
+                taken_back,
+            } => {
+                let mut items = vec![self.free_taken(u, *at, taken_back.as_deref())?];
+                if let Some(given_up) = before.as_ref().and_then(|b| b.owned.as_ref()) {
+                    items.push(self.take_back_given_up(&u.sub, given_up, *quarantine_until)?);
+                }
+                items.push(self.restore_user(u, *at, before.as_ref())?);
+                items
+            }
+        };
+        if self.transact(items).await?.is_none() {
+            return Ok(UndoOutcome::Undone);
+        }
+        let user = self.user(&u.sub).await?;
+        Ok(rules::refused_undo(u, user.as_ref()))
     }
 
     async fn release(
@@ -493,28 +553,32 @@ impl DynamoRegistry {
     }
 
     /// A rename's claim of the new name: free, or the user's own quarantine
-    /// ([`rules::rename_may_take_name`]).
+    /// ([`rules::rename_may_take_name`]). When the rename read that quarantine (`taken_back`),
+    /// exactly that one, so that an undo puts back what was there.
     fn take_name(
         &self,
         name: &Username,
         sub: &str,
         now: Timestamp,
+        taken_back: Option<&super::Claim>,
     ) -> Result<TransactWriteItem, RegistryError> {
         let mut e = Expression::default();
-        let (key, state, owner, expires_at) = (
-            e.name(NAME_KEY),
-            e.name(STATE),
-            e.name(OWNER),
-            e.name(EXPIRES_AT),
-        );
+        let (state, owner, expires_at) = (e.name(STATE), e.name(OWNER), e.name(EXPIRES_AT));
         let (sub_value, now_value) = (e.value("sub", s(sub)), e.value("now", n(now)));
-        let condition = format!(
-            "attribute_not_exists({key}) \
-             OR ({state} = {pending} AND {expires_at} <= {now_value}) \
-             OR ({state} = {quarantined} AND ({expires_at} <= {now_value} OR {owner} = {sub_value}))",
-            pending = e.value("pending", s(STATE_PENDING)),
-            quarantined = e.value("quarantined", s(STATE_QUARANTINED)),
-        );
+        let quarantined = e.value("quarantined", s(STATE_QUARANTINED));
+        let condition = match taken_back.map(|c| &c.state) {
+            Some(ClaimState::Quarantined { until, .. }) => format!(
+                "{state} = {quarantined} AND {owner} = {sub_value} AND {expires_at} = {until_value}",
+                until_value = e.value("until", n(*until)),
+            ),
+            _ => format!(
+                "attribute_not_exists({key}) \
+                 OR ({state} = {pending} AND {expires_at} <= {now_value}) \
+                 OR ({state} = {quarantined} AND ({expires_at} <= {now_value} OR {owner} = {sub_value}))",
+                key = e.name(NAME_KEY),
+                pending = e.value("pending", s(STATE_PENDING)),
+            ),
+        };
         let update = activation(&mut e, name, sub, &now_value, false);
         transact_update(
             &self.table,
@@ -665,6 +729,224 @@ impl DynamoRegistry {
             since = e.name(SINCE),
         );
         transact_update(&self.table, user_item_key(sub), set, condition, e)
+    }
+
+    /// Undoing a new spelling: both display forms back, if both are still as the rename left
+    /// them ([`rules::undo_may_apply`]).
+    fn respell_back(
+        &self,
+        u: &RenameUndo,
+        display: &str,
+    ) -> Result<Vec<TransactWriteItem>, RegistryError> {
+        let mut e = Expression::default();
+        let written = e.value("written", s(u.to.display()));
+        let condition = format!(
+            "{state} = {active} AND {sub_name} = {sub_value} AND {display_name} = {written}",
+            state = e.name(STATE),
+            active = e.value("active", s(STATE_ACTIVE)),
+            sub_name = e.name(SUB),
+            sub_value = e.value("sub", s(&u.sub)),
+            display_name = e.name(DISPLAY),
+        );
+        let set = format!(
+            "SET {} = {}",
+            e.name(DISPLAY),
+            e.value("display", s(display))
+        );
+        let name = transact_update(&self.table, name_item_key(u.to.key())?, set, condition, e)?;
+        let mut e = Expression::default();
+        let written = e.value("written", s(u.to.display()));
+        let condition = format!(
+            "{owned_key} = {key} AND {display_name} = {written}",
+            owned_key = e.name(OWNED_KEY),
+            key = e.value("key", s(u.to.key().as_str())),
+            display_name = e.name(DISPLAY),
+        );
+        let set = format!(
+            "SET {} = {}",
+            e.name(DISPLAY),
+            e.value("display", s(display))
+        );
+        let user = transact_update(&self.table, user_item_key(&u.sub), set, condition, e)?;
+        Ok(vec![name, user])
+    }
+
+    /// Undoing a move, the new name: if still active for the user since the rename, deleted
+    /// (it was free), or put back into the user's quarantine it was taken from, as it was.
+    fn free_taken(
+        &self,
+        u: &RenameUndo,
+        at: Timestamp,
+        taken_back: Option<&super::Claim>,
+    ) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let condition = format!(
+            "{state} = {active} AND {sub_name} = {sub_value} AND {since} = {at_value}",
+            state = e.name(STATE),
+            active = e.value("active", s(STATE_ACTIVE)),
+            sub_name = e.name(SUB),
+            sub_value = e.value("sub", s(&u.sub)),
+            since = e.name(SINCE),
+            at_value = e.value("at", n(at)),
+        );
+        let key = name_item_key(u.to.key())?;
+        let Some(entry) = taken_back else {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .key(NAME_KEY, key)
+                .condition_expression(condition)
+                .set_expression_attribute_names(Some(e.names))
+                .set_expression_attribute_values(Some(e.values))
+                .build()
+                .map_err(|err| RegistryError::Unavailable(Box::new(err)))?;
+            return Ok(TransactWriteItem::builder().delete(delete).build());
+        };
+        let ClaimState::Quarantined {
+            previous_owner,
+            until,
+        } = &entry.state
+        else {
+            return Err(RegistryError::Corrupt(
+                "only a quarantine is taken back by a rename".into(),
+            ));
+        };
+        let update = format!(
+            "SET {state} = {quarantined}, {owner} = {owner_value}, {expires_at} = {until_value}, \
+             {display} = {display_value}, {key_version} = {key_version_value} \
+             REMOVE {sub_name}, {since}",
+            state = e.name(STATE),
+            quarantined = e.value("quarantined", s(STATE_QUARANTINED)),
+            owner = e.name(OWNER),
+            owner_value = e.value("owner", s(previous_owner)),
+            expires_at = e.name(EXPIRES_AT),
+            until_value = e.value("until", n(*until)),
+            display = e.name(DISPLAY),
+            display_value = e.value("display", s(&entry.display)),
+            key_version = e.name(KEY_VERSION),
+            key_version_value = e.value("key_version", n(entry.key_version)),
+            sub_name = e.name(SUB),
+            since = e.name(SINCE),
+        );
+        transact_update(&self.table, key, update, condition, e)
+    }
+
+    /// Undoing a move, the name given up: if still in the user's quarantine as the rename put
+    /// it, active for the user again, as it was (display form and `since`).
+    fn take_back_given_up(
+        &self,
+        sub: &str,
+        given_up: &OwnedName,
+        quarantine_until: Timestamp,
+    ) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let sub_value = e.value("sub", s(sub));
+        let condition = format!(
+            "{state} = {quarantined} AND {owner} = {sub_value} AND {expires_at} = {until}",
+            state = e.name(STATE),
+            quarantined = e.value("quarantined", s(STATE_QUARANTINED)),
+            owner = e.name(OWNER),
+            expires_at = e.name(EXPIRES_AT),
+            until = e.value("until", n(quarantine_until)),
+        );
+        let update = format!(
+            "SET {state} = {active}, {owner} = {sub_value}, {sub_name} = {sub_value}, \
+             {display} = {display_value}, {since} = {since_value} REMOVE {expires_at}",
+            state = e.name(STATE),
+            active = e.value("active", s(STATE_ACTIVE)),
+            owner = e.name(OWNER),
+            sub_name = e.name(SUB),
+            display = e.name(DISPLAY),
+            display_value = e.value("display", s(&given_up.display)),
+            since = e.name(SINCE),
+            since_value = e.value("since", n(given_up.since)),
+            expires_at = e.name(EXPIRES_AT),
+        );
+        transact_update(
+            &self.table,
+            name_item_key(&given_up.key)?,
+            update,
+            condition,
+            e,
+        )
+    }
+
+    /// Undoing a move, the user record: if still as the rename wrote it, as the rename found it
+    /// (deleted when there was none).
+    fn restore_user(
+        &self,
+        u: &RenameUndo,
+        at: Timestamp,
+        before: Option<&UserRecord>,
+    ) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let at_value = e.value("at", n(at));
+        let condition = format!(
+            "{owned_key} = {key} AND {display} = {written} AND {since} = {at_value} \
+             AND {renamed_at} = {at_value}",
+            owned_key = e.name(OWNED_KEY),
+            key = e.value("key", s(u.to.key().as_str())),
+            display = e.name(DISPLAY),
+            written = e.value("written", s(u.to.display())),
+            since = e.name(SINCE),
+            renamed_at = e.name(RENAMED_AT),
+        );
+        let key = user_item_key(&u.sub);
+        let Some(before) = before else {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .key(NAME_KEY, key)
+                .condition_expression(condition)
+                .set_expression_attribute_names(Some(e.names))
+                .set_expression_attribute_values(Some(e.values))
+                .build()
+                .map_err(|err| RegistryError::Unavailable(Box::new(err)))?;
+            return Ok(TransactWriteItem::builder().delete(delete).build());
+        };
+        let (mut set, mut remove) = (Vec::new(), Vec::new());
+        match &before.owned {
+            Some(owned) => {
+                set.push(format!(
+                    "{} = {}",
+                    e.name(OWNED_KEY),
+                    e.value("owned", s(owned.key.as_str()))
+                ));
+                set.push(format!(
+                    "{} = {}",
+                    e.name(DISPLAY),
+                    e.value("display", s(&owned.display))
+                ));
+                set.push(format!(
+                    "{} = {}",
+                    e.name(SINCE),
+                    e.value("since", n(owned.since))
+                ));
+            }
+            None => remove.extend([e.name(OWNED_KEY), e.name(DISPLAY), e.name(SINCE)]),
+        }
+        match before.renamed_at {
+            Some(last) => set.push(format!(
+                "{} = {}",
+                e.name(RENAMED_AT),
+                e.value("last", n(last))
+            )),
+            None => remove.push(e.name(RENAMED_AT)),
+        }
+        match &before.previous {
+            Some(previous) => set.push(format!(
+                "{} = {}",
+                e.name(PREVIOUS),
+                e.value("previous", s(previous))
+            )),
+            None => remove.push(e.name(PREVIOUS)),
+        }
+        let mut update = format!("SET {}", set.join(", "));
+        if set.is_empty() {
+            update.clear();
+        }
+        if !remove.is_empty() {
+            update = format!("{update} REMOVE {}", remove.join(", "));
+        }
+        transact_update(&self.table, key, update.trim().to_owned(), condition, e)
     }
 
     /// The name item's half of a commit; its condition is [`rules::commit_may_take_name`].

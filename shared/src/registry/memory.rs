@@ -5,8 +5,8 @@
 use super::rules::{self, RenamePlan};
 use super::{
     BlockOutcome, BlockRequest, Claim, ClaimState, CommitOutcome, Commitment, OwnedName, Owner,
-    Registry, RegistryError, Rename, RenameOutcome, Reservation, ReserveOutcome, Timestamp,
-    UserRecord,
+    Registry, RegistryError, Rename, RenameChange, RenameOutcome, RenameUndo, Reservation,
+    ReserveOutcome, Timestamp, UndoOutcome, UserRecord,
 };
 use crate::policy::{NameKey, Username, KEY_VERSION};
 use std::collections::HashMap;
@@ -144,13 +144,22 @@ impl Registry for MemoryRegistry {
         Ok(self.lock().users.get(sub).cloned())
     }
 
-    async fn rename(&self, r: &Rename, now: Timestamp) -> Result<RenameOutcome, RegistryError> {
+    async fn rename_with_undo(
+        &self,
+        r: &Rename,
+        now: Timestamp,
+    ) -> Result<(RenameOutcome, Option<RenameUndo>), RegistryError> {
         let mut tables = self.lock();
         let tables = &mut *tables;
         let key = r.to.key();
+        let undo = |change| RenameUndo {
+            sub: r.sub.clone(),
+            to: r.to.clone(),
+            change,
+        };
         match rules::plan_rename(tables.users.get(&r.sub), r, now) {
-            RenamePlan::Unchanged { previous } => Ok(RenameOutcome::Renamed { previous }),
-            RenamePlan::Cooldown { until } => Ok(RenameOutcome::Cooldown { until }),
+            RenamePlan::Unchanged { previous } => Ok((RenameOutcome::Renamed { previous }, None)),
+            RenamePlan::Cooldown { until } => Ok((RenameOutcome::Cooldown { until }, None)),
             RenamePlan::Respell { current } => {
                 if let Some(claim) = tables.names.get_mut(key) {
                     r.to.display().clone_into(&mut claim.display);
@@ -158,14 +167,23 @@ impl Registry for MemoryRegistry {
                 if let Some(owned) = tables.users.get_mut(&r.sub).and_then(|u| u.owned.as_mut()) {
                     r.to.display().clone_into(&mut owned.display);
                 }
-                Ok(RenameOutcome::Renamed {
-                    previous: Some(current.display),
-                })
+                let change = RenameChange::Respelled {
+                    display: current.display.clone(),
+                };
+                Ok((
+                    RenameOutcome::Renamed {
+                        previous: Some(current.display),
+                    },
+                    Some(undo(change)),
+                ))
             }
             RenamePlan::Move { from } => {
-                if !rules::rename_may_take_name(tables.names.get(key), &r.sub, now) {
-                    return Ok(RenameOutcome::Taken);
+                let old = tables.names.get(key);
+                if !rules::rename_may_take_name(old, &r.sub, now) {
+                    return Ok((RenameOutcome::Taken, None));
                 }
+                let taken_back = rules::taken_back(old, &r.sub, now).map(Box::new);
+                let before = tables.users.get(&r.sub).cloned();
                 tables
                     .names
                     .insert(key.clone(), active_entry(&r.to, &r.sub, now));
@@ -180,11 +198,75 @@ impl Registry for MemoryRegistry {
                 });
                 user.renamed_at = Some(now);
                 user.previous = from.as_ref().map(|f| f.display.clone());
-                Ok(RenameOutcome::Renamed {
-                    previous: from.map(|f| f.display),
-                })
+                let change = RenameChange::Moved {
+                    at: now,
+                    quarantine_until: r.quarantine_until,
+                    before,
+                    taken_back,
+                };
+                Ok((
+                    RenameOutcome::Renamed {
+                        previous: from.map(|f| f.display),
+                    },
+                    Some(undo(change)),
+                ))
             }
         }
+    }
+
+    async fn undo_rename(&self, u: &RenameUndo) -> Result<UndoOutcome, RegistryError> {
+        let mut tables = self.lock();
+        let tables = &mut *tables;
+        let key = u.to.key();
+        let given_up = match &u.change {
+            RenameChange::Moved { before, .. } => before.as_ref().and_then(|b| b.owned.clone()),
+            RenameChange::Respelled { .. } => None,
+        };
+        let user = tables.users.get(&u.sub);
+        let given_up_entry = given_up.as_ref().and_then(|g| tables.names.get(&g.key));
+        if !rules::undo_may_apply(u, user, tables.names.get(key), given_up_entry) {
+            return Ok(rules::refused_undo(u, user));
+        }
+        match &u.change {
+            RenameChange::Respelled { display } => {
+                if let Some(claim) = tables.names.get_mut(key) {
+                    display.clone_into(&mut claim.display);
+                }
+                if let Some(owned) = tables.users.get_mut(&u.sub).and_then(|r| r.owned.as_mut()) {
+                    display.clone_into(&mut owned.display);
+                }
+            }
+            RenameChange::Moved {
+                before, taken_back, ..
+            } => {
+                match taken_back {
+                    Some(entry) => {
+                        tables.names.insert(key.clone(), Claim::clone(entry));
+                    }
+                    None => {
+                        tables.names.remove(key);
+                    }
+                }
+                if let Some(given_up) = &given_up {
+                    if let Some(claim) = tables.names.get_mut(&given_up.key) {
+                        claim.state = ClaimState::Active {
+                            owner: Owner::Sub(u.sub.clone()),
+                        };
+                        given_up.display.clone_into(&mut claim.display);
+                        claim.since = Some(given_up.since);
+                    }
+                }
+                match before {
+                    Some(record) => {
+                        tables.users.insert(u.sub.clone(), record.clone());
+                    }
+                    None => {
+                        tables.users.remove(&u.sub);
+                    }
+                }
+            }
+        }
+        Ok(UndoOutcome::Undone)
     }
 
     async fn release(

@@ -238,6 +238,48 @@ pub struct BlockRequest<'a> {
     pub reason: Option<&'a str>,
 }
 
+/// What a rename wrote, so that [`Registry::undo_rename`] can put exactly that back (when the
+/// pool refuses the new name as an alias). Returned by [`Registry::rename_with_undo`] whenever the
+/// rename changed the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenameUndo {
+    pub sub: String,
+    /// The name the rename gave the user, as it wrote it.
+    pub to: Username,
+    pub change: RenameChange,
+}
+
+/// What a rename changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameChange {
+    /// A new spelling of the owned name: only the display forms changed; `display` was the one
+    /// before.
+    Respelled { display: String },
+    /// `to` was claimed at `at` (its `since`, and the record's `renamed_at` and `since`), and
+    /// the name the user owned (`before.owned`, if any) went into quarantine until
+    /// `quarantine_until`.
+    Moved {
+        at: Timestamp,
+        quarantine_until: Timestamp,
+        /// The user's record as the rename found it (`None`: there was none).
+        before: Option<UserRecord>,
+        /// `to`'s entry before, when it was the user's own live quarantine (taken back): it goes
+        /// back into it. `None` when it was free: it is freed again, not quarantined, since
+        /// nobody ever saw the user under it.
+        taken_back: Option<Box<Claim>>,
+    },
+}
+
+/// What `undo_rename` decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UndoOutcome {
+    /// The registry is as it was before the rename (now, or already: a replay).
+    Undone,
+    /// Something changed the registry since the rename (another rename or release of the
+    /// user's, an operator); nothing was written, so that change stands.
+    Changed,
+}
+
 /// What `block` decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlockOutcome {
@@ -347,7 +389,28 @@ pub trait Registry: Send + Sync {
         &self,
         r: &Rename,
         now: Timestamp,
-    ) -> impl Future<Output = Result<RenameOutcome, RegistryError>> + Send;
+    ) -> impl Future<Output = Result<RenameOutcome, RegistryError>> + Send {
+        let undoable = self.rename_with_undo(r, now);
+        async move { undoable.await.map(|(outcome, _)| outcome) }
+    }
+
+    /// [`Registry::rename`], and what it wrote: `Some` exactly when it changed the registry (a
+    /// move or a new spelling; not a replay, a refusal or the cooldown).
+    fn rename_with_undo(
+        &self,
+        r: &Rename,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(RenameOutcome, Option<RenameUndo>), RegistryError>> + Send;
+
+    /// Puts back exactly what one rename wrote, in one transaction: the old name active again
+    /// for the same `sub` (as it was, `since` included), the new one freed (or back in the
+    /// user's quarantine it was taken from), the user record as the rename found it (its
+    /// `renamed_at` included, so a refused rename never restarts the cooldown). Conditioned on
+    /// the registry still being as the rename left it; otherwise `Changed` and nothing written.
+    fn undo_rename(
+        &self,
+        undo: &RenameUndo,
+    ) -> impl Future<Output = Result<UndoOutcome, RegistryError>> + Send;
 
     /// Gives up the name `sub` owns: into quarantine until `quarantine_until`, or (`None`) free
     /// at once. Returns the display form given up; `None` when the user owned none.
@@ -408,6 +471,22 @@ impl<R: Registry> Registry for Arc<R> {
         now: Timestamp,
     ) -> impl Future<Output = Result<RenameOutcome, RegistryError>> + Send {
         R::rename(self, r, now)
+    }
+
+    fn rename_with_undo(
+        &self,
+        r: &Rename,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(RenameOutcome, Option<RenameUndo>), RegistryError>> + Send
+    {
+        R::rename_with_undo(self, r, now)
+    }
+
+    fn undo_rename(
+        &self,
+        undo: &RenameUndo,
+    ) -> impl Future<Output = Result<UndoOutcome, RegistryError>> + Send {
+        R::undo_rename(self, undo)
     }
 
     fn release(

@@ -9,8 +9,8 @@
 //! name moves to another `userName` only with a verified shared contact).
 
 use super::{
-    Claim, ClaimState, Commitment, OwnedName, Owner, Rename, Reservation, ReserveOutcome,
-    Timestamp, UserRecord,
+    Claim, ClaimState, Commitment, OwnedName, Owner, Rename, RenameChange, RenameUndo, Reservation,
+    ReserveOutcome, Timestamp, UndoOutcome, UserRecord,
 };
 
 /// Whether `reserve` may write over `old`: nothing there, or an expired pending reservation or
@@ -93,6 +93,80 @@ pub fn rename_may_take_name(old: Option<&Claim>, sub: &str, now: Timestamp) -> b
             !old.is_live(now) || previous_owner == sub
         }
         ClaimState::Active { .. } | ClaimState::Blocked { .. } => false,
+    }
+}
+
+/// The entry a rename takes back, to be restored if the rename is undone: `sub`'s own live
+/// quarantine of the name. Anything else a rename may claim is free (no entry, or an expired
+/// one), and undoing the rename frees it again.
+pub fn taken_back(old: Option<&Claim>, sub: &str, now: Timestamp) -> Option<Claim> {
+    old.filter(|old| {
+        old.is_live(now)
+            && matches!(&old.state, ClaimState::Quarantined { previous_owner, .. } if previous_owner == sub)
+    })
+    .cloned()
+}
+
+/// Whether `undo_rename` may put back what `u` describes: the registry is still exactly as that
+/// rename left it. The user's record names `u.to` as written (display form; for a move, the
+/// rename's instant as `since` and `renamed_at`); `u.to` is active for the user (a move: since
+/// that instant; a new spelling: in that display form); a name given up by the move is still in
+/// the user's quarantine, until the end the rename gave it. `to` and `given_up` are those names'
+/// entries now.
+pub fn undo_may_apply(
+    u: &RenameUndo,
+    user: Option<&UserRecord>,
+    to: Option<&Claim>,
+    given_up: Option<&Claim>,
+) -> bool {
+    let owned = user.and_then(|u| u.owned.as_ref());
+    let record_as_left = owned.is_some_and(|o| o.key == *u.to.key() && o.display == u.to.display());
+    let to_active = to.is_some_and(|c| c.owner_sub() == Some(u.sub.as_str()));
+    match &u.change {
+        RenameChange::Respelled { .. } => {
+            record_as_left && to_active && to.is_some_and(|c| c.display == u.to.display())
+        }
+        RenameChange::Moved {
+            at,
+            quarantine_until,
+            before,
+            ..
+        } => {
+            let record_as_left = record_as_left
+                && owned.is_some_and(|o| o.since == *at)
+                && user.is_some_and(|r| r.renamed_at == Some(*at));
+            let given_up_as_left = match before.as_ref().and_then(|b| b.owned.as_ref()) {
+                None => true,
+                Some(_) => given_up.is_some_and(|c| {
+                    c.state
+                        == ClaimState::Quarantined {
+                            previous_owner: u.sub.clone(),
+                            until: *quarantine_until,
+                        }
+                }),
+            };
+            record_as_left
+                && to_active
+                && to.is_some_and(|c| c.since == Some(*at))
+                && given_up_as_left
+        }
+    }
+}
+
+/// The answer to an undo the registry refused: `Undone` when the user's record is already as it
+/// was before the rename (the undo, replayed: the record's `renamed_at` alone tells it from any
+/// later rename or release), `Changed` otherwise.
+pub fn refused_undo(u: &RenameUndo, user: Option<&UserRecord>) -> UndoOutcome {
+    let undone = match &u.change {
+        RenameChange::Respelled { display } => user
+            .and_then(|r| r.owned.as_ref())
+            .is_some_and(|o| o.key == *u.to.key() && o.display == *display),
+        RenameChange::Moved { before, .. } => user == before.as_ref(),
+    };
+    if undone {
+        UndoOutcome::Undone
+    } else {
+        UndoOutcome::Changed
     }
 }
 

@@ -1,7 +1,8 @@
 // The three cognito-usernames triggers as Amplify Gen 2 functions: CDK functions on
 // provided.al2023 (arm64), built by cargo-lambda from a checkout of the repository, wrapped by
 // defineFunction. Amplify's own function options (environment, timeout...) do not apply to
-// custom functions, so they are set on the CDK Function here.
+// custom functions, so they are set on the CDK Function here. The HTTP API's function is built
+// the same way (usernamesCode) and defined in backend.ts, with the API in front of it.
 import { defineFunction } from '@aws-amplify/backend';
 import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
 import { Architecture, Code, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -40,8 +41,52 @@ export const usernamesSettings: Record<string, string> = {
   USERNAMES_LOG: 'info',
 };
 
+/**
+ * What only the HTTP API's function reads (docs/api.md): how long a name given up stays held for
+ * its previous owner, and the least time between two renames of one user. The function also
+ * gets usernamesSettings (the policy, USERNAMES_SOURCE) and, in backend.ts, the table and the
+ * pool whose preferred_username a rename mirrors.
+ */
+export const usernamesApiSettings: Record<string, string> = {
+  USERNAMES_QUARANTINE: '14d',
+  USERNAMES_RENAME_COOLDOWN: '24h',
+};
+
 /** A trigger's Cargo binary, which is also its function's name. */
 type Trigger = 'pre-sign-up' | 'post-confirmation' | 'pre-token-generation';
+
+/** The code of one of the checkout's Lambda binaries, built by cargo-lambda on this machine. */
+export function usernamesCode(binary: Trigger | 'username-api'): Code {
+  return Code.fromAsset(repository, {
+    // Hash the built binary, not the whole checkout (target/ included).
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: the local build below either succeeds or throws.
+      image: DockerImage.fromRegistry('dummy'),
+      local: {
+        tryBundle(outputDir: string) {
+          execFileSync(
+            'cargo',
+            [
+              'lambda',
+              'build',
+              '--release',
+              '--arm64',
+              '--bin',
+              binary,
+              '--lambda-dir',
+              outputDir,
+              '--flatten',
+              binary,
+            ],
+            { cwd: repository, stdio: 'inherit' },
+          );
+          return true;
+        },
+      },
+    },
+  });
+}
 
 function usernamesTrigger(binary: Trigger) {
   return defineFunction(
@@ -54,35 +99,7 @@ function usernamesTrigger(binary: Trigger) {
         timeout: Duration.seconds(5),
         memorySize: 128,
         environment: usernamesSettings,
-        code: Code.fromAsset(repository, {
-          // Hash the built binary, not the whole checkout (target/ included).
-          assetHashType: AssetHashType.OUTPUT,
-          bundling: {
-            // Never pulled: the local build below either succeeds or throws.
-            image: DockerImage.fromRegistry('dummy'),
-            local: {
-              tryBundle(outputDir: string) {
-                execFileSync(
-                  'cargo',
-                  [
-                    'lambda',
-                    'build',
-                    '--release',
-                    '--arm64',
-                    '--bin',
-                    binary,
-                    '--lambda-dir',
-                    outputDir,
-                    '--flatten',
-                    binary,
-                  ],
-                  { cwd: repository, stdio: 'inherit' },
-                );
-                return true;
-              },
-            },
-          },
-        }),
+        code: usernamesCode(binary),
       }),
     // In the auth stack, with the user pool that calls it (no cross-stack cycle).
     { resourceGroupName: 'auth' },
