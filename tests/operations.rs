@@ -3,7 +3,7 @@
 //! users do, checked through the registry's own reads.
 
 use integration_tests::contract::{commitment, entry, name, sub_of, Seed, QUARANTINE, T0};
-use shared::config::LifecycleSettings;
+use shared::config::{LifecycleSettings, NameSource};
 use shared::operations::admin::{self, AdminRename, Mirror};
 use shared::operations::import::{self, ImportOptions, ImportOutcome, ImportSummary};
 use shared::operations::reconcile::{
@@ -701,6 +701,7 @@ pub async fn an_administrator_renames_a_user_and_the_pool_follows<R: Registry>(r
         sub: "sub-u-a",
         name,
         force,
+        source: NameSource::PreferredUsername,
     };
     let done = admin::rename(
         &registry,
@@ -792,6 +793,7 @@ pub async fn an_administrator_renames_a_user_and_the_pool_follows<R: Registry>(r
         sub: "sub-nobody",
         name: "Stranger",
         force: true,
+        source: NameSource::PreferredUsername,
     };
     assert!(matches!(
         admin::rename(
@@ -846,6 +848,46 @@ pub async fn an_administrator_renames_a_user_and_the_pool_follows<R: Registry>(r
     .unwrap();
     assert_eq!(finished.attribute_set, Some(true));
     assert_eq!(pool.preferred_username("sub-u-a").as_deref(), Some("Alfie"));
+}
+
+/// Where names are Cognito usernames (`USERNAMES_SOURCE=username`), an administrator's rename is
+/// refused before anything is written, as the API refuses users: the old name stays active and
+/// the pool's attribute untouched.
+pub async fn an_administrator_cannot_rename_where_names_are_cognito_usernames<R: Registry>(
+    registry: R,
+) {
+    let policy = Policy::default();
+    let pool = MemoryDirectory::new(10);
+    pool.add(user("u-a", 1, None));
+    registry
+        .commit(&commitment("Alice", "u-a", Contacts::none()), T0)
+        .await
+        .unwrap();
+    let refused = admin::rename(
+        &registry,
+        &policy,
+        &lifecycle(),
+        AdminRename {
+            sub: "sub-u-a",
+            name: "Alicia",
+            force: true,
+            source: NameSource::Username,
+        },
+        Some(Mirror {
+            directory: &pool,
+            backoff: NO_WAIT,
+        }),
+        T0 + 10,
+    )
+    .await;
+    let Err((error, None)) = refused else {
+        panic!("a rename of a Cognito username went through: {refused:?}");
+    };
+    assert_eq!(error.code(), "name_immutable");
+    assert!(error.to_string().contains("USERNAMES_SOURCE=username"));
+    assert_eq!(state_of(&registry, "alice").await, Some(active("u-a")));
+    assert_eq!(state_of(&registry, "alicia").await, None);
+    assert_eq!(pool.preferred_username("sub-u-a"), None);
 }
 
 /// A pool whose listing leaves some users out (users created while it ran, say) and still finds
@@ -1143,6 +1185,7 @@ macro_rules! all_cases {
             an_operator_blocks_shows_and_unblocks_a_name,
             releasing_quarantines_then_release_now_frees_the_name,
             an_administrator_renames_a_user_and_the_pool_follows,
+            an_administrator_cannot_rename_where_names_are_cognito_usernames,
         );
     };
 }

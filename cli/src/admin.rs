@@ -110,6 +110,7 @@ async fn answer(request: Request, settings: &Settings, lifecycle: &LifecycleSett
                 sub: &sub,
                 name: &name,
                 force,
+                source: settings.name_source,
             };
             let answer = match user_pool_id {
                 Some(pool) => {

@@ -2,7 +2,7 @@
 //! CLI prints as one JSON object, or an [`OperationError`].
 
 use super::{Backoff, Directory, OperationError};
-use crate::config::LifecycleSettings;
+use crate::config::{LifecycleSettings, NameSource};
 use crate::policy::{NameKey, Policy, PolicyViolation};
 use crate::registry::{
     BlockOutcome, BlockRequest, Claim, ClaimState, Owner, Registry, Rename, RenameOutcome,
@@ -263,12 +263,14 @@ pub struct Mirror<'a, D> {
     pub backoff: Backoff,
 }
 
-/// Which user gets which name, and whether the cooldown is skipped (`--force`).
+/// Which user gets which name, whether the cooldown is skipped (`--force`), and where the
+/// deployment reads names from (`USERNAMES_SOURCE`).
 #[derive(Debug, Clone, Copy)]
 pub struct AdminRename<'a> {
     pub sub: &'a str,
     pub name: &'a str,
     pub force: bool,
+    pub source: NameSource,
 }
 
 /// An administrator's rename, through the same registry call as the API's (the cooldown applies
@@ -287,7 +289,14 @@ pub async fn rename<R: Registry, D: Directory>(
         sub,
         name: raw,
         force,
+        source,
     } = request;
+    // As the API refuses users: where names are the Cognito usernames people sign in with, a new
+    // name would part the registry from the sign-in name, and the old one, quarantined then freed,
+    // would let someone sign up as a look-alike of a username still in use.
+    if source == NameSource::Username {
+        return Err((OperationError::NameImmutable, None));
+    }
     let to = policy
         .evaluate(raw)
         .map_err(|v: PolicyViolation| (OperationError::InvalidName(v), None))?;

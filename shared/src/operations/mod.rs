@@ -57,6 +57,11 @@ pub enum OperationError {
     LegacyOwner,
     #[error("no user with that sub in the user pool")]
     UserNotInPool,
+    #[error(
+        "names here are the Cognito usernames users sign in with (USERNAMES_SOURCE=username), \
+         which Cognito cannot change: nothing was renamed"
+    )]
+    NameImmutable,
     #[error("{0}")]
     Registry(#[from] RegistryError),
     #[error("{0}")]
@@ -78,6 +83,7 @@ impl OperationError {
             Self::NotBlocked => "not_blocked",
             Self::LegacyOwner => "legacy_owner",
             Self::UserNotInPool => "user_not_in_pool",
+            Self::NameImmutable => "name_immutable",
             Self::Registry(_) => "registry_unavailable",
             Self::Directory(DirectoryError::PoolNotFound) => "pool_not_found",
             Self::Directory(DirectoryError::UserNotFound) => "user_not_in_pool",
