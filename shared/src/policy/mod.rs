@@ -89,16 +89,6 @@ impl Username {
     pub fn key(&self) -> &NameKey {
         &self.key
     }
-
-    /// A name read back from the registry (a display form some earlier policy accepted), with
-    /// its key derived again: for putting back what a failed request changed, where the
-    /// current policy must not stand in the way of restoring what the user had.
-    pub fn from_stored(display: &str) -> Self {
-        Self {
-            display: display.to_owned(),
-            key: NameKey::derive(display),
-        }
-    }
 }
 
 /// The policy's configuration. Tables are static; the reserved keys of the configured extra
