@@ -24,6 +24,9 @@ import http.server
 import ipaddress
 import json
 import os
+import re
+import shutil
+import socket
 import socketserver
 import statistics
 import subprocess
@@ -58,6 +61,10 @@ class Invocation:
 class RuntimeApi(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     current = None  # the Invocation of the process being measured (one at a time)
+    # Counted spawns (--instructions) end at the first /next: the connection is closed unanswered,
+    # the runtime's loop returns the error and the process exits, so the count is init's (plus an
+    # exit that is the same for every binary).
+    end_at_first_next = False
 
     def log_message(self, *args):
         pass
@@ -84,6 +91,11 @@ class RuntimeApi(http.server.BaseHTTPRequestHandler):
             time.sleep(30)
             return
         inv.next_at = now
+        if RuntimeApi.end_at_first_next:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            inv.done.set()
+            return
         deadline = int(time.time() * 1000) + 30_000
         self._reply(
             200,
@@ -339,12 +351,49 @@ def spawn_once(path, env, event, log):
     }
 
 
+def count_init_instructions(path, env, work, label):
+    """Instructions one spawn executes from exec to its first /next, counted by valgrind's
+    cachegrind (no cache simulation): unlike wall time, the same for the same binary, input and
+    environment whatever else the machine is doing."""
+    inv = Invocation({})
+    RuntimeApi.current = inv
+    RuntimeApi.end_at_first_next = True
+    out = os.path.join(work, "cachegrind." + re.sub(r"[^a-z0-9-]+", "_", label))
+    with open(os.path.join(work, "valgrind.log"), "a") as log:
+        process = subprocess.Popen(
+            ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}", path],
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            process.wait(timeout=300)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            RuntimeApi.current = None
+            RuntimeApi.end_at_first_next = False
+    if inv.next_at is None or inv.error:
+        raise SystemExit(f"cold_start: {label} under valgrind: {inv.error or 'no /next'} (log: {log.name})")
+    with open(out) as f:
+        for line in f:
+            if line.startswith("summary:"):
+                return int(line.split()[1])
+    raise SystemExit(f"cold_start: no summary in {out}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--bin", action="append", default=[], help="NAME=PATH")
     parser.add_argument("--cli", required=True, help="the usernames binary, to create the table")
     parser.add_argument("--json", help="write every sample here")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count init's instructions once per binary under valgrind (cachegrind)",
+    )
     parser.add_argument("--tls-front", nargs=3, metavar=("CERT", "KEY", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.tls_front:
@@ -417,12 +466,22 @@ def main():
                 samples[label].append(sample)
         print(f"round {round_}/{args.rounds}", file=sys.stderr, flush=True)
 
+    counts = {}
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            raise SystemExit("cold_start: --instructions needs valgrind (apt-get install valgrind)")
+        for label, binary, extra in subjects:
+            counts[label] = count_init_instructions(binaries[binary], {**base_env, **extra}, work, label)
+            print(f"counted {label}", file=sys.stderr, flush=True)
+
     moto.stdin.close()
     front.stdin.close()
     report(samples, args.rounds)
+    if counts:
+        report_instructions(counts)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(samples, f, indent=1)
+            json.dump({"samples": samples, "init_instructions": counts}, f, indent=1)
 
 
 def report(samples, rounds):
@@ -452,6 +511,20 @@ def report(samples, rounds):
             f"| {warm['init_ms']:.2f} | {warm['first_event_ms']:.2f} / {cold['first_event_ms']:.2f} "
             f"| {max(warm['rss_mb'], cold['rss_mb']):.1f} |"
         )
+
+
+def report_instructions(counts):
+    echo, sdk = counts["echo"], counts["sdk-echo"]
+    print("\ninit instructions (valgrind cachegrind, exec -> first /next, one spawn each)")
+    print("\n| binary | init without the warm-up (M instr) | / SDK echo | / bare echo | with it (M instr) |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label in ("echo", "sdk-echo"):
+        print(f"| {label} | {counts[label] / 1e6:.1f} | {counts[label] / sdk:.2f}x | {counts[label] / echo:.2f}x | |")
+    for label, warm in counts.items():
+        cold = counts.get(f"{label} (cold connection)")
+        if cold is None:
+            continue
+        print(f"| {label} | {cold / 1e6:.1f} | {cold / sdk:.2f}x | {cold / echo:.2f}x | {warm / 1e6:.1f} |")
 
 
 if __name__ == "__main__":
