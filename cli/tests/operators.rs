@@ -389,6 +389,14 @@ async fn an_operator_renames_blocks_releases_and_shows_names_on_the_table() {
         (code, lines[0]["code"].clone()),
         (1, "rename_cooldown".into())
     );
+    // Where names are Cognito usernames, the CLI refuses as the API does, cooldown or not.
+    let mut immutable = usernames(&table, &["rename", "--user", &sub, "Anna_Two", "--force"]);
+    immutable.env("USERNAMES_SOURCE", "username");
+    let (code, lines) = run(immutable);
+    assert_eq!(
+        (code, lines[0]["code"].clone()),
+        (1, "name_immutable".into())
+    );
     let (code, lines) = run(usernames(&table, &["show", "--user", &sub]));
     assert_eq!((code, lines[0]["name"].clone()), (0, "Anna_Lee".into()));
     let (code, lines) = run(usernames(&table, &["show", "annie"]));
