@@ -5,7 +5,9 @@
 
 use lambda_runtime::service_fn;
 
-#[tokio::main]
+// Lambda hands an environment one event at a time: one thread drives it, and a multi-thread
+// runtime's workers would only add to init.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::telemetry::init_lambda();
     let triggers = shared::lambda::triggers_from_env().await?;

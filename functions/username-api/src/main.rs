@@ -6,7 +6,9 @@ use lambda_http::service_fn;
 use shared::api::{Api, CognitoMirror};
 use shared::config::ProcessEnv;
 
-#[tokio::main]
+// Lambda hands an environment one event at a time: one thread drives it, and a multi-thread
+// runtime's workers would only add to init.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::telemetry::init_lambda();
     let pool = shared::api::ApiSettings::from_env(&ProcessEnv)
