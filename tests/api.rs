@@ -62,6 +62,18 @@ impl AttributeMirror for Pool {
             .insert(user.to_owned(), name.to_owned());
         Ok(())
     }
+
+    async fn clear_name(&self, user: &str) -> Result<(), MirrorError> {
+        if self
+            .failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return Err(MirrorError::Failed("ThrottlingException".into()));
+        }
+        self.names.lock().unwrap().remove(user);
+        Ok(())
+    }
 }
 
 /// The API on a store, with a clock the case moves and a pool it inspects.

@@ -7,16 +7,20 @@ use integration_tests::events::{token_name, User};
 use serde_json::{json, Value};
 use shared::config::{NameSource, Settings};
 use shared::registry::{ClaimState, Contacts, ManualClock, Owner, Registry};
+use shared::triggers::pool::MemoryPool;
 use shared::triggers::{dispatch, Triggers};
 use std::sync::Arc;
 
 const T0: i64 = 1_700_000_000;
 const DAY: i64 = 86_400;
 
-/// One store, a clock the test moves, and handlers with the given settings on both.
+/// One store, a clock the test moves, the user pool, and handlers with the given settings on
+/// them.
 struct Run<S: Registry> {
     store: Arc<S>,
     clock: Arc<ManualClock>,
+    /// The pool's users: as Cognito does, [`Run::send`] creates the user a pre-sign-up admits.
+    pool: Arc<MemoryPool>,
     triggers: Triggers<Arc<S>>,
 }
 
@@ -24,29 +28,35 @@ impl<S: Registry + Seed + 'static> Run<S> {
     fn new(store: S, settings: Settings) -> Self {
         let store = Arc::new(store);
         let clock = Arc::new(ManualClock::new(T0));
-        let triggers = Self::handlers(&store, &clock, settings);
+        let pool = Arc::new(MemoryPool::new());
+        let triggers = Self::handlers(&store, &clock, &pool, settings);
         Self {
             store,
             clock,
+            pool,
             triggers,
         }
     }
 
-    fn handlers(store: &Arc<S>, clock: &Arc<ManualClock>, settings: Settings) -> Triggers<Arc<S>> {
-        let mut triggers = Triggers::new(Arc::clone(store), settings);
+    fn handlers(
+        store: &Arc<S>,
+        clock: &Arc<ManualClock>,
+        pool: &Arc<MemoryPool>,
+        settings: Settings,
+    ) -> Triggers<Arc<S>> {
+        let mut triggers = Triggers::new(Arc::clone(store), settings).with_pool(pool.clone());
         triggers.clock = clock.clone();
         triggers
     }
 
-    /// Other handlers (another configuration) on the same store and clock.
+    /// Other handlers (another configuration) on the same store, clock and pool.
     fn with(&self, settings: Settings) -> Triggers<Arc<S>> {
-        Self::handlers(&self.store, &self.clock, settings)
+        Self::handlers(&self.store, &self.clock, &self.pool, settings)
     }
 
     /// The outcome code of one event, and whether Cognito was answered with success.
     async fn send(&self, event: Value) -> (&'static str, bool) {
-        let dispatched = dispatch(&self.triggers, event).await;
-        (dispatched.outcome, dispatched.result.is_ok())
+        send(&self.triggers, &self.pool, event).await
     }
 
     /// A sign-in: the name the ID token gets (see [`token_name`]) and the outcome code.
@@ -74,6 +84,34 @@ impl<S: Registry + Seed + 'static> Run<S> {
             .expect("get")
             .map(|c| c.state)
     }
+}
+
+/// One event through `triggers`; a pre-sign-up that succeeds creates its user in `pool`, as
+/// Cognito does.
+async fn send<R: Registry>(
+    triggers: &Triggers<R>,
+    pool: &MemoryPool,
+    event: Value,
+) -> (&'static str, bool) {
+    let user_name = event["userName"].as_str().unwrap_or_default().to_owned();
+    let signs_up = event["triggerSource"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("PreSignUp_"));
+    let dispatched = dispatch(triggers, event).await;
+    if signs_up && dispatched.result.is_ok() {
+        pool.add(&user_name);
+    }
+    (dispatched.outcome, dispatched.result.is_ok())
+}
+
+/// The sentence Cognito shows for a refused sign-up.
+async fn refusal<R: Registry>(triggers: &Triggers<R>, event: Value) -> String {
+    dispatch(triggers, event)
+        .await
+        .result
+        .expect_err("refused")
+        .lambda_error()
+        .error_message
 }
 
 fn owned(name: &str) -> Option<String> {
@@ -232,9 +270,12 @@ pub async fn a_federated_first_sign_in_is_never_locked_out<S: Registry + Seed + 
     );
 }
 
-/// Defect 4: knowing someone's email is not enough to take their pending name. The stranger's
-/// sign-up is admitted (it could be the same person retrying), but only a verified contact
-/// moves the name at confirmation, and this deployment's own auto-verify proves nothing.
+/// Defect 4: knowing someone's email is not enough to take their pending name, nor to learn
+/// that it is theirs. While the holder exists in the pool, a sign-up with their email is refused
+/// with the very sentence a sign-up with any other email gets. Only when the holder's sign-up
+/// failed (Cognito never created them) is the same email admitted as a retry, and even then only a
+/// contact Cognito verified moves the name at confirmation; this deployment's own auto-verify
+/// proves nothing.
 pub async fn knowing_someones_email_is_not_enough<S: Registry + Seed + 'static>(store: S) {
     let run = Run::new(store, Settings::default());
     let email = "alice@example.com";
@@ -244,22 +285,34 @@ pub async fn knowing_someones_email_is_not_enough<S: Registry + Seed + 'static>(
     let stranger = User::new("u-stranger", "sub-stranger")
         .email(email)
         .phone("+15550199");
+    let guesser = User::new("u-guesser", "sub-guesser").email("someone.else@example.com");
     assert_eq!(
         run.send(victim.sign_up("SignUp", Some("Alice"))).await,
         ("name_reserved", true)
     );
+    let lookups = run.pool.lookups();
+    let right_email = refusal(&run.triggers, stranger.sign_up("SignUp", Some("Alice"))).await;
+    let wrong_email = refusal(&run.triggers, guesser.sign_up("SignUp", Some("Alice"))).await;
+    assert_eq!(right_email, "That username is already taken");
     assert_eq!(
-        run.send(stranger.sign_up("SignUp", Some("Alice"))).await,
-        ("name_held_for_retry", true)
+        right_email, wrong_email,
+        "the answer says nothing about whose email it is"
     );
-    // A pool that verifies phones: the stranger verified their own phone, not the victim's email.
     assert_eq!(
-        run.send(stranger.confirm(Some("Alice"), false, true)).await,
-        ("name_taken", true)
+        run.pool.lookups(),
+        lookups + 1,
+        "the pool is asked on a shared contact only"
     );
+    // An administrator's user is held for 7 days: a day later, the same.
+    let desk = User::new("u-desk", "sub-desk").email("desk@example.com");
+    run.send(desk.sign_up("AdminCreateUser", Some("Desk_Name")))
+        .await;
+    run.clock.advance(DAY + 1);
+    let knows_desk = User::new("u-knows-desk", "sub-knows").email("desk@example.com");
     assert_eq!(
-        run.sign_in(stranger, "Authentication", Some("Alice")).await,
-        (None, "name_not_owned")
+        run.send(knows_desk.sign_up("SignUp", Some("Desk_Name")))
+            .await,
+        ("name_taken", false)
     );
     assert_eq!(
         run.send(victim.confirm(Some("Alice"), true, false)).await,
@@ -270,21 +323,56 @@ pub async fn knowing_someones_email_is_not_enough<S: Registry + Seed + 'static>(
         (owned("Alice"), "name_owned")
     );
 
+    // A sign-up whose holder Cognito never created (it failed after its reservation landed):
+    // the same email is admitted, but a stranger's confirmation with their own verified phone
+    // gets nothing.
+    run.pool.remove("u-victim");
+    let failed = User::new("u-failed", "sub-failed")
+        .email("bella@example.com")
+        .phone("+15550111");
+    assert_eq!(
+        run.send(failed.sign_up("SignUp", Some("Bella"))).await,
+        ("name_reserved", true)
+    );
+    run.pool.remove("u-failed");
+    let stranger = User::new("u-stranger-b", "sub-stranger-b")
+        .email("bella@example.com")
+        .phone("+15550199");
+    assert_eq!(
+        run.send(stranger.sign_up("SignUp", Some("Bella"))).await,
+        ("name_held_for_retry", true)
+    );
+    assert_eq!(
+        run.send(stranger.confirm(Some("Bella"), false, true)).await,
+        ("name_taken", true),
+        "a phone the stranger verified is not the holder's email"
+    );
+    assert_eq!(
+        run.sign_in(stranger, "Authentication", Some("Bella")).await,
+        (None, "name_not_owned")
+    );
+
     let mut auto_verify = Settings::default();
     auto_verify.sign_up.auto_verify_email = true;
     let triggers = run.with(auto_verify);
-    let victim = User::new("u-victim-2", "sub-victim-2").email("bella@example.com");
-    let stranger = User::new("u-stranger-2", "sub-stranger-2").email("bella@example.com");
-    dispatch(&triggers, victim.sign_up("SignUp", Some("Bella")))
-        .await
-        .result
-        .unwrap();
-    dispatch(&triggers, stranger.sign_up("SignUp", Some("Bella")))
-        .await
-        .result
-        .unwrap();
+    let failed = User::new("u-failed-2", "sub-failed-2").email("cara@example.com");
+    let stranger = User::new("u-stranger-2", "sub-stranger-2").email("cara@example.com");
     assert_eq!(
-        dispatch(&triggers, stranger.confirm(Some("Bella"), true, false))
+        send(&triggers, &run.pool, failed.sign_up("SignUp", Some("Cara"))).await,
+        ("name_reserved", true)
+    );
+    run.pool.remove("u-failed-2");
+    assert_eq!(
+        send(
+            &triggers,
+            &run.pool,
+            stranger.sign_up("SignUp", Some("Cara"))
+        )
+        .await,
+        ("name_held_for_retry", true)
+    );
+    assert_eq!(
+        dispatch(&triggers, stranger.confirm(Some("Cara"), true, false))
             .await
             .outcome,
         "name_taken",
@@ -395,6 +483,7 @@ pub async fn first_version_items_are_upgraded_by_their_owners<S: Registry + Seed
                 holder: "Erin".into(),
                 expires_at: T0 + DAY,
                 contacts: Contacts::none(),
+                sealed: None,
             },
         ))
         .await;

@@ -2,7 +2,9 @@
 //! reservations and commits of spellings of one name leave exactly one owner, and concurrent
 //! replays of one request all get the same answer.
 
-use integration_tests::contract::{commitment, email, name, reservation, LIFETIME, T0};
+use integration_tests::contract::{
+    commitment, email, name, pending_of, reservation, stored_holder, LIFETIME, T0,
+};
 use integration_tests::moto::moto_registry;
 use shared::policy::Username;
 use shared::registry::{
@@ -108,7 +110,7 @@ async fn reserve_all(
         let registry = registry.clone();
         async move {
             let outcome = registry.reserve(&r, now).await.expect("reserve");
-            (r.holder.canonical().to_owned(), outcome)
+            (r.holder.user_name().to_owned(), outcome)
         }
     })
     .await
@@ -117,7 +119,8 @@ async fn reserve_all(
 /// The `userName` that holds or owns an entry (owners' `sub`s are `sub-<userName>` here).
 fn who(claim: &Claim) -> String {
     match &claim.state {
-        ClaimState::Pending { holder, .. } => holder.clone(),
+        // The holder is a keyed hash; its sealed `userName` says who it is.
+        ClaimState::Pending { .. } => pending_of(claim).3.expect("a sealed holder"),
         ClaimState::Active {
             owner: Owner::Sub(sub),
         } => sub.trim_start_matches("sub-").to_owned(),
@@ -254,12 +257,13 @@ async fn a_reservation_replayed_concurrently_gets_one_answer() {
             .expect("get")
             .expect("a claim");
         assert_eq!(
-            claim.state,
-            ClaimState::Pending {
-                holder: "owner-x".into(),
-                expires_at: T0 + LIFETIME,
-                contacts: email("x@example.com"),
-            }
+            pending_of(&claim),
+            (
+                stored_holder("owner-x"),
+                T0 + LIFETIME,
+                email("x@example.com"),
+                Some("owner-x".to_owned())
+            )
         );
 
         // Then post-confirmation, replayed the same way.

@@ -14,7 +14,9 @@ use shared::operations::scheduled::ScheduledReconcile;
 use shared::operations::{Backoff, Directory, MemoryDirectory, PoolUser};
 use shared::policy::Policy;
 use shared::registry::listing::OwnerListing;
-use shared::registry::{ClaimState, Commitment, Contacts, Holder, MemoryRegistry, Owner, Registry};
+use shared::registry::{
+    ClaimState, Commitment, Contacts, ManualClock, MemoryRegistry, Owner, Registry,
+};
 use std::future::Future;
 use std::time::Duration;
 
@@ -66,6 +68,18 @@ impl Directory for SharedMemory {
         value: &str,
     ) -> Result<(), shared::operations::DirectoryError> {
         self.0.set_preferred_username(user, value).await
+    }
+    async fn clear_preferred_username(
+        &self,
+        user: &str,
+    ) -> Result<(), shared::operations::DirectoryError> {
+        self.0.clear_preferred_username(user).await
+    }
+    async fn user_exists(&self, sub: &str) -> Result<bool, shared::operations::DirectoryError> {
+        self.0.user_exists(sub).await
+    }
+    async fn case_sensitive(&self) -> Result<bool, shared::operations::DirectoryError> {
+        self.0.case_sensitive().await
     }
 }
 
@@ -131,14 +145,15 @@ fn lifecycle() -> LifecycleSettings {
     }
 }
 
+/// `user_name` owns `raw` since two hours before the runs: past reconcile's grace period.
 async fn commit<R: Registry>(registry: &R, raw: &str, user_name: &str, sub: &str) {
     let c = Commitment {
         username: Policy::default().evaluate(raw).unwrap(),
-        holder: Holder::new(user_name),
+        holder: integration_tests::contract::holder(user_name),
         sub: sub.to_owned(),
         verified: Contacts::none(),
     };
-    registry.commit(&c, T0).await.unwrap();
+    registry.commit(&c, T0 - 2 * 60 * 60).await.unwrap();
 }
 
 async fn state_of<R: Registry>(registry: &R, raw: &str) -> Option<ClaimState> {
@@ -191,7 +206,11 @@ async fn a_scheduled_run_retires_deleted_users_names_within_its_deadline<
     let registry = job.registry();
 
     let dry = job
-        .run(&json!({"dry_run": true}), T0 + 10, &NoDeadline)
+        .run(
+            &json!({"dry_run": true}),
+            &ManualClock::new(T0 + 10),
+            &NoDeadline,
+        )
         .await
         .unwrap();
     assert!(dry.dry_run);
@@ -213,7 +232,10 @@ async fn a_scheduled_run_retires_deleted_users_names_within_its_deadline<
 
     // A deadline already passed: the run stops at once and says so.
     let passed = tokio::time::Instant::now();
-    let stopped = job.run(&json!({}), T0 + 10, &passed).await.unwrap();
+    let stopped = job
+        .run(&json!({}), &ManualClock::new(T0 + 10), &passed)
+        .await
+        .unwrap();
     assert_eq!(
         (
             stopped.summary.complete,
@@ -225,7 +247,11 @@ async fn a_scheduled_run_retires_deleted_users_names_within_its_deadline<
 
     let until = T0 + 20 + QUARANTINE;
     let run = job
-        .run(&json!({"source": "schedule"}), T0 + 20, &NoDeadline)
+        .run(
+            &json!({"source": "schedule"}),
+            &ManualClock::new(T0 + 20),
+            &NoDeadline,
+        )
         .await
         .unwrap();
     assert!(!run.dry_run);
@@ -272,7 +298,10 @@ async fn a_scheduled_run_retires_deleted_users_names_within_its_deadline<
     assert_eq!(answer["summary"]["stopped"], serde_json::Value::Null);
     assert_eq!(answer["dry_run"], false);
 
-    let next = job.run(&json!({}), T0 + 30, &NoDeadline).await.unwrap();
+    let next = job
+        .run(&json!({}), &ManualClock::new(T0 + 30), &NoDeadline)
+        .await
+        .unwrap();
     assert_eq!(
         (next.summary.owners, next.summary.quarantined),
         (2, 0),

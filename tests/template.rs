@@ -634,6 +634,10 @@ impl shared::api::AttributeMirror for RefusesAlias {
     async fn set_name(&self, _: &str, _: &str) -> Result<(), shared::api::MirrorError> {
         Err(shared::api::MirrorError::AliasExists)
     }
+
+    async fn clear_name(&self, _: &str) -> Result<(), shared::api::MirrorError> {
+        Ok(())
+    }
 }
 
 #[test]
@@ -1032,7 +1036,11 @@ async fn the_scheduled_reconcile_may_do_exactly_the_actions_its_runs_cost() {
                 username: Policy::default()
                     .evaluate(&format!("Leaver_{tag}"))
                     .unwrap(),
-                holder: Holder::new(&user_name),
+                holder: Holder::new(
+                    &user_name,
+                    false,
+                    &shared::registry::ContactKey::development(),
+                ),
                 sub,
                 verified: Contacts::none(),
             };
@@ -1062,7 +1070,9 @@ async fn the_scheduled_reconcile_may_do_exactly_the_actions_its_runs_cost() {
         LifecycleSettings::default(),
     );
     for input in [json!({"dry_run": true}), json!({})] {
-        let run = quarantined.run(&input, 10, &NoDeadline).await.unwrap();
+        // Past the grace period after the commits at 1.
+        let clock = shared::registry::ManualClock::new(10_000);
+        let run = quarantined.run(&input, &clock, &NoDeadline).await.unwrap();
         assert_eq!(run.summary.quarantined, 2, "{input}");
     }
     seed_users("r").await;
@@ -1074,7 +1084,8 @@ async fn the_scheduled_reconcile_may_do_exactly_the_actions_its_runs_cost() {
             ..LifecycleSettings::default()
         },
     );
-    let run = freed.run(&json!({}), 20, &NoDeadline).await.unwrap();
+    let clock = shared::registry::ManualClock::new(20_000);
+    let run = freed.run(&json!({}), &clock, &NoDeadline).await.unwrap();
     assert_eq!(run.summary.released, 2);
     used.entry("dynamodb")
         .or_default()

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use shared::config::Settings;
 use shared::registry::dynamodb::{local_config, Timeouts};
 use shared::registry::{
-    ClaimState, CommitOutcome, Commitment, Contacts, DynamoRegistry, Holder, ManualClock, Owner,
-    Registry, Reservation, ReserveOutcome, Timestamp,
+    ClaimState, CommitOutcome, Commitment, Contacts, DynamoRegistry, ManualClock, Owner, Registry,
+    Reservation, ReserveOutcome, Timestamp,
 };
 use shared::triggers::pre_token_generation::{answer, TokenOutcome};
 use shared::triggers::{dispatch, Triggers};
@@ -45,7 +45,7 @@ async fn on_moto() -> (Triggers<DynamoRegistry>, RequestCounter) {
 async fn reserve(t: &Triggers<DynamoRegistry>, raw: &str, owner: &str, expires_at: Timestamp) {
     let r = Reservation {
         username: t.settings.policy.evaluate(raw).unwrap(),
-        holder: Holder::new(owner),
+        holder: t.holder(owner),
         contacts: Contacts::none(),
         expires_at,
     };
@@ -59,7 +59,7 @@ async fn own(t: &Triggers<DynamoRegistry>, raw: &str, owner: &str) {
     reserve(t, raw, owner, NOW + 3600).await;
     let commitment = Commitment {
         username: t.settings.policy.evaluate(raw).unwrap(),
-        holder: Holder::new(owner),
+        holder: t.holder(owner),
         sub: owner.to_owned(),
         verified: Contacts::none(),
     };

@@ -46,6 +46,7 @@ pub enum Request {
     Release {
         name: String,
         now: bool,
+        user_pool_id: Option<String>,
     },
     Rename {
         sub: String,
@@ -69,7 +70,11 @@ impl Request {
 
 pub fn run(request: Request) -> ExitCode {
     let command = request.command();
-    let (settings, runtime) = match (setup::settings(command), setup::runtime(command)) {
+    let read = match request {
+        Request::ShowName(_) | Request::ShowUser(_) => setup::read_settings(command),
+        _ => setup::settings(command),
+    };
+    let (settings, runtime) = match (read, setup::runtime(command)) {
         (Ok(settings), Ok(runtime)) => (settings, runtime),
         (Err(code), _) | (_, Err(code)) => return code,
     };
@@ -97,8 +102,40 @@ async fn answer(request: Request, settings: &Settings, lifecycle: &LifecycleSett
             print(admin::block(&registry, policy, &name, request, now).await)
         }
         Request::Unblock(name) => print(admin::unblock(&registry, &name).await),
-        Request::Release { name, now: free } => {
-            print(admin::release(&registry, lifecycle, &name, free, now).await)
+        Request::Release {
+            name,
+            now: free,
+            user_pool_id,
+        } => {
+            let answer = match user_pool_id {
+                Some(pool) => {
+                    let Some(directory) = setup::directory("release", pool).await else {
+                        return ExitCode::from(2);
+                    };
+                    let mirror = Mirror {
+                        directory: &directory,
+                        backoff: Backoff::default(),
+                    };
+                    admin::release(&registry, lifecycle, &name, free, Some(mirror), now).await
+                }
+                None => {
+                    let none: Option<Mirror<'_, MemoryDirectory>> = None;
+                    admin::release(&registry, lifecycle, &name, free, none, now).await
+                }
+            };
+            match answer {
+                Ok(done) => print::<admin::Freed>(Ok(done)),
+                Err((e, Some(partial))) => {
+                    // The registry let the name go but Cognito's attribute stayed: say both.
+                    say!("{}", json(&partial));
+                    eprintln!(
+                        "usernames release: released in the registry, but removing \
+                         preferred_username failed: {e}; run the same command again to finish"
+                    );
+                    ExitCode::from(1)
+                }
+                Err((e, None)) => print::<admin::Freed>(Err(e)),
+            }
         }
         Request::Rename {
             sub,
@@ -111,6 +148,7 @@ async fn answer(request: Request, settings: &Settings, lifecycle: &LifecycleSett
                 name: &name,
                 force,
                 source: settings.name_source,
+                case_sensitive_user_names: settings.case_sensitive_user_names,
             };
             let answer = match user_pool_id {
                 Some(pool) => {

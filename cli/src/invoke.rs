@@ -20,13 +20,18 @@ pub fn run(files: Vec<String>) -> ExitCode {
         (Err(code), _) | (_, Err(code)) => return code,
     };
     let all_succeeded = runtime.block_on(async {
+        let pool = setup::pool_users().await;
         match settings.table.clone() {
             Some(table) => {
                 let client = client_from_env(&Timeouts::default()).await;
-                let triggers = Triggers::new(DynamoRegistry::new(client, table), settings);
+                let triggers =
+                    Triggers::new(DynamoRegistry::new(client, table), settings).with_pool(pool);
                 invoke_all(&triggers, &files).await
             }
-            None => invoke_all(&Triggers::new(MemoryRegistry::new(), settings), &files).await,
+            None => {
+                let triggers = Triggers::new(MemoryRegistry::new(), settings).with_pool(pool);
+                invoke_all(&triggers, &files).await
+            }
         }
     });
     match all_succeeded {

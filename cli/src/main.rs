@@ -82,6 +82,9 @@ enum Command {
         /// Free it at once (also frees a quarantined or blocked name).
         #[arg(long)]
         now: bool,
+        /// Also remove the owner's preferred_username from this pool.
+        #[arg(long, value_name = "ID")]
+        user_pool_id: Option<String>,
     },
     /// An administrator's rename, through the same code as the API.
     Rename {
@@ -112,6 +115,10 @@ enum Command {
         /// Decide from reads only; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Leave owners whose name was committed less than this ago (seconds, or with s, m, h
+        /// or d): Cognito's listing may not show a user who confirmed a moment ago.
+        #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = pool::grace)]
+        grace: std::time::Duration,
     },
     /// Administer the DynamoDB table named by USERNAMES_TABLE.
     Table {
@@ -146,7 +153,15 @@ fn main() -> ExitCode {
             by: by.unwrap_or_else(admin::os_user),
         }),
         Command::Unblock { name } => admin::run(admin::Request::Unblock(name)),
-        Command::Release { name, now } => admin::run(admin::Request::Release { name, now }),
+        Command::Release {
+            name,
+            now,
+            user_pool_id,
+        } => admin::run(admin::Request::Release {
+            name,
+            now,
+            user_pool_id,
+        }),
         Command::Rename {
             user,
             name,
@@ -165,6 +180,7 @@ fn main() -> ExitCode {
         Command::Reconcile {
             user_pool_id,
             dry_run,
-        } => pool::reconcile(user_pool_id, dry_run),
+            grace,
+        } => pool::reconcile(user_pool_id, dry_run, grace),
     }
 }

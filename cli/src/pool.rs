@@ -9,10 +9,11 @@ use crate::setup;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use shared::config::{LifecycleSettings, ProcessEnv};
+use shared::operations::cognito::CognitoDirectory;
 use shared::operations::import::{self, ImportOptions};
 use shared::operations::reconcile::{self, ReconcileOptions};
-use shared::operations::{Backoff, OperationError};
-use shared::registry::{Clock, SystemClock};
+use shared::operations::{check_case_rule, Backoff, OperationError};
+use shared::registry::SystemClock;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -33,15 +34,24 @@ pub fn import(user_pool_id: String, dry_run: bool) -> ExitCode {
         name_source: settings.name_source,
         dry_run,
         backoff: Backoff::default(),
+        contact_key: settings.contact_key_or_development(),
+        case_sensitive_user_names: settings.case_sensitive_user_names,
+        pending_ttl: settings.sign_up.pending_ttl,
     };
     runtime.block_on(async {
-        let Some(directory) = setup::directory("import", user_pool_id).await else {
+        let Some(directory) = pool_of(
+            "import",
+            user_pool_id,
+            &options.backoff,
+            options.case_sensitive_user_names,
+        )
+        .await
+        else {
             return ExitCode::from(2);
         };
         let bar = progress_bar();
-        let now = SystemClock.now();
         let done = with_registry!(settings, registry => {
-            import::import(&registry, &directory, &options, now, |p| match p {
+            import::import(&registry, &directory, &options, &SystemClock, |p| match p {
                 import::Progress::Listed(n) => bar.set_message(format!("listing users: {n}")),
                 import::Progress::Total(n) => {
                     bar.set_length(n as u64);
@@ -75,7 +85,18 @@ pub fn import(user_pool_id: String, dry_run: bool) -> ExitCode {
     })
 }
 
-pub fn reconcile(user_pool_id: String, dry_run: bool) -> ExitCode {
+/// `reconcile --grace`: a duration up to a week (longer would leave deleted users' names owned
+/// for longer than anyone waits).
+pub fn grace(raw: &str) -> Result<std::time::Duration, String> {
+    const WEEK: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+    match shared::env::parse_duration(raw) {
+        Some(grace) if grace <= WEEK => Ok(grace),
+        Some(_) => Err("must be at most 7d".to_owned()),
+        None => Err("is not a duration: use seconds or a number with s, m, h or d".to_owned()),
+    }
+}
+
+pub fn reconcile(user_pool_id: String, dry_run: bool, grace: std::time::Duration) -> ExitCode {
     let (settings, runtime) = match (setup::settings("reconcile"), setup::runtime("reconcile")) {
         (Ok(settings), Ok(runtime)) => (settings, runtime),
         (Err(code), _) | (_, Err(code)) => return code,
@@ -91,15 +112,23 @@ pub fn reconcile(user_pool_id: String, dry_run: bool) -> ExitCode {
         lifecycle,
         dry_run,
         backoff: Backoff::default(),
+        case_sensitive_user_names: settings.case_sensitive_user_names,
+        grace,
     };
     runtime.block_on(async {
-        let Some(directory) = setup::directory("reconcile", user_pool_id).await else {
+        let Some(directory) = pool_of(
+            "reconcile",
+            user_pool_id,
+            &options.backoff,
+            options.case_sensitive_user_names,
+        )
+        .await
+        else {
             return ExitCode::from(2);
         };
         let bar = progress_bar();
-        let now = SystemClock.now();
         let done = with_registry!(settings, registry => {
-            reconcile::reconcile(&registry, &directory, &options, now, |p| match p {
+            reconcile::reconcile(&registry, &directory, &options, &SystemClock, |p| match p {
                 reconcile::Progress::Listed(n) => bar.set_message(format!("listing users: {n}")),
                 reconcile::Progress::Total(n) => {
                     bar.set_length(n as u64);
@@ -129,6 +158,25 @@ pub fn reconcile(user_pool_id: String, dry_run: bool) -> ExitCode {
             Err(e) => stopped("reconcile", &e),
         }
     })
+}
+
+/// The pool `user_pool_id`, once `DescribeUserPool` confirms it compares user names as
+/// `USERNAMES_CASE_SENSITIVE_USERNAMES` says; `None` (after one sentence on stderr) when it does
+/// not, or cannot be asked: nothing is written then.
+async fn pool_of(
+    command: &str,
+    user_pool_id: String,
+    backoff: &Backoff,
+    case_sensitive_user_names: bool,
+) -> Option<CognitoDirectory> {
+    let directory = setup::directory(command, user_pool_id).await?;
+    match check_case_rule(&directory, backoff, case_sensitive_user_names).await {
+        Ok(()) => Some(directory),
+        Err(e) => {
+            eprintln!("usernames {command}: {e}");
+            None
+        }
+    }
 }
 
 /// A bar on stderr when a person watches it; nothing at all in a pipe or a log.

@@ -1,27 +1,74 @@
 //! What the subcommands start with: the settings and an async runtime, or a message on stderr
 //! and the exit code for a command that cannot start.
 
-use shared::config::{ProcessEnv, Settings};
+use shared::config::{EnvSource, ProcessEnv, Settings};
+use shared::registry::dynamodb::{sdk_config_from_env, Timeouts};
+use shared::triggers::pool::{CognitoUsers, NoPool, PoolUsers};
 use std::process::ExitCode;
 use tokio::runtime::Runtime;
 
-/// Every setting from the environment; a bad value is a usage error (exit 2). On a DynamoDB table
-/// without `USERNAMES_CONTACT_HASH_KEY`, the handlers hash contacts with the public development
-/// key: fine for a local endpoint, and said once on stderr, since a real table would then hold
-/// hashes that anyone can reverse by guessing.
+/// Every setting from the environment; a bad value is a usage error (exit 2). A command that
+/// writes a DynamoDB table needs `USERNAMES_CONTACT_HASH_KEY`: without it the handlers would hash
+/// with the public development key, and the table would hold hashes anyone can reverse by
+/// guessing. That is refused (exit 2) for a real table, and only noted for one on a loopback
+/// endpoint (moto, DynamoDB Local). Use [`read_settings`] for the commands that only read.
 pub fn settings(command: &str) -> Result<Settings, ExitCode> {
-    let settings = Settings::from_env(&ProcessEnv).map_err(|e| {
+    let settings = read_settings(command)?;
+    if settings.table.is_none() || settings.contact_key.is_some() {
+        return Ok(settings);
+    }
+    let key = shared::registry::contact::ENV_CONTACT_HASH_KEY;
+    if dynamodb_is_local(&ProcessEnv) {
+        eprintln!(
+            "usernames {command}: note: {key} is unset, so the public development key hashes \
+             user names, emails and phone numbers; fine for this local endpoint, never for a \
+             real table"
+        );
+        Ok(settings)
+    } else {
+        eprintln!(
+            "usernames {command}: {key} is not set: without the deployment's secret this command \
+             would write hashes anyone can reverse into table {}; set it to the secret (the \
+             stack's output ContactHashKeyArn: aws secretsmanager get-secret-value --secret-id \
+             <arn> --query SecretString --output text)",
+            settings.table.as_deref().unwrap_or_default()
+        );
+        Err(ExitCode::from(2))
+    }
+}
+
+/// Every setting from the environment, for a command that writes nothing.
+pub fn read_settings(command: &str) -> Result<Settings, ExitCode> {
+    Settings::from_env(&ProcessEnv).map_err(|e| {
         eprintln!("usernames {command}: {e}");
         ExitCode::from(2)
-    })?;
-    if settings.table.is_some() && settings.contact_key.is_none() {
-        eprintln!(
-            "usernames {command}: note: {} is unset, so the public development key hashes \
-             emails and phone numbers; set it to the deployment's secret for a real table",
-            shared::registry::contact::ENV_CONTACT_HASH_KEY
-        );
-    }
-    Ok(settings)
+    })
+}
+
+/// Whether DynamoDB is reached on this machine (`AWS_ENDPOINT_URL_DYNAMODB`, else
+/// `AWS_ENDPOINT_URL`, names a loopback host): a local test server, never a real table.
+pub fn dynamodb_is_local(env: &impl EnvSource) -> bool {
+    let endpoint = env
+        .var("AWS_ENDPOINT_URL_DYNAMODB")
+        .or_else(|| env.var("AWS_ENDPOINT_URL"));
+    endpoint.as_deref().is_some_and(is_loopback_url)
+}
+
+/// Whether a URL's host is `localhost`, `127.0.0.0/8` or `::1`.
+pub fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A single-threaded runtime: the commands run one thing at a time.
@@ -46,6 +93,17 @@ fn started(command: &str, built: std::io::Result<Runtime>) -> Result<Runtime, Ex
     })
 }
 
+/// The user pools the triggers ask after a colliding reservation's holder: Cognito through the
+/// standard SDK settings (`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` for cognito-local), or,
+/// without a region, none (such a collision is then answered as taken).
+pub async fn pool_users() -> std::sync::Arc<dyn PoolUsers> {
+    let config = sdk_config_from_env(&Timeouts::default()).await;
+    if config.region().is_none() {
+        return std::sync::Arc::new(NoPool);
+    }
+    std::sync::Arc::new(CognitoUsers::new(config, &ProcessEnv))
+}
+
 /// The user pool `pool_id` through the standard SDK settings; `None` (after saying what to set)
 /// when no AWS region is configured.
 pub async fn directory(
@@ -63,4 +121,50 @@ pub async fn directory(
         );
     }
     directory
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_endpoints_are_told_from_real_ones() {
+        for local in [
+            "http://127.0.0.1:5000",
+            "http://localhost:8000/",
+            "http://[::1]:4566",
+            "http://127.0.0.2",
+            "http://user@LOCALHOST:9",
+        ] {
+            assert!(is_loopback_url(local), "{local}");
+        }
+        for real in [
+            "https://dynamodb.eu-west-1.amazonaws.com",
+            "http://10.0.0.5:8000",
+            "http://localhost.example.com",
+            "http://127.0.0.1.nip.io",
+            "",
+        ] {
+            assert!(!is_loopback_url(real), "{real}");
+        }
+        let env = |pairs: &[(&str, &str)]| -> std::collections::HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert!(!dynamodb_is_local(&env(&[])));
+        assert!(dynamodb_is_local(&env(&[(
+            "AWS_ENDPOINT_URL",
+            "http://127.0.0.1:1"
+        )])));
+        // The DynamoDB-specific endpoint wins over the general one.
+        assert!(!dynamodb_is_local(&env(&[
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
+            (
+                "AWS_ENDPOINT_URL_DYNAMODB",
+                "https://dynamodb.us-east-1.amazonaws.com"
+            ),
+        ])));
+    }
 }

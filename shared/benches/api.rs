@@ -19,7 +19,7 @@ fn api(runtime: &tokio::runtime::Runtime) -> Api<MemoryRegistry, NoMirror> {
     );
     let taken = Commitment {
         username: Policy::default().evaluate("Melody_Rivers").unwrap(),
-        holder: Holder::new("melody"),
+        holder: Holder::unkeyed("melody", false),
         sub: "sub-melody".into(),
         verified: Contacts::none(),
     };

@@ -73,12 +73,25 @@ pub fn duration_from_env(
         return Ok(default);
     };
     let raw = raw.trim();
-    let unreadable = || {
+    let value = parse_duration(raw).ok_or_else(|| {
         ConfigError::new(
             var,
             format!("`{raw}` is not a duration: use seconds or a number with s, m, h or d"),
         )
-    };
+    })?;
+    if value < min || value > max {
+        return Err(ConfigError::new(
+            var,
+            format!("`{raw}` is outside {}s..={}s", min.as_secs(), max.as_secs()),
+        ));
+    }
+    Ok(value)
+}
+
+/// A duration as whole seconds (`86400`) or with one unit suffix (`90s`, `30m`, `24h`, `7d`);
+/// `None` for anything else.
+pub fn parse_duration(raw: &str) -> Option<std::time::Duration> {
+    let raw = raw.trim();
     let (digits, unit) = match raw.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => raw.split_at(i),
         None => (raw, "s"),
@@ -88,21 +101,10 @@ pub fn duration_from_env(
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
-        _ => return Err(unreadable()),
+        _ => return None,
     };
-    let seconds = digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(factor))
-        .ok_or_else(unreadable)?;
-    let value = std::time::Duration::from_secs(seconds);
-    if value < min || value > max {
-        return Err(ConfigError::new(
-            var,
-            format!("`{raw}` is outside {}s..={}s", min.as_secs(), max.as_secs()),
-        ));
-    }
-    Ok(value)
+    let seconds = digits.parse::<u64>().ok()?.checked_mul(factor)?;
+    Some(std::time::Duration::from_secs(seconds))
 }
 
 /// An environment made of `(variable, value)` pairs, for the configuration tests of every module.

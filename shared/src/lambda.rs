@@ -7,7 +7,7 @@ use crate::operations::cognito::CognitoDirectory;
 use crate::operations::scheduled::{stop_before, ScheduledReconcile};
 use crate::operations::Directory;
 use crate::registry::listing::OwnerListing;
-use crate::registry::{Clock, DynamoRegistry, Registry, SystemClock};
+use crate::registry::{DynamoRegistry, Registry, SystemClock};
 use crate::telemetry;
 use crate::triggers::Triggers;
 use lambda_runtime::{Diagnostic, LambdaEvent};
@@ -56,7 +56,7 @@ pub async fn reconcile<R: Registry + OwnerListing, D: Directory>(
     event: LambdaEvent<Value>,
 ) -> Result<Value, Diagnostic> {
     let deadline = stop_before(event.context.deadline);
-    match job.run(&event.payload, SystemClock.now(), &deadline).await {
+    match job.run(&event.payload, &SystemClock, &deadline).await {
         // Our own plain struct always serialises.
         Ok(run) => Ok(serde_json::to_value(run).unwrap_or_default()),
         Err(e) => Err(Diagnostic {

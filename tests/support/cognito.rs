@@ -3,7 +3,9 @@
 
 use crate::moto::moto_endpoint;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, MessageActionType, UsernameConfigurationType,
+};
 
 pub type Cognito = aws_sdk_cognitoidentityprovider::Client;
 
@@ -22,14 +24,31 @@ pub fn cognito() -> Cognito {
     Cognito::from_conf(cognito_config().build())
 }
 
-/// A new, empty user pool; its id.
+/// A new, empty user pool that compares user names without case (as the template's pools do,
+/// and `USERNAMES_CASE_SENSITIVE_USERNAMES` says by default); its id.
 pub async fn new_pool(cognito: &Cognito) -> String {
-    let pool = cognito
-        .create_user_pool()
-        .pool_name("existing-users")
-        .send()
-        .await
-        .expect("create a pool");
+    pool_with_case_rule(cognito, Some(false)).await
+}
+
+/// A new, empty case-sensitive pool (`UsernameConfiguration.CaseSensitive = true`, the default of
+/// Cognito's API and of CDK); its id.
+pub async fn new_case_sensitive_pool(cognito: &Cognito) -> String {
+    pool_with_case_rule(cognito, Some(true)).await
+}
+
+/// A pool with `CaseSensitive` as given (`None`: no `UsernameConfiguration`, as pools created
+/// before the setting existed, which are case-sensitive); its id.
+pub async fn pool_with_case_rule(cognito: &Cognito, case_sensitive: Option<bool>) -> String {
+    let mut request = cognito.create_user_pool().pool_name("existing-users");
+    if let Some(case_sensitive) = case_sensitive {
+        request = request.username_configuration(
+            UsernameConfigurationType::builder()
+                .case_sensitive(case_sensitive)
+                .build()
+                .expect("a username configuration"),
+        );
+    }
+    let pool = request.send().await.expect("create a pool");
     pool.user_pool()
         .and_then(|p| p.id())
         .expect("a pool id")

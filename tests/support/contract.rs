@@ -47,11 +47,27 @@ pub fn sub_of(user_name: &str) -> String {
     format!("sub-{}", user_name.to_lowercase())
 }
 
+/// `user_name` as the holder of a reservation in a case-insensitive pool (the template's), under
+/// the development key.
+pub fn holder(user_name: &str) -> Holder {
+    Holder::new(user_name, false, &ContactKey::development())
+}
+
+/// `user_name` as the holder of a reservation in a case-sensitive pool.
+pub fn case_sensitive_holder(user_name: &str) -> Holder {
+    Holder::new(user_name, true, &ContactKey::development())
+}
+
+/// How a reservation of `user_name` (case-insensitive pool) stores its holder: a keyed hash.
+pub fn stored_holder(user_name: &str) -> String {
+    ContactKey::development().holder(&user_name.to_lowercase())
+}
+
 /// A reservation made at `now` for the usual lifetime, with the sign-up's email.
 pub fn reservation(raw: &str, user_name: &str, with: Option<&str>, now: Timestamp) -> Reservation {
     Reservation {
         username: name(raw),
-        holder: Holder::new(user_name),
+        holder: holder(user_name),
         contacts: with.map(email).unwrap_or_default(),
         expires_at: now + LIFETIME,
     }
@@ -61,9 +77,43 @@ pub fn reservation(raw: &str, user_name: &str, with: Option<&str>, now: Timestam
 pub fn commitment(raw: &str, user_name: &str, verified: Contacts) -> Commitment {
     Commitment {
         username: name(raw),
-        holder: Holder::new(user_name),
+        holder: holder(user_name),
         sub: sub_of(user_name),
         verified,
+    }
+}
+
+/// A pending entry's holder, expiry and contacts, with its sealed `userName` opened (under the
+/// development key): what a reservation must have written.
+pub fn pending_of(claim: &Claim) -> (String, Timestamp, Contacts, Option<String>) {
+    match &claim.state {
+        ClaimState::Pending {
+            holder,
+            expires_at,
+            contacts,
+            sealed,
+        } => (
+            holder.clone(),
+            *expires_at,
+            contacts.clone(),
+            sealed
+                .as_deref()
+                .and_then(|s| ContactKey::development().open(s)),
+        ),
+        other => panic!("not pending: {other:?}"),
+    }
+}
+
+/// The `userName` a `HeldForRetry` answer names, opened; panics on any other answer.
+pub fn held_for_retry_by(outcome: &ReserveOutcome) -> String {
+    match outcome {
+        ReserveOutcome::HeldForRetry { holder, sealed } => match sealed {
+            Some(sealed) => ContactKey::development()
+                .open(sealed)
+                .expect("the sealed holder opens"),
+            None => holder.clone(),
+        },
+        other => panic!("not held for retry: {other:?}"),
     }
 }
 
@@ -153,13 +203,23 @@ pub async fn reserving_a_free_name_holds_it_pending<R: Registry>(registry: R) {
     assert_eq!(held.key, *name("alice").key());
     assert_eq!(held.display, "alice");
     assert_eq!(
-        held.state,
-        ClaimState::Pending {
-            holder: "user-a".into(),
-            expires_at: T0 + LIFETIME,
-            contacts: email("alice@example.com"),
-        },
-        "held by the userName in lower case, with the email only as a keyed hash"
+        pending_of(&held),
+        (
+            stored_holder("user-a"),
+            T0 + LIFETIME,
+            email("alice@example.com"),
+            Some("User-A".to_owned())
+        ),
+        "held by the keyed hash of the userName in lower case, the userName sealed as sent, \
+         the email only as a keyed hash"
+    );
+    let ClaimState::Pending { holder, sealed, .. } = &held.state else {
+        unreachable!()
+    };
+    assert!(
+        !holder.to_lowercase().contains("user-a")
+            && !sealed.as_deref().unwrap_or_default().contains("User-A"),
+        "nothing stored names the user: {held:?}"
     );
     assert_eq!((held.key_version, held.since), (KEY_VERSION, None));
     assert!(held.is_live(T0 + LIFETIME - 1) && !held.is_live(T0 + LIFETIME));
@@ -276,12 +336,13 @@ pub async fn an_expired_pending_name_can_be_taken_an_unexpired_one_cannot<R: Reg
     );
     let held = claim(&registry, "alice").await.expect("a claim");
     assert_eq!(
-        held.state,
-        ClaimState::Pending {
-            holder: "user-b".into(),
-            expires_at: expiry + LIFETIME,
-            contacts: email("b@example.com"),
-        }
+        pending_of(&held),
+        (
+            stored_holder("user-b"),
+            expiry + LIFETIME,
+            email("b@example.com"),
+            Some("user-b".to_owned())
+        )
     );
     // The first holder lost it.
     let late = reservation("alice", "user-a", Some("other@example.com"), expiry);
@@ -309,8 +370,9 @@ pub async fn a_retry_with_the_same_contact_is_held_not_taken_over<R: Registry>(r
         T0 + 60,
     );
     assert_eq!(
-        reserve(&registry, &retry, T0 + 60).await,
-        ReserveOutcome::HeldForRetry
+        held_for_retry_by(&reserve(&registry, &retry, T0 + 60).await),
+        "generated-1",
+        "held for a retry, naming the earlier holder for the pool to look up"
     );
     assert_eq!(claim(&registry, "alice").await, held, "nothing changed");
     // Someone else, with another email or none, is kept off.
@@ -336,8 +398,8 @@ pub async fn a_retry_with_the_same_contact_is_held_not_taken_over<R: Registry>(r
         ..reservation("bob", "generated-4", None, T0 + 5)
     };
     assert_eq!(
-        reserve(&registry, &retry, T0 + 5).await,
-        ReserveOutcome::HeldForRetry
+        held_for_retry_by(&reserve(&registry, &retry, T0 + 5).await),
+        "generated-3"
     );
 }
 
@@ -354,8 +416,8 @@ pub async fn only_a_verified_contact_takes_over_a_pending_name<R: Registry>(regi
     .await;
     let stranger = reservation("alice", "stranger", Some(victim_email), T0 + 1);
     assert_eq!(
-        reserve(&registry, &stranger, T0 + 1).await,
-        ReserveOutcome::HeldForRetry
+        held_for_retry_by(&reserve(&registry, &stranger, T0 + 1).await),
+        "victim"
     );
     assert_eq!(
         commit(&registry, "alice", "stranger", T0 + 2).await,
@@ -395,8 +457,8 @@ pub async fn confirming_the_retry_with_a_verified_email_takes_the_name<R: Regist
     .await;
     let retry = reservation("melody", "user-b", Some(address), T0 + 60);
     assert_eq!(
-        reserve(&registry, &retry, T0 + 60).await,
-        ReserveOutcome::HeldForRetry
+        held_for_retry_by(&reserve(&registry, &retry, T0 + 60).await),
+        "user-a"
     );
     assert_eq!(
         commit_as(
@@ -630,6 +692,7 @@ pub async fn first_version_items_are_read_and_upgraded<R: Registry + Seed>(regis
                 email: Some(shared::registry::ContactHash::from_stored("ab".repeat(32))),
                 phone: None,
             },
+            sealed: None,
         },
     );
     registry.seed(&legacy_pending).await;
@@ -685,8 +748,8 @@ pub async fn quarantined_and_blocked_names_are_held<R: Registry + Seed>(registry
     );
     assert_eq!(
         commit(&registry, "alice", "user-a", T0 + 1).await,
-        CommitOutcome::Committed,
-        "the previous owner takes it back"
+        CommitOutcome::Taken,
+        "not even the previous owner's commit: only a rename takes a name back"
     );
     registry
         .seed(&entry(

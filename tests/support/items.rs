@@ -3,8 +3,8 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::registry::schema::{
-    BLOCKED_BY, DISPLAY, EMAIL_HASH, EXPIRES_AT, KEY_VERSION, NAME_KEY, OWNER, PHONE_HASH, REASON,
-    SINCE, STATE, SUB,
+    BLOCKED_BY, DISPLAY, EMAIL_HASH, EXPIRES_AT, HOLDER_SEALED, KEY_VERSION, NAME_KEY, OWNER,
+    PHONE_HASH, REASON, SINCE, STATE, SUB,
 };
 use shared::registry::{Claim, ClaimState, Owner};
 use std::collections::HashMap;
@@ -33,10 +33,14 @@ pub fn item_of(claim: &Claim) -> HashMap<String, AttributeValue> {
             holder,
             expires_at,
             contacts,
+            sealed,
         } => {
             put(STATE, s("pending"));
             put(OWNER, s(holder));
             put(EXPIRES_AT, n(*expires_at));
+            if let Some(sealed) = sealed {
+                put(HOLDER_SEALED, s(sealed));
+            }
             if let Some(hash) = &contacts.email {
                 put(EMAIL_HASH, s(hash.as_str()));
             }

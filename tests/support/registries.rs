@@ -3,8 +3,9 @@
 
 use shared::policy::{NameKey, Username};
 use shared::registry::{
-    BlockOutcome, BlockRequest, Claim, CommitOutcome, Commitment, Registry, RegistryError, Rename,
-    RenameOutcome, RenameUndo, Reservation, ReserveOutcome, Timestamp, UndoOutcome, UserRecord,
+    BlockOutcome, BlockRequest, Claim, CommitOutcome, Commitment, Holder, Registry, RegistryError,
+    Rename, RenameOutcome, RenameUndo, Reservation, ReserveOutcome, Timestamp, UndoOutcome,
+    UserRecord,
 };
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -51,12 +52,23 @@ impl Registry for Broken {
     async fn undo_rename(&self, _: &RenameUndo) -> Result<UndoOutcome, RegistryError> {
         self.fail().await
     }
-    async fn release(
+    async fn give_up(
         &self,
         _: &str,
         _: Option<Timestamp>,
-        _: Timestamp,
+        _: Option<Timestamp>,
     ) -> Result<Option<String>, RegistryError> {
+        self.fail().await
+    }
+    async fn retire_first_version(
+        &self,
+        _: &NameKey,
+        _: &str,
+        _: Option<Timestamp>,
+    ) -> Result<bool, RegistryError> {
+        self.fail().await
+    }
+    async fn first_version_names(&self, _: &Holder) -> Result<Vec<Claim>, RegistryError> {
         self.fail().await
     }
     async fn block(
@@ -78,11 +90,12 @@ impl Registry for Broken {
 /// The calls a handler made, by kind.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Calls {
-    /// `get` and `user`.
+    /// `get`, `user` and `first_version_names`.
     pub reads: usize,
     pub reserves: usize,
     pub commits: usize,
-    /// `rename`, `undo_rename`, `release`, `block` and `unblock`.
+    /// `rename`, `undo_rename`, `release` (and `retire`), `retire_first_version`, `block` and
+    /// `unblock`.
     pub others: usize,
 }
 
@@ -158,14 +171,31 @@ impl<R: Registry> Registry for Counted<R> {
         self.others.fetch_add(1, Ordering::SeqCst);
         self.store.undo_rename(undo)
     }
-    fn release(
+    fn give_up(
         &self,
         sub: &str,
         quarantine_until: Option<Timestamp>,
-        now: Timestamp,
+        renamed_at: Option<Timestamp>,
     ) -> impl Future<Output = Result<Option<String>, RegistryError>> + Send {
         self.others.fetch_add(1, Ordering::SeqCst);
-        self.store.release(sub, quarantine_until, now)
+        self.store.give_up(sub, quarantine_until, renamed_at)
+    }
+    fn retire_first_version(
+        &self,
+        key: &NameKey,
+        user_name: &str,
+        quarantine_until: Option<Timestamp>,
+    ) -> impl Future<Output = Result<bool, RegistryError>> + Send {
+        self.others.fetch_add(1, Ordering::SeqCst);
+        self.store
+            .retire_first_version(key, user_name, quarantine_until)
+    }
+    fn first_version_names(
+        &self,
+        holder: &Holder,
+    ) -> impl Future<Output = Result<Vec<Claim>, RegistryError>> + Send {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.store.first_version_names(holder)
     }
     fn block(
         &self,

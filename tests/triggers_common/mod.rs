@@ -116,7 +116,10 @@ pub const HANGING: Broken = Broken::HANGING;
 pub fn who(claim: &shared::registry::Claim) -> String {
     use shared::registry::{ClaimState, Owner};
     match &claim.state {
-        ClaimState::Pending { holder, .. } => holder.clone(),
+        // The holder is stored as a keyed hash; its sealed `userName` says who it is.
+        ClaimState::Pending { .. } => integration_tests::contract::pending_of(claim)
+            .3
+            .expect("a sealed holder"),
         ClaimState::Active {
             owner: Owner::Sub(sub),
         } => sub.clone(),

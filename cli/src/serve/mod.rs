@@ -52,6 +52,7 @@ pub fn run(addr: SocketAddr) -> ExitCode {
             Some(pool) => Some(CognitoMirror::from_env(pool).await),
             None => None,
         };
+        let pool = setup::pool_users().await;
         match settings.table.clone() {
             Some(table) => {
                 let client = client_from_env(&Timeouts::default()).await;
@@ -62,7 +63,8 @@ pub fn run(addr: SocketAddr) -> ExitCode {
                     api_settings,
                     mirror,
                     verifier,
-                );
+                )
+                .with_pool(pool);
                 serve(addr, Arc::new(served), &label).await
             }
             None => {
@@ -72,7 +74,8 @@ pub fn run(addr: SocketAddr) -> ExitCode {
                     api_settings,
                     mirror,
                     verifier,
-                );
+                )
+                .with_pool(pool);
                 serve(addr, Arc::new(served), "embedded, in memory").await
             }
         }
@@ -114,6 +117,12 @@ impl<R: Registry, M: AttributeMirror> Served<R, M> {
             api,
             verifier,
         }
+    }
+
+    /// The same, asking `pool` after the holders of colliding reservations.
+    pub fn with_pool(mut self, pool: Arc<dyn shared::triggers::pool::PoolUsers>) -> Self {
+        self.triggers = self.triggers.with_pool(pool);
+        self
     }
 }
 

@@ -93,7 +93,11 @@ async fn the_public_get_decodes_the_raw_path_and_reads_the_registry() {
     );
 
     let name = Policy::default().evaluate("jürgen_m").unwrap();
-    let holder = Holder::new("someone");
+    let holder = Holder::new(
+        "someone",
+        false,
+        &shared::registry::ContactKey::development(),
+    );
     api.registry
         .commit(
             &Commitment {

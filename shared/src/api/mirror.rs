@@ -1,6 +1,9 @@
-//! Mirroring a rename into Cognito: the user's `preferred_username` attribute follows the registry
-//! (`AdminUpdateUserAttributes`). A trait, so that tests inject a failing or refusing mirror.
+//! Mirroring the registry into Cognito: a rename sets the user's `preferred_username` attribute
+//! (`AdminUpdateUserAttributes`), a release removes it (`AdminDeleteUserAttributes`), so a name
+//! given up stays visible nowhere (`GetUser`, the `userInfo` endpoint) and, in pools where it is
+//! a sign-in alias, frees the alias. A trait, so that tests inject a failing or refusing mirror.
 
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::operation::admin_update_user_attributes::AdminUpdateUserAttributesError;
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use std::future::Future;
@@ -27,6 +30,9 @@ pub trait AttributeMirror: Send + Sync {
         user: &str,
         name: &str,
     ) -> impl Future<Output = Result<(), MirrorError>> + Send;
+
+    /// Removes `preferred_username` from the user known to the pool as `user`.
+    fn clear_name(&self, user: &str) -> impl Future<Output = Result<(), MirrorError>> + Send;
 }
 
 /// No pool configured: the registry alone decides, and tokens follow it.
@@ -35,6 +41,10 @@ pub struct NoMirror;
 
 impl AttributeMirror for NoMirror {
     async fn set_name(&self, _user: &str, _name: &str) -> Result<(), MirrorError> {
+        Ok(())
+    }
+
+    async fn clear_name(&self, _user: &str) -> Result<(), MirrorError> {
         Ok(())
     }
 }
@@ -106,12 +116,28 @@ impl AttributeMirror for CognitoMirror {
                 }
                 // Only the error's code: SDK messages can quote attribute values.
                 Some(service) => Err(MirrorError::Failed(
-                    aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::code(service)
-                        .unwrap_or("unknown")
-                        .to_string(),
+                    service.code().unwrap_or("unknown").to_string(),
                 )),
                 None => Err(MirrorError::Failed("no answer from the user pool".into())),
             },
+        }
+    }
+
+    async fn clear_name(&self, user: &str) -> Result<(), MirrorError> {
+        let sent = self
+            .client
+            .admin_delete_user_attributes()
+            .user_pool_id(&self.user_pool_id)
+            .username(user)
+            .user_attribute_names("preferred_username")
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(e) => Err(MirrorError::Failed(match e.as_service_error() {
+                Some(service) => service.code().unwrap_or("unknown").to_string(),
+                None => "no answer from the user pool".into(),
+            })),
         }
     }
 }
@@ -124,5 +150,9 @@ impl<M: AttributeMirror> AttributeMirror for std::sync::Arc<M> {
         name: &str,
     ) -> impl Future<Output = Result<(), MirrorError>> + Send {
         M::set_name(self, user, name)
+    }
+
+    fn clear_name(&self, user: &str) -> impl Future<Output = Result<(), MirrorError>> + Send {
+        M::clear_name(self, user)
     }
 }

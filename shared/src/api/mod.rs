@@ -13,8 +13,8 @@ pub use settings::ApiSettings;
 use crate::config::{ConfigError, EnvSource, NameSource, Settings};
 use crate::policy::{Policy, PolicyViolation};
 use crate::registry::{
-    Clock, DynamoRegistry, Registry, RegistryError, Rename, RenameOutcome, RenameUndo, SystemClock,
-    UndoOutcome,
+    adopt_first_version_names, Clock, DynamoRegistry, Holder, Registry, RegistryError, Rename,
+    RenameOutcome, RenameUndo, SystemClock, UndoOutcome,
 };
 use crate::triggers::within_budget;
 use serde::Serialize;
@@ -216,6 +216,7 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
         self.names_are_mutable()?;
         let to = self.policy.evaluate(raw)?;
         let now = self.clock.now();
+        self.adopt_first_version_names(caller, now).await?;
         let request = Rename {
             sub: caller.sub.clone(),
             to: to.clone(),
@@ -297,18 +298,60 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
         }
     }
 
-    /// Gives up the caller's name: into quarantine, where only they can take it back. The pool's
-    /// attribute is left as it is: tokens carry only owned names, so it never reaches one.
+    /// Gives up the caller's name: into quarantine, where only they can take it back; then the
+    /// pool's `preferred_username` is removed, so the name shows nowhere and, where it is a
+    /// sign-in alias, stops being the caller's alias. That last step is attempted on every call,
+    /// also when the registry held no name (a retry after a failed removal, or an attribute set
+    /// behind the registry's back); when it fails the release stands, tokens carry no name, and
+    /// the same request retried removes it.
     pub async fn release(&self, caller: &Caller) -> Result<Released, ApiError> {
         self.names_are_mutable()?;
         let now = self.clock.now();
+        self.adopt_first_version_names(caller, now).await?;
         let until = now.saturating_add(self.settings.quarantine_secs());
         let previous = within_budget(
             REGISTRY_BUDGET,
             self.registry.release(&caller.sub, Some(until), now),
         )
         .await?;
+        let cleared =
+            tokio::time::timeout(MIRROR_BUDGET, self.mirror.clear_name(caller.pool_user()))
+                .await
+                .unwrap_or_else(|_| Err(MirrorError::Failed("timed out".into())));
+        if let Err(e) = cleared {
+            // The error carries Cognito's code only, never a value.
+            tracing::warn!(
+                outcome = "mirror_failed",
+                reason = %e,
+                "the release stands; the attribute is removed on a retry"
+            );
+        }
         Ok(Released { previous })
+    }
+
+    /// A caller who still owns first-version names (by `userName`, see docs/registry.md#upgrade)
+    /// and renames or releases before a sign-in upgraded them: those are adopted first
+    /// ([`adopt_first_version_names`]), so the rename or release covers them too. The API holds
+    /// no contact key, and needs none: first-version owners are stored in clear.
+    async fn adopt_first_version_names(&self, caller: &Caller, now: i64) -> Result<(), ApiError> {
+        let Some(user_name) = caller.username.as_deref() else {
+            return Ok(());
+        };
+        let holder = Holder::unkeyed(user_name, self.settings.case_sensitive_user_names);
+        let until = now.saturating_add(self.settings.quarantine_secs());
+        within_budget(
+            REGISTRY_BUDGET,
+            adopt_first_version_names(
+                &self.registry,
+                &holder,
+                &caller.sub,
+                &self.policy,
+                until,
+                now,
+            ),
+        )
+        .await?;
+        Ok(())
     }
 }
 
@@ -333,6 +376,13 @@ impl<M: AttributeMirror> AttributeMirror for Option<M> {
     async fn set_name(&self, user: &str, name: &str) -> Result<(), MirrorError> {
         match self {
             Some(mirror) => mirror.set_name(user, name).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn clear_name(&self, user: &str) -> Result<(), MirrorError> {
+        match self {
+            Some(mirror) => mirror.clear_name(user).await,
             None => Ok(()),
         }
     }

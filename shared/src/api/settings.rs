@@ -26,6 +26,9 @@ pub struct ApiSettings {
     /// Cognito `userName` users sign in with, which nobody can change, so the API renames and
     /// releases nothing.
     pub name_source: NameSource,
+    /// `USERNAMES_CASE_SENSITIVE_USERNAMES`, as the triggers read it: how a caller's `userName`
+    /// is compared with the owner of a first-version name.
+    pub case_sensitive_user_names: bool,
 }
 
 impl Default for ApiSettings {
@@ -36,6 +39,7 @@ impl Default for ApiSettings {
             cooldown: lifecycle.rename_cooldown,
             user_pool_id: None,
             name_source: NameSource::default(),
+            case_sensitive_user_names: false,
         }
     }
 }
@@ -50,6 +54,11 @@ impl ApiSettings {
             cooldown: lifecycle.rename_cooldown,
             user_pool_id: user_pool_id_from_env(env)?,
             name_source: NameSource::from_env(env)?,
+            case_sensitive_user_names: crate::env::bool_from_env(
+                env,
+                crate::config::ENV_CASE_SENSITIVE_USERNAMES,
+                false,
+            )?,
         })
     }
 

@@ -17,6 +17,9 @@ use crate::registry::ContactKey;
 pub const ENV_TABLE: &str = "USERNAMES_TABLE";
 /// Where a user's name comes from: `preferred_username` (default) or `username`.
 pub const ENV_SOURCE: &str = "USERNAMES_SOURCE";
+/// Whether the pool tells `userName`s apart by case (`UsernameConfiguration.CaseSensitive`):
+/// `false` (default, the template's pools) or `true`.
+pub const ENV_CASE_SENSITIVE_USERNAMES: &str = "USERNAMES_CASE_SENSITIVE_USERNAMES";
 
 /// Where the triggers read a user's display name from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,6 +59,9 @@ pub struct Settings {
     /// `USERNAMES_TABLE`, if set; see [`Settings::required_table`].
     pub table: Option<String>,
     pub name_source: NameSource,
+    /// `USERNAMES_CASE_SENSITIVE_USERNAMES`: in a case-sensitive pool `Alice` and `alice` are two
+    /// users, so no comparison of holders folds case (see [`crate::registry::Holder`]).
+    pub case_sensitive_user_names: bool,
     pub policy: crate::policy::Policy,
     pub sign_up: SignUpSettings,
     pub tokens: TokenSettings,
@@ -69,6 +75,11 @@ impl Settings {
         Ok(Self {
             table: table_from_env(env)?,
             name_source: NameSource::from_env(env)?,
+            case_sensitive_user_names: crate::env::bool_from_env(
+                env,
+                ENV_CASE_SENSITIVE_USERNAMES,
+                false,
+            )?,
             policy: crate::policy::Policy::from_env(env)?,
             sign_up: SignUpSettings::from_env(env)?,
             tokens: TokenSettings::from_env(env)?,
@@ -159,6 +170,26 @@ mod tests {
             let err = Settings::from_env(&env(&[(ENV_TABLE, bad)])).unwrap_err();
             assert_eq!(err.var, ENV_TABLE, "{bad}");
         }
+    }
+
+    #[test]
+    fn pools_fold_user_names_unless_told_they_are_case_sensitive() {
+        assert!(
+            !Settings::from_env(&env(&[]))
+                .unwrap()
+                .case_sensitive_user_names
+        );
+        let sensitive = env(&[(ENV_CASE_SENSITIVE_USERNAMES, "true")]);
+        assert!(
+            Settings::from_env(&sensitive)
+                .unwrap()
+                .case_sensitive_user_names
+        );
+        let bad = env(&[(ENV_CASE_SENSITIVE_USERNAMES, "sometimes")]);
+        assert_eq!(
+            Settings::from_env(&bad).unwrap_err().var,
+            ENV_CASE_SENSITIVE_USERNAMES
+        );
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct PreSignUpEvent {
     /// The Cognito `userName` (for email sign-in pools, a generated id; for federated users,
     /// `Provider_id`).
     pub user_name: Option<String>,
+    /// The pool the sign-up is for (`userPoolId`): where pre-sign-up asks after a holder.
+    pub user_pool_id: Option<String>,
     pub request: PreSignUpRequest,
 }
 
@@ -42,6 +44,7 @@ impl PreSignUpEvent {
         Ok(Self {
             trigger_source: envelope.source()?,
             user_name: envelope.user_name()?,
+            user_pool_id: envelope.text("userPoolId")?,
             request: envelope.request(&["userAttributes", "validationData", "clientMetadata"])?,
         })
     }
@@ -133,10 +136,15 @@ impl<'e> Envelope<'e> {
     }
 
     fn user_name(&self) -> Result<Option<String>, EventError> {
-        match self.object.get("userName") {
-            Some(Value::String(name)) if !name.is_empty() => Ok(Some(name.clone())),
+        self.text("userName")
+    }
+
+    /// A top-level string field; empty, `null` or absent is none.
+    fn text(&self, field: &str) -> Result<Option<String>, EventError> {
+        match self.object.get(field) {
+            Some(Value::String(text)) if !text.is_empty() => Ok(Some(text.clone())),
             Some(Value::String(_)) | Some(Value::Null) | None => Ok(None),
-            Some(_) => Err(EventError::Malformed("userName is not a string".into())),
+            Some(_) => Err(EventError::Malformed(format!("{field} is not a string"))),
         }
     }
 

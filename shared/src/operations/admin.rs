@@ -5,8 +5,8 @@ use super::{Backoff, Directory, OperationError};
 use crate::config::{LifecycleSettings, NameSource};
 use crate::policy::{NameKey, Policy, PolicyViolation};
 use crate::registry::{
-    BlockOutcome, BlockRequest, Claim, ClaimState, Owner, Registry, Rename, RenameOutcome,
-    Timestamp,
+    adopt_first_version_names, BlockOutcome, BlockRequest, Claim, ClaimState, Holder, Owner,
+    Registry, Rename, RenameOutcome, Timestamp,
 };
 use serde::Serialize;
 
@@ -157,6 +157,10 @@ pub struct Freed {
     pub state: &'static str,
     pub previous_owner: Option<String>,
     pub quarantined_until: Option<Timestamp>,
+    /// Whether the owner's `preferred_username` was removed from the pool (`None`: no pool
+    /// given, or no owner to remove it from).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute_cleared: Option<bool>,
 }
 
 /// Frees a blocked name, or ends a quarantine early.
@@ -172,21 +176,46 @@ pub async fn unblock<R: Registry>(registry: &R, raw: &str) -> Result<Freed, Oper
         state: "free",
         previous_owner: None,
         quarantined_until: None,
+        attribute_cleared: None,
     })
 }
 
 /// Gives up the name an owner holds: into quarantine, or (`now_free`) free at once. A quarantined
-/// or blocked name is freed with `now_free`; a quarantined one without it is left as it is.
-pub async fn release<R: Registry>(
+/// or blocked name is freed with `now_free`; a quarantined one without it is left as it is. A
+/// first-version name (owned by a `userName`) is retired the way reconcile retires one. With a
+/// pool (`mirror`), the owner's `preferred_username` is then removed from it, so the name shows
+/// nowhere and, in pools where it is a sign-in alias, frees the alias; if that last step fails,
+/// the release stands and running the same command again removes it.
+pub async fn release<R: Registry, D: Directory>(
     registry: &R,
     lifecycle: &LifecycleSettings,
     raw: &str,
     now_free: bool,
+    mirror: Option<Mirror<'_, D>>,
     now: Timestamp,
-) -> Result<Freed, OperationError> {
+) -> Result<Freed, (OperationError, Option<Freed>)> {
     let key = NameKey::derive(raw);
-    let claim = registry.get(&key).await?.ok_or(OperationError::NoEntry)?;
-    match &claim.state {
+    let until = (!now_free).then(|| lifecycle.quarantine_until(now));
+    let state = if until.is_some() {
+        "quarantined"
+    } else {
+        "free"
+    };
+    let claim = registry
+        .get(&key)
+        .await
+        .map_err(|e| (e.into(), None))?
+        .ok_or((OperationError::NoEntry, None))?;
+    let freed = |previous_owner: &str| Freed {
+        name: claim.display.clone(),
+        key: key.as_str().to_owned(),
+        state,
+        previous_owner: Some(previous_owner.to_owned()),
+        quarantined_until: until,
+        attribute_cleared: None,
+    };
+    // Who to remove the attribute from: the owner's `userName` (looked up by `sub`).
+    let (done, pool_user) = match &claim.state {
         ClaimState::Active {
             owner: Owner::Sub(sub),
         } => {
@@ -194,56 +223,102 @@ pub async fn release<R: Registry>(
             // names this key, so a concurrent rename never costs the user their new name.
             let owns_it = registry
                 .user(sub)
-                .await?
+                .await
+                .map_err(|e| (e.into(), None))?
                 .and_then(|u| u.owned)
                 .is_some_and(|o| o.key == key);
             if !owns_it {
-                return Err(OperationError::NoEntry);
+                return Err((OperationError::NoEntry, None));
             }
-            let until = (!now_free).then(|| lifecycle.quarantine_until(now));
-            registry.release(sub, until, now).await?;
-            Ok(Freed {
-                name: claim.display.clone(),
-                key: key.as_str().to_owned(),
-                state: if until.is_some() {
-                    "quarantined"
-                } else {
-                    "free"
-                },
-                previous_owner: Some(sub.clone()),
-                quarantined_until: until,
-            })
+            registry
+                .release(sub, until, now)
+                .await
+                .map_err(|e| (e.into(), None))?;
+            (freed(sub), PoolUser::Sub(sub.clone()))
         }
         ClaimState::Active {
-            owner: Owner::LegacyUserName(_),
-        } => Err(OperationError::LegacyOwner),
-        ClaimState::Pending { .. } if claim.is_live(now) => Err(OperationError::NamePending),
-        ClaimState::Pending { .. } => Err(OperationError::NoEntry),
+            owner: Owner::LegacyUserName(user_name),
+        } => {
+            let retired = registry
+                .retire_first_version(&key, user_name, until)
+                .await
+                .map_err(|e| (e.into(), None))?;
+            if !retired {
+                // Upgraded by its owner's sign-in in between: release it as theirs.
+                return Err((OperationError::LegacyOwner, None));
+            }
+            (freed(user_name), PoolUser::Name(user_name.clone()))
+        }
+        ClaimState::Pending { .. } if claim.is_live(now) => {
+            return Err((OperationError::NamePending, None))
+        }
+        ClaimState::Pending { .. } => return Err((OperationError::NoEntry, None)),
         ClaimState::Quarantined {
             previous_owner,
             until,
         } => {
+            let mut view = freed(previous_owner);
             if now_free {
-                registry.unblock(&key).await?;
-                Ok(Freed {
-                    name: claim.display.clone(),
-                    key: key.as_str().to_owned(),
-                    state: "free",
-                    previous_owner: Some(previous_owner.clone()),
-                    quarantined_until: None,
-                })
+                registry.unblock(&key).await.map_err(|e| (e.into(), None))?;
+                view.state = "free";
+                view.quarantined_until = None;
             } else {
-                Ok(Freed {
-                    name: claim.display.clone(),
-                    key: key.as_str().to_owned(),
-                    state: "quarantined",
-                    previous_owner: Some(previous_owner.clone()),
-                    quarantined_until: Some(*until),
-                })
+                view.state = "quarantined";
+                view.quarantined_until = Some(*until);
+            }
+            return Ok(view);
+        }
+        ClaimState::Blocked { .. } if now_free => {
+            return unblock(registry, raw).await.map_err(|e| (e, None))
+        }
+        ClaimState::Blocked { .. } => return Err((OperationError::NameBlocked, None)),
+    };
+    let Some(mirror) = mirror else {
+        return Ok(done);
+    };
+    let cleared = clear_attribute(&mirror, &pool_user).await;
+    let done = Freed {
+        attribute_cleared: Some(cleared.is_ok()),
+        ..done
+    };
+    match cleared {
+        Ok(()) => Ok(done),
+        Err(e) => Err((e, Some(done))),
+    }
+}
+
+/// The owner of a released name, as the pool knows them.
+enum PoolUser {
+    Sub(String),
+    /// A first-version owner's `userName`.
+    Name(String),
+}
+
+/// Removes the owner's `preferred_username`; an owner the pool no longer has has none.
+async fn clear_attribute<D: Directory>(
+    mirror: &Mirror<'_, D>,
+    owner: &PoolUser,
+) -> Result<(), OperationError> {
+    let user_name = match owner {
+        PoolUser::Name(user_name) => user_name.clone(),
+        PoolUser::Sub(sub) => {
+            match mirror
+                .backoff
+                .retry(|| mirror.directory.user_by_sub(sub))
+                .await?
+            {
+                Some(user) => user.user_name,
+                None => return Ok(()),
             }
         }
-        ClaimState::Blocked { .. } if now_free => unblock(registry, raw).await,
-        ClaimState::Blocked { .. } => Err(OperationError::NameBlocked),
+    };
+    match mirror
+        .backoff
+        .retry(|| mirror.directory.clear_preferred_username(&user_name))
+        .await
+    {
+        Ok(()) | Err(super::DirectoryError::UserNotFound) => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -263,20 +338,23 @@ pub struct Mirror<'a, D> {
     pub backoff: Backoff,
 }
 
-/// Which user gets which name, whether the cooldown is skipped (`--force`), and where the
-/// deployment reads names from (`USERNAMES_SOURCE`).
+/// Which user gets which name, whether the cooldown is skipped (`--force`), where the
+/// deployment reads names from (`USERNAMES_SOURCE`), and how its pool compares user names
+/// (`USERNAMES_CASE_SENSITIVE_USERNAMES`).
 #[derive(Debug, Clone, Copy)]
 pub struct AdminRename<'a> {
     pub sub: &'a str,
     pub name: &'a str,
     pub force: bool,
     pub source: NameSource,
+    pub case_sensitive_user_names: bool,
 }
 
 /// An administrator's rename, through the same registry call as the API's (the cooldown applies
 /// unless `force`). With a pool, the user is looked up first (so a wrong `sub` or pool writes
-/// nothing), then `preferred_username` is set to mirror the registry; when that last step fails
-/// the registry already moved, tokens follow it, and running the same rename again finishes it.
+/// nothing), the first-version names of their `userName` are adopted (as the API does), then
+/// `preferred_username` is set to mirror the registry; when that last step fails the registry
+/// already moved, tokens follow it, and running the same rename again finishes it.
 pub async fn rename<R: Registry, D: Directory>(
     registry: &R,
     policy: &Policy,
@@ -290,6 +368,7 @@ pub async fn rename<R: Registry, D: Directory>(
         name: raw,
         force,
         source,
+        case_sensitive_user_names,
     } = request;
     // As the API refuses users: where names are the Cognito usernames people sign in with, a new
     // name would part the registry from the sign-in name, and the old one, quarantined then freed,
@@ -310,6 +389,13 @@ pub async fn rename<R: Registry, D: Directory>(
         ),
         None => None,
     };
+    if let Some(user) = &pool_user {
+        let holder = Holder::unkeyed(&user.user_name, case_sensitive_user_names);
+        let until = lifecycle.quarantine_until(now);
+        adopt_first_version_names(registry, &holder, sub, policy, until, now)
+            .await
+            .map_err(|e| (e.into(), None))?;
+    }
     let request = Rename {
         sub: sub.to_owned(),
         to: to.clone(),

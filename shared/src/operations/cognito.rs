@@ -1,6 +1,7 @@
 //! The user pool through the AWS SDK: `ListUsers` (60 users a page, Cognito's largest; filtered
-//! by `sub` or `username` to find one user) and `AdminUpdateUserAttributes`, with Cognito's
-//! failures mapped to [`DirectoryError`] here only.
+//! by `sub` or `username` to find one user), `AdminGetUser` (whether a user exists, strongly
+//! consistent), `DescribeUserPool` (its case rule), `AdminUpdateUserAttributes` and
+//! `AdminDeleteUserAttributes`, with Cognito's failures mapped to [`DirectoryError`] here only.
 
 use super::directory::{Directory, DirectoryError, PoolUser, UsersPage};
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
@@ -133,6 +134,52 @@ impl Directory for CognitoDirectory {
             .await
             .map_err(directory_error)?;
         Ok(())
+    }
+
+    async fn clear_preferred_username(&self, user_name: &str) -> Result<(), DirectoryError> {
+        self.client
+            .admin_delete_user_attributes()
+            .user_pool_id(&self.pool_id)
+            .username(user_name)
+            .user_attribute_names("preferred_username")
+            .send()
+            .await
+            .map_err(directory_error)?;
+        Ok(())
+    }
+
+    /// `AdminGetUser` takes a local user's `sub` as its `Username` (and an alias or the
+    /// `userName` itself); only `UserNotFoundException` means absent.
+    async fn user_exists(&self, sub: &str) -> Result<bool, DirectoryError> {
+        if sub.is_empty() {
+            return Ok(false);
+        }
+        let asked = self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.pool_id)
+            .username(sub)
+            .send()
+            .await;
+        match asked.map_err(directory_error) {
+            Ok(_) => Ok(true),
+            Err(DirectoryError::UserNotFound) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn case_sensitive(&self) -> Result<bool, DirectoryError> {
+        let described = self
+            .client
+            .describe_user_pool()
+            .user_pool_id(&self.pool_id)
+            .send()
+            .await
+            .map_err(directory_error)?;
+        Ok(described
+            .user_pool()
+            .and_then(|pool| pool.username_configuration())
+            .map_or(true, |config| config.case_sensitive()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The user pool as the operator commands see it: pages of users, one user by `sub` or
-//! `userName`, and the `preferred_username` attribute. [`CognitoDirectory`](super::cognito::CognitoDirectory) is the
-//! real pool; [`MemoryDirectory`] stands in for it in tests.
+//! `userName`, whether a user exists (strongly consistent), the pool's case rule, and the
+//! `preferred_username` attribute. [`CognitoDirectory`](super::cognito::CognitoDirectory) is the
+//! real pool; [`MemoryDirectory`] stands in for it in tests, with a listing that can lag.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -91,6 +92,23 @@ pub trait Directory: Send + Sync {
         user_name: &str,
         value: &str,
     ) -> impl Future<Output = Result<(), DirectoryError>> + Send;
+
+    /// Removes the user's `preferred_username` (`AdminDeleteUserAttributes`): a name given up
+    /// leaves no attribute behind (in alias pools, no sign-in alias either).
+    fn clear_preferred_username(
+        &self,
+        user_name: &str,
+    ) -> impl Future<Output = Result<(), DirectoryError>> + Send;
+
+    /// Whether the user whose `sub` (or `userName`) this is exists now, asked with a strongly
+    /// consistent read (`AdminGetUser`): a listing (`ListUsers`) is eventually consistent and
+    /// may miss a user who was created a moment ago.
+    fn user_exists(&self, sub: &str) -> impl Future<Output = Result<bool, DirectoryError>> + Send;
+
+    /// Whether the pool tells `userName`s apart by case (`DescribePool`'s
+    /// `UsernameConfiguration.CaseSensitive`; a pool without it, created before the setting
+    /// existed, is case-sensitive).
+    fn case_sensitive(&self) -> impl Future<Output = Result<bool, DirectoryError>> + Send;
 }
 
 /// A pool in memory, for tests: pages of `page_size` users in insertion order; it can be told to
@@ -98,6 +116,9 @@ pub trait Directory: Send + Sync {
 #[derive(Debug)]
 pub struct MemoryDirectory {
     users: Mutex<Vec<PoolUser>>,
+    /// `sub`s a listing does not show yet (`ListUsers` lags behind `AdminGetUser`).
+    unlisted: Mutex<Vec<String>>,
+    case_sensitive: std::sync::atomic::AtomicBool,
     page_size: usize,
     throttle_next: AtomicUsize,
     fail_next: AtomicUsize,
@@ -109,6 +130,8 @@ impl MemoryDirectory {
     pub fn new(page_size: usize) -> Self {
         Self {
             users: Mutex::new(Vec::new()),
+            unlisted: Mutex::new(Vec::new()),
+            case_sensitive: std::sync::atomic::AtomicBool::new(false),
             page_size: page_size.max(1),
             throttle_next: AtomicUsize::new(0),
             fail_next: AtomicUsize::new(0),
@@ -119,6 +142,23 @@ impl MemoryDirectory {
 
     pub fn add(&self, user: PoolUser) {
         self.lock().push(user);
+    }
+
+    /// Adds a user that listings (`ListUsers`, by page or filter) do not show yet, while
+    /// `AdminGetUser` does: Cognito's listing is eventually consistent.
+    pub fn add_unlisted(&self, user: PoolUser) {
+        self.unlisted_lock().push(user.sub.clone());
+        self.lock().push(user);
+    }
+
+    /// The listing catches up with every user.
+    pub fn list_everyone(&self) {
+        self.unlisted_lock().clear();
+    }
+
+    /// Makes the pool case-sensitive (`UsernameConfiguration.CaseSensitive = true`).
+    pub fn set_case_sensitive(&self, sensitive: bool) {
+        self.case_sensitive.store(sensitive, Ordering::SeqCst);
     }
 
     /// Removes the user (`AdminDeleteUser`).
@@ -158,6 +198,20 @@ impl MemoryDirectory {
         self.users.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn unlisted_lock(&self) -> MutexGuard<'_, Vec<String>> {
+        self.unlisted.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The users a listing shows now.
+    fn listed(&self) -> Vec<PoolUser> {
+        let unlisted = self.unlisted_lock().clone();
+        self.lock()
+            .iter()
+            .filter(|u| !unlisted.contains(&u.sub))
+            .cloned()
+            .collect()
+    }
+
     fn fault(&self) -> Result<(), DirectoryError> {
         if take(&self.throttle_next) {
             return Err(DirectoryError::Throttled);
@@ -185,7 +239,7 @@ impl Directory for MemoryDirectory {
                 .parse()
                 .map_err(|_| DirectoryError::Unavailable("bad pagination token".into()))?,
         };
-        let users = self.lock();
+        let users = self.listed();
         let end = (start + self.page_size).min(users.len());
         let page = users.get(start..end).unwrap_or_default().to_vec();
         self.pages_served.fetch_add(1, Ordering::SeqCst);
@@ -197,16 +251,12 @@ impl Directory for MemoryDirectory {
 
     async fn user_by_sub(&self, sub: &str) -> Result<Option<PoolUser>, DirectoryError> {
         self.fault()?;
-        Ok(self.lock().iter().find(|u| u.sub == sub).cloned())
+        Ok(self.listed().into_iter().find(|u| u.sub == sub))
     }
 
     async fn user_by_name(&self, user_name: &str) -> Result<Option<PoolUser>, DirectoryError> {
         self.fault()?;
-        Ok(self
-            .lock()
-            .iter()
-            .find(|u| u.user_name == user_name)
-            .cloned())
+        Ok(self.listed().into_iter().find(|u| u.user_name == user_name))
     }
 
     async fn set_preferred_username(
@@ -225,5 +275,37 @@ impl Directory for MemoryDirectory {
             .ok_or(DirectoryError::UserNotFound)?;
         user.preferred_username = Some(value.to_owned());
         Ok(())
+    }
+
+    async fn clear_preferred_username(&self, user_name: &str) -> Result<(), DirectoryError> {
+        self.fault()?;
+        if take(&self.fail_updates) {
+            return Err(DirectoryError::Unavailable("connection refused".into()));
+        }
+        let mut users = self.lock();
+        let user = users
+            .iter_mut()
+            .find(|u| u.user_name == user_name)
+            .ok_or(DirectoryError::UserNotFound)?;
+        user.preferred_username = None;
+        Ok(())
+    }
+
+    async fn user_exists(&self, sub: &str) -> Result<bool, DirectoryError> {
+        self.fault()?;
+        let sensitive = self.case_sensitive.load(Ordering::SeqCst);
+        let same_name = |name: &str| match sensitive {
+            true => name == sub,
+            false => name.to_lowercase() == sub.to_lowercase(),
+        };
+        Ok(self
+            .lock()
+            .iter()
+            .any(|u| u.sub == sub || same_name(&u.user_name)))
+    }
+
+    async fn case_sensitive(&self) -> Result<bool, DirectoryError> {
+        self.fault()?;
+        Ok(self.case_sensitive.load(Ordering::SeqCst))
     }
 }

@@ -51,8 +51,8 @@ pub enum OperationError {
     #[error("that name is neither blocked nor quarantined")]
     NotBlocked,
     #[error(
-        "that name belongs to an entry of the first version, owned by a userName; its owner's \
-         next sign-in upgrades it to their sub"
+        "that name's first-version entry was upgraded to its owner's sub while it was being \
+         released; run the same command again"
     )]
     LegacyOwner,
     #[error("no user with that sub in the user pool")]
@@ -62,10 +62,49 @@ pub enum OperationError {
          which Cognito cannot change: nothing was renamed"
     )]
     NameImmutable,
+    /// The pool compares user names otherwise than `USERNAMES_CASE_SENSITIVE_USERNAMES` says:
+    /// holders would be compared otherwise than Cognito tells users apart.
+    #[error("{}", case_rule_mismatch(*pool_case_sensitive))]
+    CaseRuleMismatch { pool_case_sensitive: bool },
     #[error("{0}")]
     Registry(#[from] RegistryError),
     #[error("{0}")]
     Directory(#[from] DirectoryError),
+}
+
+fn case_rule_mismatch(pool_case_sensitive: bool) -> String {
+    let (pool, setting) = match pool_case_sensitive {
+        true => (
+            "tells user names apart by case (CaseSensitive = true)",
+            "false",
+        ),
+        false => (
+            "ignores the case of user names (CaseSensitive = false)",
+            "true",
+        ),
+    };
+    format!(
+        "the user pool {pool}, but {} is {setting}; set it to {pool_case_sensitive} (template \
+         parameter UsernameCaseSensitive) so that names are held as the pool tells users apart",
+        crate::config::ENV_CASE_SENSITIVE_USERNAMES
+    )
+}
+
+/// Checks that the pool compares user names as `USERNAMES_CASE_SENSITIVE_USERNAMES` says
+/// (`DescribeUserPool`), before a command writes anything for that pool.
+pub async fn check_case_rule<D: Directory>(
+    directory: &D,
+    backoff: &Backoff,
+    case_sensitive_user_names: bool,
+) -> Result<(), OperationError> {
+    let pool_case_sensitive = backoff.retry(|| directory.case_sensitive()).await?;
+    if pool_case_sensitive == case_sensitive_user_names {
+        Ok(())
+    } else {
+        Err(OperationError::CaseRuleMismatch {
+            pool_case_sensitive,
+        })
+    }
 }
 
 impl OperationError {
@@ -84,6 +123,7 @@ impl OperationError {
             Self::LegacyOwner => "legacy_owner",
             Self::UserNotInPool => "user_not_in_pool",
             Self::NameImmutable => "name_immutable",
+            Self::CaseRuleMismatch { .. } => "case_rule_mismatch",
             Self::Registry(_) => "registry_unavailable",
             Self::Directory(DirectoryError::PoolNotFound) => "pool_not_found",
             Self::Directory(DirectoryError::UserNotFound) => "user_not_in_pool",

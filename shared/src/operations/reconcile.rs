@@ -4,13 +4,21 @@
 //!
 //! The registry is listed *before* the pool: a `sub` commits a name only after Cognito created the
 //! user, so every owner in the registry's listing was already in the pool when the pool's listing
-//! began, and is missing from it only if it was deleted. (Listing the pool first would take a user
-//! who signed up in between for a deleted one.) Each candidate is then looked up once more before
-//! anything is written, so a listing that missed a user never costs them their name.
+//! began, and is missing from it only if it was deleted or the listing lags: `ListUsers` is
+//! eventually consistent (AWS documents it). So a candidate is retired only when
+//! - its name was committed longer ago than the grace period (`grace`, 1 h by default: a user who
+//!   confirmed just before the run may not be listed yet),
+//! - a `ListUsers` by its `sub` does not find it either, and
+//! - `AdminGetUser`, which is strongly consistent, answers `UserNotFoundException`.
+//!
+//! Retiring starts no cooldown (`Registry::retire`): should a live user ever be retired, they take
+//! their name back by rename at once. Each owner's step reads the clock anew, so a run of hours
+//! gives each quarantine its full length.
 //!
 //! First-version entries name their owner by `userName` (no `sub`, see `docs/registry.md`): such a
-//! name is retired when no user of the pool has that `userName` in any case, and left when one
-//! does (their next sign-in upgrades it).
+//! name is retired when no listed user has that `userName` (as the pool compares user names: in
+//! any case unless the pool is case-sensitive) and `AdminGetUser` by that `userName` finds nobody,
+//! and left when one does (their next sign-in upgrades it).
 //!
 //! A run may have a deadline (a Lambda function's): it stops before it, between two steps or by
 //! cutting one short, and its summary says where. Every write is one conditional operation, so a
@@ -20,7 +28,7 @@
 use super::{list_pool, Backoff, Directory, OperationError};
 use crate::config::LifecycleSettings;
 use crate::registry::listing::{all_owners, LegacyOwner, OwnerListing, RegisteredOwner};
-use crate::registry::{Registry, Timestamp};
+use crate::registry::{Clock, Registry, Timestamp};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::future::Future;
@@ -84,6 +92,8 @@ pub struct ReconcileSummary {
     pub legacy_owners: usize,
     /// Of them, users the pool still has.
     pub in_pool: usize,
+    /// Of them, owners whose name was committed within the grace period: left for a later run.
+    pub recent: usize,
     pub quarantined: usize,
     pub released: usize,
     pub already_gone: usize,
@@ -114,12 +124,33 @@ pub enum Progress<'a> {
     Owner(Option<&'a OwnerReport>),
 }
 
+/// How long after its commit a name is never retired: a listing may miss a user who confirmed
+/// moments before it.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(60 * 60);
+
 /// How to reconcile.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ReconcileOptions {
     pub lifecycle: LifecycleSettings,
     pub dry_run: bool,
     pub backoff: Backoff,
+    /// Owners whose name was committed less than this ago are left alone.
+    pub grace: Duration,
+    /// `USERNAMES_CASE_SENSITIVE_USERNAMES`: how first-version `userName`s compare with the
+    /// pool's.
+    pub case_sensitive_user_names: bool,
+}
+
+impl Default for ReconcileOptions {
+    fn default() -> Self {
+        Self {
+            lifecycle: LifecycleSettings::default(),
+            dry_run: false,
+            backoff: Backoff::default(),
+            grace: DEFAULT_GRACE,
+            case_sensitive_user_names: false,
+        }
+    }
 }
 
 /// How long a run may still work.
@@ -165,10 +196,10 @@ pub async fn reconcile<R: Registry + OwnerListing, D: Directory>(
     registry: &R,
     directory: &D,
     options: &ReconcileOptions,
-    now: Timestamp,
+    clock: &dyn Clock,
     progress: impl FnMut(Progress<'_>),
 ) -> Result<ReconcileSummary, OperationError> {
-    reconcile_until(registry, directory, options, now, &NoDeadline, progress).await
+    reconcile_until(registry, directory, options, clock, &NoDeadline, progress).await
 }
 
 /// Retires the names of owners the pool no longer has, stopping at `deadline`.
@@ -176,7 +207,7 @@ pub async fn reconcile_until<R: Registry + OwnerListing, D: Directory>(
     registry: &R,
     directory: &D,
     options: &ReconcileOptions,
-    now: Timestamp,
+    clock: &dyn Clock,
     deadline: &impl TimeLeft,
     mut progress: impl FnMut(Progress<'_>),
 ) -> Result<ReconcileSummary, OperationError> {
@@ -198,13 +229,16 @@ pub async fn reconcile_until<R: Registry + OwnerListing, D: Directory>(
     let Some(users) = within(deadline, listing).await? else {
         return Ok(summary.stop(Stage::ListingPool, owners.len()));
     };
-    // `userName`s only when a first-version entry needs them; compared in lower case, as
-    // case-insensitive pools compare them (and a case-sensitive pool's "Bob" then keeps "bob"'s
-    // name: a name is never retired on a doubt).
+    // `userName`s only when a first-version entry needs them, compared as the pool compares
+    // them.
+    let fold = |user_name: &str| match options.case_sensitive_user_names {
+        true => user_name.to_owned(),
+        false => user_name.to_lowercase(),
+    };
     let user_names: HashSet<String> = if owners.legacy.is_empty() {
         HashSet::new()
     } else {
-        users.iter().map(|u| u.user_name.to_lowercase()).collect()
+        users.iter().map(|u| fold(&u.user_name)).collect()
     };
     let subs: HashSet<String> = users.into_iter().map(|u| u.sub).collect();
     progress(Progress::Total(owners.len()));
@@ -218,8 +252,22 @@ pub async fn reconcile_until<R: Registry + OwnerListing, D: Directory>(
     for candidate in checks {
         let listed = match &candidate {
             Candidate::Sub(owner) => subs.contains(&owner.sub),
-            Candidate::Legacy(owner) => user_names.contains(&owner.user_name.to_lowercase()),
+            Candidate::Legacy(owner) => user_names.contains(&fold(&owner.user_name)),
         };
+        let now = clock.now();
+        let recent = match &candidate {
+            Candidate::Sub(owner) => {
+                let grace = i64::try_from(options.grace.as_secs()).unwrap_or(i64::MAX);
+                now.saturating_sub(owner.name.since) < grace
+            }
+            Candidate::Legacy(_) => false,
+        };
+        if recent && !listed {
+            left -= 1;
+            summary.recent += 1;
+            progress(Progress::Owner(None));
+            continue;
+        }
         let step = check(registry, directory, options, now, candidate, listed);
         let Some(report) = within(deadline, step).await? else {
             return Ok(summary.stop(Stage::CheckingOwners, left));
@@ -260,18 +308,18 @@ async fn check<R: Registry + OwnerListing, D: Directory>(
     let until = (!quarantine.is_zero()).then(|| options.lifecycle.quarantine_until(now));
     let (owner, outcome) = match candidate {
         Candidate::Sub(owner) => {
-            if backoff
+            let found = backoff
                 .retry(|| directory.user_by_sub(&owner.sub))
                 .await?
-                .is_some()
-            {
+                .is_some();
+            if found || backoff.retry(|| directory.user_exists(&owner.sub)).await? {
                 return Ok(None);
             }
             let name = owner.name.display;
             let outcome = if options.dry_run {
                 retired(name, until)
             } else {
-                match registry.release(&owner.sub, until, now).await? {
+                match registry.retire(&owner.sub, until).await? {
                     Some(name) => retired(name, until),
                     None => ReconcileOutcome::AlreadyGone { name },
                 }
@@ -279,13 +327,18 @@ async fn check<R: Registry + OwnerListing, D: Directory>(
             (FormerOwner::Sub(owner.sub), outcome)
         }
         Candidate::Legacy(owner) => {
-            if user_named(directory, backoff, &owner.user_name).await? {
+            // `AdminGetUser` by `userName` compares as the pool does (without case in a
+            // case-insensitive pool), and sees a user the listing missed.
+            if backoff
+                .retry(|| directory.user_exists(&owner.user_name))
+                .await?
+            {
                 return Ok(None);
             }
             let name = owner.display;
             let outcome = if options.dry_run
                 || registry
-                    .retire_legacy(&owner.key, &owner.user_name, until)
+                    .retire_first_version(&owner.key, &owner.user_name, until)
                     .await?
             {
                 retired(name, until)
@@ -300,31 +353,6 @@ async fn check<R: Registry + OwnerListing, D: Directory>(
         outcome,
         dry_run: options.dry_run,
     }))
-}
-
-/// Whether the pool has a user named `user_name`, asked once more: Cognito compares `userName`
-/// filters with case, so the stored spelling and its lower case (how case-insensitive pools
-/// usually hold it) are both asked.
-async fn user_named<D: Directory>(
-    directory: &D,
-    backoff: &Backoff,
-    user_name: &str,
-) -> Result<bool, OperationError> {
-    let lower = user_name.to_lowercase();
-    let mut spellings = vec![user_name];
-    if lower != user_name {
-        spellings.push(&lower);
-    }
-    for spelling in spellings {
-        if backoff
-            .retry(|| directory.user_by_name(spelling))
-            .await?
-            .is_some()
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 fn retired(name: String, until: Option<Timestamp>) -> ReconcileOutcome {

@@ -4,12 +4,12 @@
 
 use super::cognito::CognitoDirectory;
 use super::reconcile::{reconcile_until, ReconcileOptions, ReconcileSummary, TimeLeft};
-use super::{Backoff, Directory, OperationError, OPERATOR_TIMEOUTS};
+use super::{check_case_rule, Backoff, Directory, OperationError, OPERATOR_TIMEOUTS};
 use crate::api::settings::{user_pool_id_from_env, ENV_USER_POOL_ID};
 use crate::config::{ConfigError, EnvSource, LifecycleSettings, Settings};
 use crate::registry::listing::OwnerListing;
 use crate::registry::sdk::{cognito_client, dynamodb_client, lambda_sdk_config};
-use crate::registry::{DynamoRegistry, Registry, Timestamp};
+use crate::registry::{Clock, DynamoRegistry, Registry};
 use serde::Serialize;
 use serde_json::Value;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -18,18 +18,21 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// after a step was cut short.
 pub const ANSWER_MARGIN: Duration = Duration::from_secs(10);
 
-/// What the function reads at init: the table, the pool and the quarantine.
+/// What the function reads at init: the table, the pool, its case rule and the quarantine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduledSettings {
     pub table: String,
     pub user_pool_id: String,
     pub lifecycle: LifecycleSettings,
+    /// `USERNAMES_CASE_SENSITIVE_USERNAMES`, checked against the pool at every run.
+    pub case_sensitive_user_names: bool,
 }
 
 impl ScheduledSettings {
     /// Reads and validates the settings; the first bad or missing value is the error.
     pub fn from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
-        let table = Settings::from_env(env)?.required_table()?.to_owned();
+        let settings = Settings::from_env(env)?;
+        let table = settings.required_table()?.to_owned();
         let user_pool_id = user_pool_id_from_env(env)?.ok_or_else(|| {
             ConfigError::new(
                 ENV_USER_POOL_ID,
@@ -40,6 +43,7 @@ impl ScheduledSettings {
             table,
             user_pool_id,
             lifecycle: LifecycleSettings::from_env(env)?,
+            case_sensitive_user_names: settings.case_sensitive_user_names,
         })
     }
 }
@@ -56,6 +60,7 @@ pub struct ScheduledReconcile<R, D> {
     registry: R,
     directory: D,
     lifecycle: LifecycleSettings,
+    case_sensitive_user_names: bool,
     backoff: Backoff,
 }
 
@@ -68,7 +73,8 @@ impl ScheduledReconcile<DynamoRegistry, CognitoDirectory> {
         let config = lambda_sdk_config(env, &OPERATOR_TIMEOUTS)?;
         let directory = CognitoDirectory::new(cognito_client(&config, env), settings.user_pool_id);
         let registry = DynamoRegistry::new(dynamodb_client(&config, env), settings.table);
-        Ok(Self::new(registry, directory, settings.lifecycle))
+        Ok(Self::new(registry, directory, settings.lifecycle)
+            .with_case_rule(settings.case_sensitive_user_names))
     }
 }
 
@@ -78,8 +84,16 @@ impl<R: Registry + OwnerListing, D: Directory> ScheduledReconcile<R, D> {
             registry,
             directory,
             lifecycle,
+            case_sensitive_user_names: false,
             backoff: Backoff::default(),
         }
+    }
+
+    /// Whether the pool is taken to compare user names with case
+    /// (`USERNAMES_CASE_SENSITIVE_USERNAMES`); every run checks it against the pool first.
+    pub fn with_case_rule(mut self, case_sensitive_user_names: bool) -> Self {
+        self.case_sensitive_user_names = case_sensitive_user_names;
+        self
     }
 
     /// The registry the job works on.
@@ -97,7 +111,7 @@ impl<R: Registry + OwnerListing, D: Directory> ScheduledReconcile<R, D> {
     pub async fn run(
         &self,
         event: &Value,
-        now: Timestamp,
+        clock: &dyn Clock,
         deadline: &impl TimeLeft,
     ) -> Result<ScheduledRun, OperationError> {
         let started = Instant::now();
@@ -106,16 +120,29 @@ impl<R: Registry + OwnerListing, D: Directory> ScheduledReconcile<R, D> {
             lifecycle: self.lifecycle,
             dry_run,
             backoff: self.backoff,
+            case_sensitive_user_names: self.case_sensitive_user_names,
+            ..ReconcileOptions::default()
         };
-        let done = reconcile_until(
-            &self.registry,
+        let checked = check_case_rule(
             &self.directory,
-            &options,
-            now,
-            deadline,
-            |_| {},
+            &self.backoff,
+            self.case_sensitive_user_names,
         )
         .await;
+        let done = match checked {
+            Ok(()) => {
+                reconcile_until(
+                    &self.registry,
+                    &self.directory,
+                    &options,
+                    clock,
+                    deadline,
+                    |_| {},
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         match done {
             Ok(summary) => {
@@ -194,7 +221,7 @@ mod tests {
     use super::*;
     use crate::env::env;
     use crate::operations::{MemoryDirectory, PoolUser};
-    use crate::registry::{Commitment, Contacts, Holder, MemoryRegistry};
+    use crate::registry::{Commitment, ContactKey, Contacts, Holder, ManualClock, MemoryRegistry};
     use std::sync::{Arc, Mutex};
 
     #[test]
@@ -306,7 +333,7 @@ mod tests {
                 .commit(
                     &Commitment {
                         username,
-                        holder: Holder::new(user_name),
+                        holder: Holder::new(user_name, false, &ContactKey::development()),
                         sub: sub.clone(),
                         verified: Contacts::none(),
                     },
@@ -329,7 +356,8 @@ mod tests {
         let run = job
             .run(
                 &serde_json::json!({}),
-                100,
+                // Past the grace period after those commits.
+                &ManualClock::new(1 + 2 * 60 * 60),
                 &crate::operations::reconcile::NoDeadline,
             )
             .await

@@ -1,24 +1,40 @@
-//! Keyed hashes of a user's email address and phone number: how the registry recognises the same
-//! person retrying a sign-up without storing anything that reveals the address (SPEC §3, inv. 5).
+//! Keyed hashes of a user's email address, phone number and pending `userName`: how the registry
+//! recognises the same person retrying a sign-up, and the holder of a reservation, without storing
+//! anything that reveals who they are (docs/registry.md#contact-hashes-and-their-key).
 //!
 //! An unkeyed hash of an email is reversible by dictionary for anyone who can read the table, so
 //! the hash is HMAC-SHA-256 under a per-deployment secret that lives outside the table (the
-//! template generates it in Secrets Manager and hands it to the functions as an environment
-//! variable, resolved at deploy time, so init makes no network call for it).
+//! template generates it in Secrets Manager and hands it, encrypted under a key only the hashing
+//! functions may use, to those functions as an environment variable, resolved at deploy time, so
+//! init makes no network call for it). The same secret seals (AES-256-GCM) a reservation's
+//! `userName`, which pre-sign-up opens only to ask the pool whether that holder still exists.
 
 use crate::env::{ConfigError, EnvSource};
 use hmac::{Hmac, KeyInit, Mac};
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::rand::{SecureRandom, SystemRandom};
 use sha2::Sha256;
+use std::sync::Arc;
 
 /// The secret that keys the contact hashes.
 pub const ENV_CONTACT_HASH_KEY: &str = "USERNAMES_CONTACT_HASH_KEY";
 /// Fewer bytes than this and the key could be guessed; HMAC-SHA-256 wants at least 32.
 pub const MIN_KEY_BYTES: usize = 32;
 
-/// The HMAC key, keyed once at init (the per-hash work is then two SHA-256 blocks). `Debug` never
-/// shows it.
+/// How a stored holder that is a keyed hash begins. Holders written by earlier versions are the
+/// `userName` itself, which this prefix tells apart (a `userName` that happens to begin so can
+/// only match the hash of itself, which needs the key).
+pub const HOLDER_HASH_PREFIX: &str = "h1:";
+/// How a sealed `userName` begins (the format's version).
+const SEALED_PREFIX: &str = "s1:";
+
+/// The HMAC key, keyed once at init (the per-hash work is then two SHA-256 blocks), and the sealing
+/// key derived from it. `Debug` never shows either.
 #[derive(Clone)]
-pub struct ContactKey(Hmac<Sha256>);
+pub struct ContactKey {
+    mac: Hmac<Sha256>,
+    seal: Arc<LessSafeKey>,
+}
 
 impl std::fmt::Debug for ContactKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,12 +51,26 @@ impl ContactKey {
         }
         <Hmac<Sha256> as KeyInit>::new_from_slice(&secret)
             .ok()
-            .map(Self)
+            .and_then(Self::keyed)
     }
 
     /// The fixed key of the CLI's embedded store and of tests: public, so never for a real table.
     pub fn development() -> Self {
-        Self(Hmac::<Sha256>::new(&Default::default()))
+        // Init or tests only; a 32-byte AES key always builds.
+        Self::keyed(Hmac::<Sha256>::new(&Default::default())).expect("the development key builds")
+    }
+
+    /// The sealing key is the HMAC of a fixed label: one secret to deploy, two keys that never
+    /// meet (the hashes and the seals have different inputs under different keys).
+    fn keyed(mac: Hmac<Sha256>) -> Option<Self> {
+        let mut derive = mac.clone();
+        derive.update(b"seal\0user-name");
+        let bytes = derive.finalize().into_bytes();
+        let seal = UnboundKey::new(&AES_256_GCM, &bytes).ok()?;
+        Some(Self {
+            mac,
+            seal: Arc::new(LessSafeKey::new(seal)),
+        })
     }
 
     /// Reads [`ENV_CONTACT_HASH_KEY`]; unset is `None`, a short value stops init.
@@ -71,8 +101,53 @@ impl ContactKey {
         (!normalised.is_empty()).then(|| self.hash("phone", &normalised))
     }
 
+    /// The stored form of a pending reservation's holder: [`HOLDER_HASH_PREFIX`] and the keyed
+    /// hash of its `userName`, as the pool compares them (`user_name` is already in lower case
+    /// for a case-insensitive pool).
+    pub fn holder(&self, user_name: &str) -> String {
+        format!("{HOLDER_HASH_PREFIX}{}", self.hash("holder", user_name).0)
+    }
+
+    /// `user_name` sealed (AES-256-GCM under a fresh random nonce): only this key opens it.
+    /// `None` if the system's random source fails, in which case nothing is stored and the
+    /// holder simply cannot be looked up.
+    pub fn seal(&self, user_name: &str) -> Option<String> {
+        let mut nonce = [0u8; NONCE_LEN];
+        SystemRandom::new().fill(&mut nonce).ok()?;
+        let mut sealed = user_name.as_bytes().to_vec();
+        self.seal
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(b"user-name"),
+                &mut sealed,
+            )
+            .ok()?;
+        Some(format!(
+            "{SEALED_PREFIX}{}{}",
+            hex::encode(nonce),
+            hex::encode(sealed)
+        ))
+    }
+
+    /// The `userName` [`seal`](Self::seal) sealed; `None` for anything else (another key, a
+    /// changed or truncated value).
+    pub fn open(&self, sealed: &str) -> Option<String> {
+        let bytes = hex::decode(sealed.strip_prefix(SEALED_PREFIX)?).ok()?;
+        if bytes.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, rest) = bytes.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut rest = rest.to_vec();
+        let opened = self
+            .seal
+            .open_in_place(nonce, Aad::from(b"user-name"), &mut rest)
+            .ok()?;
+        String::from_utf8(opened.to_vec()).ok()
+    }
+
     fn hash(&self, kind: &str, value: &str) -> ContactHash {
-        let mut mac = self.0.clone();
+        let mut mac = self.mac.clone();
         // The kind is part of the message, so an email never matches a phone number's hash.
         mac.update(kind.as_bytes());
         mac.update(&[0]);
@@ -169,6 +244,44 @@ mod tests {
             .unwrap()
             .is_some());
         assert_eq!(format!("{:?}", key()), "ContactKey(..)");
+    }
+
+    #[test]
+    fn holders_hash_under_the_key_and_never_as_the_user_name() {
+        let holder = key().holder("bob_1");
+        assert!(holder.starts_with(HOLDER_HASH_PREFIX), "{holder}");
+        assert!(!holder.contains("bob_1"));
+        assert_eq!(holder, key().holder("bob_1"));
+        assert_ne!(
+            holder,
+            key().holder("Bob_1"),
+            "case is the caller's to fold"
+        );
+        assert_ne!(holder, ContactKey::development().holder("bob_1"));
+        // A holder never equals the same text's email hash.
+        assert_ne!(
+            holder.strip_prefix(HOLDER_HASH_PREFIX),
+            key().email("bob_1").as_ref().map(ContactHash::as_str)
+        );
+    }
+
+    #[test]
+    fn a_sealed_user_name_opens_only_under_its_key_and_unchanged() {
+        let sealed = key().seal("alice.v@example.com").unwrap();
+        assert!(!sealed.contains("alice"), "{sealed}");
+        assert_ne!(
+            sealed,
+            key().seal("alice.v@example.com").unwrap(),
+            "fresh nonce"
+        );
+        assert_eq!(key().open(&sealed).as_deref(), Some("alice.v@example.com"));
+        assert_eq!(ContactKey::development().open(&sealed), None);
+        let mut tampered = sealed.clone();
+        tampered.replace_range(sealed.len() - 2.., "00");
+        assert_eq!(key().open(&tampered), None);
+        for junk in ["", "s1:", "s1:zz", "bob", &sealed[..sealed.len() - 10]] {
+            assert_eq!(key().open(junk), None, "{junk}");
+        }
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! | `get`     | 1 consistent `GetItem` (1 RCU) | — |
 //! | `rename`  | `user`; for a move, 1 consistent `GetItem` of the new name (1 RCU: what an undo puts back); then 1 `TransactWriteItems` of 3 updates (6 WCU; 2 for a new spelling) | the new name is free or the user's own quarantine (exactly the one read, when it read one); the old one is still the user's; the user record is as read (name and last rename), so a concurrent rename makes it read again |
 //! | `undo_rename` | 1 `TransactWriteItems` of up to 3 writes (6 WCU); when refused, `user` | every item is still as the rename left it ([`rules::undo_may_apply`]) |
-//! | `release` | `user`, then 1 `TransactWriteItems` of 2 writes (4 WCU) | the name is still the user's, and the record still names it |
+//! | `release`, `retire` | `user`, then 1 `TransactWriteItems` of 2 writes (4 WCU) | the name is still the user's, and the record still names it |
+//! | `first_version_names` | 1 `Query` of `by_owner` per stored spelling of the `userName` (eventually consistent) | — |
 //! | `block`   | 1 `PutItem` (1 WCU) | no item, an expired one, or a block; when it fails, the old item says who holds the name |
 //! | `unblock` | 1 `DeleteItem` (1 WCU) | the item is blocked or quarantined |
 //!
@@ -28,9 +29,9 @@ pub use super::sdk::{
 use super::rules::{self, RenamePlan};
 use super::schema::{
     claim_from_item, n, name_item_key, s, user_from_item, user_item_key, BLOCKED_BY, DISPLAY,
-    EMAIL_HASH, EXPIRES_AT, KEY_VERSION, NAME_KEY, OWNED_KEY, OWNER, PHONE_HASH, PREVIOUS, REASON,
-    RENAMED_AT, SINCE, STATE, STATE_ACTIVE, STATE_BLOCKED, STATE_PENDING, STATE_QUARANTINED,
-    STATE_USER, SUB,
+    EMAIL_HASH, EXPIRES_AT, HOLDER_SEALED, KEY_VERSION, NAME_KEY, OWNED_KEY, OWNER, OWNER_INDEX,
+    PHONE_HASH, PREVIOUS, REASON, RENAMED_AT, SINCE, STATE, STATE_ACTIVE, STATE_BLOCKED,
+    STATE_PENDING, STATE_QUARANTINED, STATE_USER, SUB,
 };
 use super::sdk::registry_error;
 use super::{
@@ -81,9 +82,19 @@ impl DynamoRegistry {
         env: &impl EnvSource,
         table: impl Into<String>,
     ) -> Result<Self, ConfigError> {
-        let warm = bool_from_env(env, ENV_WARM_CONNECTION, true)?;
         let config = lambda_sdk_config(env, &Timeouts::default())?;
-        let registry = Self::new(dynamodb_client(&config, env), table);
+        Self::for_lambda_with(&config, env, table).await
+    }
+
+    /// [`DynamoRegistry::for_lambda`] on a configuration the function built already (and shares
+    /// with its other clients).
+    pub async fn for_lambda_with(
+        config: &aws_types::SdkConfig,
+        env: &impl EnvSource,
+        table: impl Into<String>,
+    ) -> Result<Self, ConfigError> {
+        let warm = bool_from_env(env, ENV_WARM_CONNECTION, true)?;
+        let registry = Self::new(dynamodb_client(config, env), table);
         if warm {
             if let Err(e) = registry.warm_up().await {
                 tracing::warn!(
@@ -176,10 +187,11 @@ impl Registry for DynamoRegistry {
         r: &Reservation,
         now: Timestamp,
     ) -> Result<ReserveOutcome, RegistryError> {
+        let holder = r.stored_holder()?;
         let mut item = HashMap::from([
             (NAME_KEY.to_owned(), name_item_key(r.username.key())?),
             (DISPLAY.to_owned(), s(r.username.display())),
-            (OWNER.to_owned(), s(r.holder.canonical())),
+            (OWNER.to_owned(), s(holder)),
             (STATE.to_owned(), s(STATE_PENDING)),
             (EXPIRES_AT.to_owned(), n(r.expires_at)),
             (KEY_VERSION.to_owned(), n(crate::policy::KEY_VERSION)),
@@ -189,6 +201,9 @@ impl Registry for DynamoRegistry {
         }
         if let Some(hash) = &r.contacts.phone {
             item.insert(PHONE_HASH.to_owned(), s(hash.as_str()));
+        }
+        if let Some(sealed) = r.holder.sealed() {
+            item.insert(HOLDER_SEALED.to_owned(), s(sealed));
         }
         let mut e = Expression::default();
         let condition = format!(
@@ -345,11 +360,11 @@ impl Registry for DynamoRegistry {
         Ok(rules::refused_undo(u, user.as_ref()))
     }
 
-    async fn release(
+    async fn give_up(
         &self,
         sub: &str,
         quarantine_until: Option<Timestamp>,
-        now: Timestamp,
+        renamed_at: Option<Timestamp>,
     ) -> Result<Option<String>, RegistryError> {
         for _ in 0..CONFLICT_ATTEMPTS {
             let owned = self.user(sub).await?.and_then(|u| u.owned);
@@ -358,7 +373,7 @@ impl Registry for DynamoRegistry {
             };
             let items = vec![
                 self.leave_name(&owned.key, sub, quarantine_until)?,
-                self.clear_user(sub, &owned, now)?,
+                self.clear_user(sub, &owned, renamed_at)?,
             ];
             if self.transact(items).await?.is_none() {
                 return Ok(Some(owned.display));
@@ -455,6 +470,58 @@ impl Registry for DynamoRegistry {
             .map(claim_from_item)
             .transpose()
     }
+
+    async fn retire_first_version(
+        &self,
+        key: &NameKey,
+        user_name: &str,
+        quarantine_until: Option<Timestamp>,
+    ) -> Result<bool, RegistryError> {
+        self.retire_first_version_item(key, user_name, quarantine_until)
+            .await
+    }
+
+    /// One `Query` of the `by_owner` index per stored spelling of the `userName` (eventually
+    /// consistent: first-version entries were written long before, and the writes that follow
+    /// decide anyway).
+    async fn first_version_names(
+        &self,
+        holder: &super::Holder,
+    ) -> Result<Vec<super::Claim>, RegistryError> {
+        let mut found = Vec::new();
+        for spelling in holder.first_version_spellings() {
+            let mut after = None;
+            loop {
+                let output = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name(OWNER_INDEX)
+                    .key_condition_expression("#owner = :owner")
+                    .filter_expression("#state = :active AND attribute_not_exists(#sub)")
+                    .expression_attribute_names("#owner", OWNER)
+                    .expression_attribute_names("#state", STATE)
+                    .expression_attribute_names("#sub", SUB)
+                    .expression_attribute_values(":owner", s(spelling))
+                    .expression_attribute_values(":active", s(STATE_ACTIVE))
+                    .set_exclusive_start_key(after)
+                    .send()
+                    .await
+                    .map_err(registry_error)?;
+                for item in output.items() {
+                    let claim = claim_from_item(item)?;
+                    if !found.iter().any(|c: &super::Claim| c.key == claim.key) {
+                        found.push(claim);
+                    }
+                }
+                match output.last_evaluated_key {
+                    Some(next) if !next.is_empty() => after = Some(next),
+                    _ => break,
+                }
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// Builds one `Update` of a transaction; only a missing table or key fails, and both are set.
@@ -497,7 +564,7 @@ fn activation(
     format!(
         "SET {display} = {display_value}, {owner} = {sub_value}, {sub_name} = {sub_value}, \
          {state} = {active}, {key_version} = {key_version_value}, {since} = {since_value} \
-         REMOVE {expires_at}, {email_hash}, {phone_hash}, {reason}, {blocked_by}",
+         REMOVE {expires_at}, {email_hash}, {phone_hash}, {sealed}, {reason}, {blocked_by}",
         display = e.name(DISPLAY),
         display_value = e.value("display", s(name.display())),
         owner = e.name(OWNER),
@@ -509,6 +576,7 @@ fn activation(
         expires_at = e.name(EXPIRES_AT),
         email_hash = e.name(EMAIL_HASH),
         phone_hash = e.name(PHONE_HASH),
+        sealed = e.name(HOLDER_SEALED),
         reason = e.name(REASON),
         blocked_by = e.name(BLOCKED_BY),
     )
@@ -708,27 +776,33 @@ impl DynamoRegistry {
         transact_update(&self.table, user_item_key(&r.sub), set, condition, e)
     }
 
-    /// The user record once its name `owned` is given up.
+    /// The user record once its name `owned` is given up; with `renamed_at`, the last rename is
+    /// stamped then (a release), without it left as it was (a retirement).
     fn clear_user(
         &self,
         sub: &str,
         owned: &OwnedName,
-        now: Timestamp,
+        renamed_at: Option<Timestamp>,
     ) -> Result<TransactWriteItem, RegistryError> {
         let mut e = Expression::default();
         let owned_key = e.name(OWNED_KEY);
         let condition = format!("{owned_key} = {}", e.value("key", s(owned.key.as_str())));
-        let set = format!(
-            "SET {renamed_at} = {now}, {previous} = {display_value} \
-             REMOVE {owned_key}, {display}, {since}",
-            renamed_at = e.name(RENAMED_AT),
-            now = e.value("now", n(now)),
-            previous = e.name(PREVIOUS),
-            display_value = e.value("display", s(&owned.display)),
+        let remove = format!(
+            "REMOVE {owned_key}, {display}, {since}",
             display = e.name(DISPLAY),
             since = e.name(SINCE),
         );
-        transact_update(&self.table, user_item_key(sub), set, condition, e)
+        let update = match renamed_at {
+            Some(at) => format!(
+                "SET {renamed_at} = {at}, {previous} = {display_value} {remove}",
+                renamed_at = e.name(RENAMED_AT),
+                at = e.value("at", n(at)),
+                previous = e.name(PREVIOUS),
+                display_value = e.value("previous", s(&owned.display)),
+            ),
+            None => remove,
+        };
+        transact_update(&self.table, user_item_key(sub), update, condition, e)
     }
 
     /// Undoing a new spelling: both display forms back, if both are still as the rename left
@@ -970,7 +1044,8 @@ impl DynamoRegistry {
         );
         let sub_value = e.value("sub", s(&c.sub));
         let now_value = e.value("now", n(now));
-        let holders = e.list("holder", &c.holder.spellings());
+        let holders = e.list("holder", &c.holder.pending_spellings());
+        let first_version_owners = e.list("legacy", &c.holder.first_version_spellings());
         let mut pending_ours = format!("{owner} IN {holders} OR {expires_at} <= {now_value}");
         if let Some(hash) = &c.verified.email {
             let (name, value) = (e.name(EMAIL_HASH), e.value("email", s(hash.as_str())));
@@ -984,8 +1059,8 @@ impl DynamoRegistry {
             "attribute_not_exists({key}) \
              OR ({state} = {pending} AND ({pending_ours})) \
              OR ({state} = {active} AND {sub} = {sub_value}) \
-             OR ({state} = {active} AND attribute_not_exists({sub}) AND {owner} IN {holders}) \
-             OR ({state} = {quarantined} AND ({expires_at} <= {now_value} OR {owner} = {sub_value}))"
+             OR ({state} = {active} AND attribute_not_exists({sub}) AND {owner} IN {first_version_owners}) \
+             OR ({state} = {quarantined} AND {expires_at} <= {now_value})"
         );
         let update = activation(&mut e, &c.username, &c.sub, &now_value, true);
         transact_update(

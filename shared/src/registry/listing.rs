@@ -1,6 +1,7 @@
 //! What `usernames reconcile` needs of a store beyond the [`Registry`](super::Registry): listing
 //! who owns a name, page by page (the `sub`s of user records, and the `userName`s of
-//! first-version entries, which have none), and retiring a first-version name whose owner left.
+//! first-version entries, which have none). Also the DynamoDB half of retiring a first-version
+//! name, beside the listing that finds them.
 //! Administration only: a listing is never a uniqueness decision (SPEC §3, invariant 6), and on
 //! DynamoDB it is a `Scan`; the retirement is a conditional write like every other.
 
@@ -73,17 +74,6 @@ pub trait OwnerListing: Send + Sync {
         after: Option<&str>,
         limit: usize,
     ) -> impl Future<Output = Result<OwnersPage, RegistryError>> + Send;
-
-    /// Retires the first-version name `key` of `user_name` (its owner left the pool): into
-    /// quarantine until `quarantine_until`, or (`None`) free at once. Writes only while the entry
-    /// is still that `userName`'s first-version active name (stored spelling): an owner who
-    /// signed in meanwhile upgraded it to their `sub`, and keeps it. Returns whether it wrote.
-    fn retire_legacy(
-        &self,
-        key: &NameKey,
-        user_name: &str,
-        quarantine_until: Option<Timestamp>,
-    ) -> impl Future<Output = Result<bool, RegistryError>> + Send;
 }
 
 /// Every owner, all pages read.
@@ -111,15 +101,6 @@ impl<L: OwnerListing> OwnerListing for Arc<L> {
         limit: usize,
     ) -> impl Future<Output = Result<OwnersPage, RegistryError>> + Send {
         L::owners_page(self, after, limit)
-    }
-
-    fn retire_legacy(
-        &self,
-        key: &NameKey,
-        user_name: &str,
-        quarantine_until: Option<Timestamp>,
-    ) -> impl Future<Output = Result<bool, RegistryError>> + Send {
-        L::retire_legacy(self, key, user_name, quarantine_until)
     }
 }
 
@@ -185,15 +166,6 @@ impl OwnerListing for MemoryRegistry {
             }
         }
         Ok(page)
-    }
-
-    async fn retire_legacy(
-        &self,
-        key: &NameKey,
-        user_name: &str,
-        quarantine_until: Option<Timestamp>,
-    ) -> Result<bool, RegistryError> {
-        Ok(self.retire_legacy_entry(key, user_name, quarantine_until))
     }
 }
 
@@ -261,10 +233,13 @@ impl OwnerListing for DynamoRegistry {
             .cloned();
         Ok(page)
     }
+}
 
-    /// One conditional `UpdateItem` (into quarantine; `owner` keeps the `userName`, so nobody's
-    /// `sub` can take it back) or `DeleteItem` (free at once).
-    async fn retire_legacy(
+impl DynamoRegistry {
+    /// [`Registry::retire_first_version`](super::Registry::retire_first_version): one conditional
+    /// `UpdateItem` (into quarantine; `owner` keeps the `userName`, so nobody's `sub` can take it
+    /// back) or `DeleteItem` (free at once).
+    pub(crate) async fn retire_first_version_item(
         &self,
         key: &NameKey,
         user_name: &str,

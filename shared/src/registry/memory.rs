@@ -4,8 +4,8 @@
 
 use super::rules::{self, RenamePlan};
 use super::{
-    BlockOutcome, BlockRequest, Claim, ClaimState, CommitOutcome, Commitment, OwnedName, Owner,
-    Registry, RegistryError, Rename, RenameChange, RenameOutcome, RenameUndo, Reservation,
+    BlockOutcome, BlockRequest, Claim, ClaimState, CommitOutcome, Commitment, Holder, OwnedName,
+    Owner, Registry, RegistryError, Rename, RenameChange, RenameOutcome, RenameUndo, Reservation,
     ReserveOutcome, Timestamp, UndoOutcome, UserRecord,
 };
 use crate::policy::{NameKey, Username, KEY_VERSION};
@@ -43,9 +43,10 @@ impl MemoryRegistry {
         self.lock().names.insert(claim.key.clone(), claim);
     }
 
-    /// `OwnerListing::retire_legacy` under the lock: the first-version entry of `user_name` into
-    /// quarantine (the `userName` stays as the previous owner, which no `sub` matches) or removed.
-    pub(crate) fn retire_legacy_entry(
+    /// `Registry::retire_first_version` under the lock: the first-version entry of `user_name`
+    /// into quarantine (the `userName` stays as the previous owner, which no `sub` matches) or
+    /// removed.
+    fn retire_first_version_entry(
         &self,
         key: &NameKey,
         user_name: &str,
@@ -79,6 +80,7 @@ impl Registry for MemoryRegistry {
         r: &Reservation,
         now: Timestamp,
     ) -> Result<ReserveOutcome, RegistryError> {
+        let holder = r.stored_holder()?.to_owned();
         let mut tables = self.lock();
         let key = r.username.key();
         let old = tables.names.get(key);
@@ -93,9 +95,10 @@ impl Registry for MemoryRegistry {
                 key: key.clone(),
                 display: r.username.display().to_owned(),
                 state: ClaimState::Pending {
-                    holder: r.holder.canonical().to_owned(),
+                    holder,
                     expires_at: r.expires_at,
                     contacts: r.contacts.clone(),
+                    sealed: r.holder.sealed().map(str::to_owned),
                 },
                 key_version: KEY_VERSION,
                 since: None,
@@ -269,11 +272,11 @@ impl Registry for MemoryRegistry {
         Ok(UndoOutcome::Undone)
     }
 
-    async fn release(
+    async fn give_up(
         &self,
         sub: &str,
         quarantine_until: Option<Timestamp>,
-        now: Timestamp,
+        renamed_at: Option<Timestamp>,
     ) -> Result<Option<String>, RegistryError> {
         let mut tables = self.lock();
         let tables = &mut *tables;
@@ -283,8 +286,10 @@ impl Registry for MemoryRegistry {
         let Some(owned) = user.owned.take() else {
             return Ok(None);
         };
-        user.renamed_at = Some(now);
-        user.previous = Some(owned.display.clone());
+        if let Some(at) = renamed_at {
+            user.renamed_at = Some(at);
+            user.previous = Some(owned.display.clone());
+        }
         match quarantine_until {
             Some(until) => quarantine(&mut tables.names, &owned.key, sub, until),
             None => {
@@ -338,6 +343,27 @@ impl Registry for MemoryRegistry {
 
     async fn get(&self, key: &NameKey) -> Result<Option<Claim>, RegistryError> {
         Ok(self.lock().names.get(key).cloned())
+    }
+
+    async fn retire_first_version(
+        &self,
+        key: &NameKey,
+        user_name: &str,
+        quarantine_until: Option<Timestamp>,
+    ) -> Result<bool, RegistryError> {
+        Ok(self.retire_first_version_entry(key, user_name, quarantine_until))
+    }
+
+    async fn first_version_names(&self, holder: &Holder) -> Result<Vec<Claim>, RegistryError> {
+        Ok(self
+            .claims()
+            .into_iter()
+            .filter(|claim| {
+                matches!(&claim.state, ClaimState::Active {
+                    owner: Owner::LegacyUserName(user_name),
+                } if holder.owned_first_version(user_name))
+            })
+            .collect())
     }
 }
 

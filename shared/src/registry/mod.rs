@@ -1,15 +1,17 @@
 //! The registry of names: which user holds which name key, and which name each user owns.
-//! Ownership is decided only by conditional writes inside the store (SPEC.md §3, invariant 6).
+//! Ownership is decided only by conditional writes inside the store (docs/registry.md#rules-every-store-keeps).
 //!
-//! Identity (SPEC §3): before confirmation a name is *held* by the sign-up's Cognito `userName`
-//! (compared case-insensitively, see [`Holder`]); from the commit on it is *owned* by the user's
-//! `sub`, which Cognito never reuses. A user record keyed by `sub`, written in the same
+//! Identity (docs/registry.md#identity-held-by-username-owned-by-sub): before confirmation a name
+//! is *held* by the sign-up's Cognito `userName` (stored as a keyed hash, compared as the pool
+//! compares user names, see [`Holder`]); from the commit on it is *owned* by the user's `sub`,
+//! which Cognito never reuses. A user record keyed by `sub`, written in the same
 //! transaction as the name, says which name that `sub` owns: the token trigger reads only it.
 //!
 //! This file is the contract between the handlers and the stores (memory, DynamoDB).
 
 pub mod contact;
 pub mod dynamodb;
+pub mod first_version;
 pub mod listing;
 pub mod memory;
 pub mod rules;
@@ -18,6 +20,7 @@ pub mod sdk;
 
 pub use contact::{ContactHash, ContactKey, Contacts};
 pub use dynamodb::DynamoRegistry;
+pub use first_version::adopt_first_version_names;
 pub use memory::MemoryRegistry;
 
 use crate::policy::{NameKey, Username};
@@ -71,52 +74,144 @@ impl Clock for ManualClock {
     }
 }
 
-/// A Cognito `userName` as the holder of a pending reservation. User pools deployed with this
-/// project are case-insensitive, and the case of `userName` is not guaranteed to be the same in
-/// every event, so holders are compared in lower case. Items written before that rule kept the
-/// `userName` as sent, so conditions also accept that exact spelling.
+/// A Cognito `userName` as the holder of a pending reservation (no `sub` exists before
+/// confirmation), or as the owner of a first-version name.
+///
+/// A reservation stores the holder as a keyed hash ([`ContactKey::holder`]) of the `userName`,
+/// and the `userName` sealed under the same key, so the table never holds it in clear (in
+/// username pools people pick their email as username). Whether two spellings are one user is
+/// the pool's rule: a case-insensitive pool (the template's) folds case, so the hash is of the
+/// lower case; a case-sensitive pool (`USERNAMES_CASE_SENSITIVE_USERNAMES`) never folds, so
+/// `alice_v` and `ALICE_V` are two holders.
+///
+/// Earlier versions stored holders in clear: the first version the `userName` as sent (pending
+/// and active), the second in lower case (pending). Those entries still match, under the same
+/// rule: in a case-sensitive pool a clear pending holder matches only a `userName` sent exactly
+/// so and with a capital letter (an all-lower-case one may be the second version's folding of
+/// another user's name), and a first-version owner only the exact `userName`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holder {
-    canonical: String,
     as_sent: String,
+    lower: String,
+    case_sensitive: bool,
+    /// The keyed hash; `None` where no key is at hand (the HTTP API, which only ever meets
+    /// holders as first-version owners, stored in clear).
+    hashed: Option<String>,
+    /// The `userName` sealed, for a reservation to keep.
+    sealed: Option<String>,
+    /// The exact stored spelling of a clear holder this one was matched with (see
+    /// [`Holder::spelled_as`]).
+    stored_as: Option<String>,
 }
 
 impl Holder {
-    pub fn new(user_name: &str) -> Self {
+    /// The holder `user_name`, hashed and sealed under `key`.
+    pub fn new(user_name: &str, case_sensitive: bool, key: &ContactKey) -> Self {
+        let mut holder = Self::unkeyed(user_name, case_sensitive);
+        holder.hashed = Some(key.holder(holder.folded()));
+        holder.sealed = key.seal(user_name);
+        holder
+    }
+
+    /// The holder `user_name` without a key: it matches first-version entries only, and cannot
+    /// reserve.
+    pub fn unkeyed(user_name: &str, case_sensitive: bool) -> Self {
         Self {
-            canonical: user_name.to_lowercase(),
             as_sent: user_name.to_owned(),
+            lower: user_name.to_lowercase(),
+            case_sensitive,
+            hashed: None,
+            sealed: None,
+            stored_as: None,
         }
     }
 
-    /// The stored form: the `userName` in lower case.
-    pub fn canonical(&self) -> &str {
-        &self.canonical
-    }
-
-    /// Every stored spelling that means this holder: the canonical one, and the `userName` as
-    /// sent (how items of the first version stored it).
-    pub fn spellings(&self) -> Vec<&str> {
-        if self.canonical == self.as_sent {
-            vec![&self.canonical]
+    /// The `userName` as the pool compares it.
+    fn folded(&self) -> &str {
+        if self.case_sensitive {
+            &self.as_sent
         } else {
-            vec![&self.canonical, &self.as_sent]
+            &self.lower
         }
     }
 
-    /// Whether a stored holder is this one.
-    pub fn is(&self, stored: &str) -> bool {
-        stored == self.as_sent || stored.to_lowercase() == self.canonical
+    /// The `userName` as the event sent it.
+    pub fn user_name(&self) -> &str {
+        &self.as_sent
     }
 
-    /// This holder, spelled as `stored` where that is the same `userName` in another case: for a
-    /// caller that read an item of the first version, so that its condition matches the item.
+    /// The stored form of a new reservation: the keyed hash (`None` for an unkeyed holder).
+    pub fn stored(&self) -> Option<&str> {
+        self.hashed.as_deref()
+    }
+
+    /// The `userName` sealed under the key, for a new reservation to keep.
+    pub fn sealed(&self) -> Option<&str> {
+        self.sealed.as_deref()
+    }
+
+    /// Whether a stored pending holder is this one.
+    pub fn holds(&self, stored: &str) -> bool {
+        if stored.starts_with(contact::HOLDER_HASH_PREFIX) {
+            return self.hashed.as_deref() == Some(stored);
+        }
+        if self.case_sensitive {
+            stored == self.as_sent && stored != stored.to_lowercase()
+        } else {
+            stored.to_lowercase() == self.lower
+        }
+    }
+
+    /// Whether the `userName` that owns a first-version active entry is this one.
+    pub fn owned_first_version(&self, stored: &str) -> bool {
+        if self.case_sensitive {
+            stored == self.as_sent
+        } else {
+            stored.to_lowercase() == self.lower
+        }
+    }
+
+    /// Every stored pending holder that means this one, for a condition that compares exactly.
+    pub fn pending_spellings(&self) -> Vec<&str> {
+        let mut spellings: Vec<&str> = self.hashed.iter().map(String::as_str).collect();
+        if self.case_sensitive {
+            if self.as_sent != self.lower {
+                spellings.push(&self.as_sent);
+            }
+        } else {
+            spellings.extend([self.lower.as_str(), self.as_sent.as_str()]);
+        }
+        spellings.extend(self.stored_as.as_deref());
+        dedup(spellings)
+    }
+
+    /// Every stored first-version owner that means this one, for a condition that compares
+    /// exactly.
+    pub fn first_version_spellings(&self) -> Vec<&str> {
+        let mut spellings = vec![self.as_sent.as_str()];
+        if !self.case_sensitive {
+            spellings.push(&self.lower);
+            spellings.extend(self.stored_as.as_deref());
+        }
+        dedup(spellings)
+    }
+
+    /// This holder, also spelled as `stored` where that is a clear holder (or first-version owner)
+    /// it matches: for a caller that read an entry of an earlier version, so that its condition
+    /// matches the entry (the first version kept mixed case).
     pub fn spelled_as(mut self, stored: &str) -> Self {
-        if self.is(stored) {
-            stored.clone_into(&mut self.as_sent);
+        let clear = !stored.starts_with(contact::HOLDER_HASH_PREFIX);
+        if clear && (self.holds(stored) || self.owned_first_version(stored)) {
+            self.stored_as = Some(stored.to_owned());
         }
         self
     }
+}
+
+fn dedup(mut spellings: Vec<&str>) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::new();
+    spellings.retain(|s| seen.insert(*s));
+    spellings
 }
 
 /// Who owns an active name.
@@ -135,9 +230,14 @@ pub enum ClaimState {
     /// Reserved at sign-up by `holder` (a `userName`), not yet confirmed; free again from
     /// `expires_at` on. `contacts` recognise the same person retrying under a new `userName`.
     Pending {
+        /// The stored holder: a keyed hash (see [`Holder`]), or a `userName` written by an
+        /// earlier version.
         holder: String,
         expires_at: Timestamp,
         contacts: Contacts,
+        /// The holder's `userName` sealed under the contact-hash key, so pre-sign-up can ask the
+        /// pool whether they still exist (absent on entries of earlier versions).
+        sealed: Option<String>,
     },
     /// Committed: the owner holds the name until it is given up.
     Active { owner: Owner },
@@ -299,15 +399,35 @@ pub struct Reservation {
     pub expires_at: Timestamp,
 }
 
+impl Reservation {
+    /// The holder as the reservation stores it: only a keyed holder may reserve.
+    pub fn stored_holder(&self) -> Result<&str, RegistryError> {
+        self.holder.stored().ok_or_else(|| {
+            RegistryError::Corrupt(
+                "a reservation needs a holder hashed under the contact key".into(),
+            )
+        })
+    }
+}
+
 /// What `reserve` decided. Only `Reserved` wrote anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReserveOutcome {
     /// The name is now (or was already: a replay) held pending by this holder.
     Reserved,
-    /// A live pending reservation with the same email or phone holds the name: the same person
-    /// retrying a failed sign-up under a new `userName`. Nothing changed; the sign-up may go on,
-    /// and its commit takes the name over only with a verified contact.
-    HeldForRetry,
+    /// A live pending reservation of another holder with the same email or phone holds the name:
+    /// maybe the same person retrying a failed sign-up under a new `userName`. Nothing changed.
+    /// The caller admits the sign-up only once the pool says that holder no longer exists (a
+    /// failed sign-up's user was never created); otherwise it answers as for `Taken`, so that an
+    /// answer never tells whose email is behind a name. Its commit then takes the name over only
+    /// with a verified contact.
+    HeldForRetry {
+        /// The stored holder of that reservation.
+        holder: String,
+        /// Its `userName`, sealed (entries of earlier versions keep none; their `holder` is the
+        /// `userName` in clear).
+        sealed: Option<String>,
+    },
     /// Someone else holds, owns or blocked the name.
     Taken,
 }
@@ -351,11 +471,13 @@ pub enum RegistryError {
 /// store (a single-item write or one transaction), so no interleaving, retry or replay can give a
 /// name two owners.
 pub trait Registry: Send + Sync {
-    /// Holds `r.username` for `r.holder` until `r.expires_at` if the name is free: no entry, or
-    /// an expired pending reservation or quarantine. Never touches a live entry: the same holder
-    /// reserving again is `Reserved` unchanged (a replay neither extends the expiry nor demotes an
-    /// active claim); a live pending one sharing a contact is `HeldForRetry`; anything else
-    /// live, and any active claim, is `Taken`. One conditional write.
+    /// Holds `r.username` for `r.holder` (its keyed hash, with the `userName` sealed) until
+    /// `r.expires_at` if the name is free: no entry, or an expired pending reservation or
+    /// quarantine. Never touches a live entry: the same holder reserving again is `Reserved`
+    /// unchanged (a replay neither extends the expiry nor demotes an active claim); another
+    /// holder's live pending one sharing a contact is `HeldForRetry`; anything else live, and any
+    /// active claim, is `Taken`. One conditional write. An unkeyed holder cannot reserve
+    /// ([`RegistryError::Corrupt`]).
     fn reserve(
         &self,
         r: &Reservation,
@@ -365,9 +487,10 @@ pub trait Registry: Send + Sync {
     /// Makes `c.username` active for `c.sub` and records it as the name `c.sub` owns, in one
     /// transaction. The name item may be: absent; pending for `c.holder` (live or expired); an
     /// expired pending reservation or quarantine; a live pending one sharing a *verified* contact
-    /// (the same person's other sign-up); `c.sub`'s own active claim (idempotent) or quarantine;
-    /// or a first-version active item of `c.holder` (upgraded). The user record may name no name
-    /// or this one. Anything else changes nothing.
+    /// (the same person's other sign-up); `c.sub`'s own active claim (idempotent); or a
+    /// first-version active item of `c.holder` (upgraded). Never a live quarantine, not even
+    /// `c.sub`'s own: a name given up stays given up until a rename takes it back. The user
+    /// record may name no name or this one. Anything else changes nothing.
     fn commit(
         &self,
         c: &Commitment,
@@ -413,13 +536,59 @@ pub trait Registry: Send + Sync {
     ) -> impl Future<Output = Result<UndoOutcome, RegistryError>> + Send;
 
     /// Gives up the name `sub` owns: into quarantine until `quarantine_until`, or (`None`) free
-    /// at once. Returns the display form given up; `None` when the user owned none.
+    /// at once. Returns the display form given up; `None` when the user owned none. The user's
+    /// cooldown starts now.
     fn release(
         &self,
         sub: &str,
         quarantine_until: Option<Timestamp>,
         now: Timestamp,
+    ) -> impl Future<Output = Result<Option<String>, RegistryError>> + Send {
+        self.give_up(sub, quarantine_until, Some(now))
+    }
+
+    /// [`Registry::release`] as reconcile retires a deleted user's name: the same transaction,
+    /// but no cooldown starts (the user record's last rename is left as it was), since the
+    /// user did nothing, and should reconcile ever mistake a live user for a deleted one, they
+    /// take their name back by rename at once.
+    fn retire(
+        &self,
+        sub: &str,
+        quarantine_until: Option<Timestamp>,
+    ) -> impl Future<Output = Result<Option<String>, RegistryError>> + Send {
+        self.give_up(sub, quarantine_until, None)
+    }
+
+    /// What [`Registry::release`] and [`Registry::retire`] do: the name `sub` owns into
+    /// quarantine (or freed), the record without it; with `renamed_at`, the record's last rename
+    /// is stamped then (and `previous` names the name given up).
+    fn give_up(
+        &self,
+        sub: &str,
+        quarantine_until: Option<Timestamp>,
+        renamed_at: Option<Timestamp>,
     ) -> impl Future<Output = Result<Option<String>, RegistryError>> + Send;
+
+    /// Retires the first-version name `key` of `user_name` (its owner left the pool, or moved to
+    /// a name owned by `sub`): into quarantine until `quarantine_until`, or (`None`) free at
+    /// once. Writes only while the entry is still that `userName`'s first-version active name
+    /// (stored spelling): an owner who signed in meanwhile upgraded it to their `sub`, and keeps
+    /// it. Returns whether it wrote.
+    fn retire_first_version(
+        &self,
+        key: &NameKey,
+        user_name: &str,
+        quarantine_until: Option<Timestamp>,
+    ) -> impl Future<Output = Result<bool, RegistryError>> + Send;
+
+    /// The first-version active entries owned by the `userName` `holder` (see
+    /// [`Owner::LegacyUserName`]), found by a read: so that a rename or release of that user
+    /// first upgrades them and never leaves them a second name. Advice only (on DynamoDB an
+    /// eventually consistent query of the `by_owner` index); the writes that follow decide.
+    fn first_version_names(
+        &self,
+        holder: &Holder,
+    ) -> impl Future<Output = Result<Vec<Claim>, RegistryError>> + Send;
 
     /// Holds `name` (every spelling and look-alike of it) for the operator, if nobody holds it.
     fn block(
@@ -489,13 +658,29 @@ impl<R: Registry> Registry for Arc<R> {
         R::undo_rename(self, undo)
     }
 
-    fn release(
+    fn give_up(
         &self,
         sub: &str,
         quarantine_until: Option<Timestamp>,
-        now: Timestamp,
+        renamed_at: Option<Timestamp>,
     ) -> impl Future<Output = Result<Option<String>, RegistryError>> + Send {
-        R::release(self, sub, quarantine_until, now)
+        R::give_up(self, sub, quarantine_until, renamed_at)
+    }
+
+    fn first_version_names(
+        &self,
+        holder: &Holder,
+    ) -> impl Future<Output = Result<Vec<Claim>, RegistryError>> + Send {
+        R::first_version_names(self, holder)
+    }
+
+    fn retire_first_version(
+        &self,
+        key: &NameKey,
+        user_name: &str,
+        quarantine_until: Option<Timestamp>,
+    ) -> impl Future<Output = Result<bool, RegistryError>> + Send {
+        R::retire_first_version(self, key, user_name, quarantine_until)
     }
 
     fn block(
@@ -542,6 +727,7 @@ mod tests {
                 holder: "user-a".into(),
                 expires_at: 10,
                 contacts: Contacts::none(),
+                sealed: None,
             },
             key_version: crate::policy::KEY_VERSION,
             since: None,
@@ -574,12 +760,61 @@ mod tests {
     }
 
     #[test]
-    fn holders_compare_without_case_and_keep_the_sent_spelling() {
-        let holder = Holder::new("Bob_1");
-        assert_eq!(holder.canonical(), "bob_1");
-        assert_eq!(holder.spellings(), ["bob_1", "Bob_1"]);
-        assert!(holder.is("BOB_1") && holder.is("bob_1"));
-        assert!(!holder.is("bob_2"));
-        assert_eq!(Holder::new("bob").spellings(), ["bob"]);
+    fn a_case_insensitive_pool_folds_holders_and_old_clear_spellings() {
+        let key = ContactKey::development();
+        let holder = Holder::new("Bob_1", false, &key);
+        assert_eq!(holder.stored(), Some(key.holder("bob_1").as_str()));
+        assert!(holder.holds(&key.holder("bob_1")));
+        assert!(holder.holds(
+            &Holder::new("BOB_1", false, &key)
+                .stored()
+                .unwrap()
+                .to_owned()
+        ));
+        // Earlier versions' clear holders: as sent, and in lower case.
+        assert!(holder.holds("BOB_1") && holder.holds("bob_1"));
+        assert!(!holder.holds("bob_2") && !holder.holds(&key.holder("bob_2")));
+        assert_eq!(
+            holder.pending_spellings(),
+            [key.holder("bob_1").as_str(), "bob_1", "Bob_1"]
+        );
+        assert!(holder.owned_first_version("BOB_1"));
+        let spelled = holder.spelled_as("BOB_1");
+        assert_eq!(
+            spelled.first_version_spellings(),
+            ["Bob_1", "bob_1", "BOB_1"]
+        );
+    }
+
+    #[test]
+    fn a_case_sensitive_pool_never_takes_one_case_for_another() {
+        let key = ContactKey::development();
+        let upper = Holder::new("ALICE_V", true, &key);
+        let lower = Holder::new("alice_v", true, &key);
+        assert_ne!(upper.stored(), lower.stored());
+        assert!(!upper.holds(lower.stored().unwrap()));
+        assert!(!lower.holds(upper.stored().unwrap()));
+        // A clear holder of the first version (as sent, with capitals) is that exact user...
+        assert!(upper.holds("ALICE_V") && !upper.holds("Alice_V"));
+        // ...and an all-lower-case one may be the second version's folding of anyone's.
+        assert!(!lower.holds("alice_v") && !upper.holds("alice_v"));
+        assert_eq!(lower.pending_spellings(), [lower.stored().unwrap()]);
+        // First-version owners were stored as sent: exact only.
+        assert!(Holder::new("Dana_Owner", true, &key).owned_first_version("Dana_Owner"));
+        assert!(!Holder::new("DANA_OWNER", true, &key).owned_first_version("Dana_Owner"));
+        assert_eq!(
+            Holder::new("DANA_OWNER", true, &key)
+                .spelled_as("Dana_Owner")
+                .first_version_spellings(),
+            ["DANA_OWNER"]
+        );
+    }
+
+    #[test]
+    fn an_unkeyed_holder_matches_first_version_owners_only() {
+        let holder = Holder::unkeyed("Bob_1", false);
+        assert_eq!(holder.stored(), None);
+        assert!(!holder.holds(&ContactKey::development().holder("bob_1")));
+        assert!(holder.owned_first_version("bob_1"));
     }
 }

@@ -3,10 +3,11 @@
 //! contract suite runs on both). DynamoDB also uses [`refused_reservation`] to read the item a
 //! failed condition returns: that only chooses the answer, never grants a name.
 //!
-//! SPEC §3: invariant 1 (one holder per key — live pending, active, quarantined or blocked — and
-//! one name per user: [`commit_may_record_user`]), 3 (the holder's and owner's own writes pass
-//! again unchanged), 4 (expiry compared with `now` here, never left to TTL) and 5 (a pending
-//! name moves to another `userName` only with a verified shared contact).
+//! The rules of docs/registry.md#rules-every-store-keeps: one holder per key (live pending,
+//! active, quarantined or blocked) and one name per user ([`commit_may_record_user`]); the
+//! holder's and owner's own writes pass again unchanged; expiry compared with `now` here, never
+//! left to TTL; a pending name moves to another `userName` only with a verified shared contact;
+//! a name given up comes back only by rename.
 
 use super::{
     Claim, ClaimState, Commitment, OwnedName, Owner, Rename, RenameChange, RenameUndo, Reservation,
@@ -29,12 +30,18 @@ pub fn reservation_may_write(old: Option<&Claim>, now: Timestamp) -> bool {
 pub fn refused_reservation(old: &Claim, r: &Reservation) -> ReserveOutcome {
     match &old.state {
         ClaimState::Pending {
-            holder, contacts, ..
+            holder,
+            contacts,
+            sealed,
+            ..
         } => {
-            if r.holder.is(holder) {
+            if r.holder.holds(holder) {
                 ReserveOutcome::Reserved
             } else if r.contacts.shares_with(contacts) {
-                ReserveOutcome::HeldForRetry
+                ReserveOutcome::HeldForRetry {
+                    holder: holder.clone(),
+                    sealed: sealed.clone(),
+                }
             } else {
                 ReserveOutcome::Taken
             }
@@ -61,10 +68,13 @@ pub fn commit_may_take_name(old: Option<&Claim>, c: &Commitment, now: Timestamp)
         } => *sub == c.sub,
         ClaimState::Active {
             owner: Owner::LegacyUserName(user_name),
-        } => c.holder.spellings().contains(&user_name.as_str()),
-        ClaimState::Quarantined { previous_owner, .. } => {
-            !old.is_live(now) || *previous_owner == c.sub
-        }
+        } => c
+            .holder
+            .first_version_spellings()
+            .contains(&user_name.as_str()),
+        // Not even the committer's own live quarantine: a name given up comes back only by
+        // rename (a replayed confirmation or a second import must not undo a release).
+        ClaimState::Quarantined { .. } => !old.is_live(now),
         ClaimState::Blocked { .. } => false,
     }
 }
@@ -72,7 +82,7 @@ pub fn commit_may_take_name(old: Option<&Claim>, c: &Commitment, now: Timestamp)
 /// The holder's own reservation (by an exact stored spelling, as the store's condition compares)
 /// or an expired one.
 fn held_by_committer_or_expired(old: &Claim, holder: &str, c: &Commitment, now: Timestamp) -> bool {
-    c.holder.spellings().contains(&holder) || !old.is_live(now)
+    c.holder.pending_spellings().contains(&holder) || !old.is_live(now)
 }
 
 /// Whether `commit` may record `key` as the name of a user whose record names `owned`.

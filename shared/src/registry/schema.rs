@@ -13,10 +13,11 @@
 //! | `name_key`    | S    | always           | partition key: the policy's uniqueness key           |
 //! | `display`     | S    | always           | the display form the owner chose                     |
 //! | `state`       | S    | always           | `pending`, `active`, `quarantined` or `blocked`      |
-//! | `owner`       | S    | but blocked      | pending: the holder's `userName` in lower case; active and quarantined: the owner's `sub` (first-version active items, and their quarantine by reconcile: the `userName`); key of `by_owner` |
+//! | `owner`       | S    | but blocked      | pending: the keyed hash of the holder's `userName` (`h1:`…; earlier versions: the `userName`); active and quarantined: the owner's `sub` (first-version active items, and their quarantine by reconcile: the `userName`); key of `by_owner` |
 //! | `sub`         | S    | active           | the owner's `sub`; its absence marks a first-version active item |
 //! | `expires_at`  | N    | pending, quarantined | epoch seconds; the entry is void from then on; also the TTL attribute |
 //! | `email_hash`, `phone_hash` | S | pending, maybe | HMAC-SHA-256 hex of the email / phone, for retries (see `contact`) |
+//! | `holder_sealed` | S | pending, maybe | the holder's `userName` sealed (AES-256-GCM) under the contact key, so pre-sign-up can ask the pool whether they still exist |
 //! | `since`       | N    | active, blocked  | when it became active for its owner, or was blocked  |
 //! | `reason`      | S    | blocked, maybe   | the operator's note                                  |
 //! | `blocked_by`  | S    | blocked          | the operator who blocked it (absent on older blocks) |
@@ -59,6 +60,8 @@ pub const EXPIRES_AT: &str = "expires_at";
 pub const KEY_VERSION: &str = "key_version";
 pub const EMAIL_HASH: &str = "email_hash";
 pub const PHONE_HASH: &str = "phone_hash";
+/// A pending reservation's `userName`, sealed under the contact key.
+pub const HOLDER_SEALED: &str = "holder_sealed";
 pub const SUB: &str = "sub";
 pub const SINCE: &str = "since";
 pub const REASON: &str = "reason";
@@ -376,6 +379,7 @@ pub fn claim_from_item(item: &Item) -> Result<Claim, RegistryError> {
                 email: hash(EMAIL_HASH)?,
                 phone: hash(PHONE_HASH)?,
             },
+            sealed: f.optional_text(HOLDER_SEALED)?.cloned(),
         },
         STATE_ACTIVE => ClaimState::Active {
             owner: match f.optional_text(SUB)? {

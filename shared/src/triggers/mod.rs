@@ -2,6 +2,7 @@
 //! functions, the CLI and the tests. [`handle`] routes any trigger event by its `triggerSource`;
 //! [`TriggerError`] is where every user-facing rejection sentence is chosen.
 
+pub mod pool;
 pub mod post_confirmation;
 pub mod pre_sign_up;
 pub mod pre_token_generation;
@@ -11,8 +12,9 @@ use crate::events::token::TokenEventError;
 use crate::events::{loggable_trigger_source, trigger_source, EventError};
 use crate::policy::PolicyViolation;
 use crate::registry::{
-    Clock, ContactKey, Contacts, DynamoRegistry, Registry, RegistryError, SystemClock,
+    Clock, ContactKey, Contacts, DynamoRegistry, Holder, Registry, RegistryError, SystemClock,
 };
+use pool::{CognitoUsers, NoPool, PoolUsers};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -27,17 +29,37 @@ pub struct Triggers<R: Registry> {
     /// The key of the contact hashes: the configured one, or the development key where the
     /// settings have none (the CLI's embedded store, tests).
     pub contact_key: ContactKey,
+    /// The user pools the events come from, asked after a colliding reservation's holder.
+    pub pool: Arc<dyn PoolUsers>,
 }
 
 impl<R: Registry> Triggers<R> {
-    /// Handlers on `registry` with the system clock.
+    /// Handlers on `registry` with the system clock and no pool to ask ([`NoPool`]: a
+    /// collision is always answered as taken).
     pub fn new(registry: R, settings: Settings) -> Self {
         Self {
             registry,
             clock: Arc::new(SystemClock),
             contact_key: settings.contact_key_or_development(),
             settings,
+            pool: Arc::new(NoPool),
         }
+    }
+
+    /// The same handlers, asking `pool` after holders.
+    pub fn with_pool(mut self, pool: Arc<dyn PoolUsers>) -> Self {
+        self.pool = pool;
+        self
+    }
+
+    /// The Cognito `userName` of an event as the holder of a name: hashed under the contact key,
+    /// compared as this deployment's pool compares user names.
+    pub fn holder(&self, user_name: &str) -> Holder {
+        Holder::new(
+            user_name,
+            self.settings.case_sensitive_user_names,
+            &self.contact_key,
+        )
     }
 
     /// Whether the same person may be recognised across sign-ups by email or phone. Not when the
@@ -86,14 +108,20 @@ impl<R: Registry> Triggers<R> {
 
 impl Triggers<DynamoRegistry> {
     /// What a Lambda function builds at init: the settings (`USERNAMES_TABLE` and
-    /// `USERNAMES_CONTACT_HASH_KEY` required) and the registry of [`DynamoRegistry::for_lambda`]
-    /// (one client with the registry's explicit time limits, its connection already open).
+    /// `USERNAMES_CONTACT_HASH_KEY` required), the registry of [`DynamoRegistry::for_lambda`]
+    /// (one client with the registry's explicit time limits, its connection already open), and
+    /// Cognito on the same configuration (its client built at the first lookup).
     pub async fn dynamodb_from_env(env: &impl EnvSource) -> Result<Self, ConfigError> {
         let settings = Settings::from_env(env)?;
         let table = settings.required_table()?.to_string();
         settings.required_contact_key()?;
-        let registry = DynamoRegistry::for_lambda(env, table).await?;
-        Ok(Self::new(registry, settings))
+        let config = crate::registry::sdk::lambda_sdk_config(
+            env,
+            &crate::registry::sdk::Timeouts::default(),
+        )?;
+        let registry = DynamoRegistry::for_lambda_with(&config, env, table).await?;
+        let pool = CognitoUsers::new(config, env);
+        Ok(Self::new(registry, settings).with_pool(Arc::new(pool)))
     }
 }
 

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::events::sign_up::{write_empty_response, PostConfirmationEvent, PostConfirmationSource};
 use crate::events::EventError;
-use crate::registry::{CommitOutcome, Commitment, Holder, Registry};
+use crate::registry::{CommitOutcome, Commitment, Registry};
 use serde_json::Value;
 
 /// What a post-confirmation came to. Every one of them answers Cognito with success.
@@ -123,7 +123,7 @@ async fn commit<R: Registry>(
     };
     let commitment = Commitment {
         username,
-        holder: Holder::new(user_name),
+        holder: triggers.holder(user_name),
         sub: sub.to_owned(),
         verified: triggers.verified_contacts(attributes),
     };

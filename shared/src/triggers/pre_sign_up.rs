@@ -3,21 +3,29 @@
 //! auto-verify answer. A registry that fails or is slow denies a local sign-up: never a
 //! duplicate. A federated sign-up is always admitted (SPEC §3, invariant 8).
 
+use super::pool::Presence;
 use super::{requested_name, within_budget, TriggerError, Triggers};
 use crate::events::sign_up::{
     write_pre_sign_up_response, PreSignUpEvent, PreSignUpResponse, PreSignUpSource,
 };
 use crate::events::EventError;
-use crate::registry::{Holder, Registry, Reservation, ReserveOutcome};
+use crate::registry::contact::HOLDER_HASH_PREFIX;
+use crate::registry::{Registry, Reservation, ReserveOutcome};
 use serde_json::Value;
+use std::time::Duration;
+
+/// How long pre-sign-up waits for the pool's answer about a colliding holder: with the
+/// registry's own budget, well inside Cognito's 5 s.
+pub const POOL_BUDGET: Duration = Duration::from_millis(1500);
 
 /// What a successful pre-sign-up came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignUpOutcome {
     /// The name is held for this user, pending confirmation (newly, or already by a replay).
     NameReserved,
-    /// The same person's earlier sign-up (same email or phone) holds the name: admitted, and
-    /// the confirmation takes it over if that contact is verified by then.
+    /// An earlier sign-up with the same email or phone holds the name, and its `userName` no
+    /// longer exists in the pool (that sign-up failed): admitted, and the confirmation takes the
+    /// name over if that contact is verified by then.
     NameHeldForRetry,
     /// No name to check (none given and none required, or a federated user).
     NameAbsent,
@@ -105,15 +113,52 @@ async fn reserve<R: Registry>(
     let lifetime = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
     let reservation = Reservation {
         username,
-        holder: Holder::new(user_name),
+        holder: triggers.holder(user_name),
         contacts: triggers.reservation_contacts(&event.request.user_attributes),
         expires_at: now.saturating_add(lifetime),
     };
     let budget = sign_up.registry_budget;
     match within_budget(budget, triggers.registry.reserve(&reservation, now)).await? {
         ReserveOutcome::Reserved => Ok(SignUpOutcome::NameReserved),
-        ReserveOutcome::HeldForRetry => Ok(SignUpOutcome::NameHeldForRetry),
+        ReserveOutcome::HeldForRetry { holder, sealed } => {
+            let holder = match holder.starts_with(HOLDER_HASH_PREFIX) {
+                true => sealed.and_then(|sealed| triggers.contact_key.open(&sealed)),
+                // An earlier version's reservation keeps the `userName` in clear.
+                false => Some(holder),
+            };
+            if holder_is_gone(triggers, event, holder.as_deref()).await {
+                Ok(SignUpOutcome::NameHeldForRetry)
+            } else {
+                Err(TriggerError::NameTaken)
+            }
+        }
         ReserveOutcome::Taken => Err(TriggerError::NameTaken),
+    }
+}
+
+/// Whether the pool says the holder of a colliding reservation no longer exists. Anything short
+/// of that (no `userName` to ask about, no pool, an error, no answer in time) is `false`: the
+/// sign-up is then refused exactly as one that shares no contact, so its answer never tells
+/// whose email is behind a name.
+async fn holder_is_gone<R: Registry>(
+    triggers: &Triggers<R>,
+    event: &PreSignUpEvent,
+    holder: Option<&str>,
+) -> bool {
+    let (Some(holder), Some(pool_id)) = (holder, event.user_pool_id.as_deref()) else {
+        return false;
+    };
+    match tokio::time::timeout(POOL_BUDGET, triggers.pool.presence(pool_id, holder)).await {
+        Ok(Ok(Presence::Gone)) => true,
+        Ok(Ok(Presence::Exists)) => false,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "the pool did not say whether a holder exists; taken");
+            false
+        }
+        Err(_) => {
+            tracing::warn!("the pool did not answer in time about a holder; taken");
+            false
+        }
     }
 }
 

@@ -6,9 +6,7 @@
 use super::{is_federated, requested_name, within_budget, Triggers};
 use crate::claims::{self, NameStatus, Withheld, NAME_CLAIM};
 use crate::events::token::{write_response, TokenEvent, TokenEventError, TokenTriggerSource};
-use crate::registry::{
-    ClaimState, CommitOutcome, Commitment, Holder, Owner, Registry, RegistryError,
-};
+use crate::registry::{ClaimState, CommitOutcome, Commitment, Owner, Registry, RegistryError};
 use aws_lambda_events::event::cognito::CognitoEventUserPoolsPreTokenGenTriggerSource as UserSource;
 use serde_json::Value;
 
@@ -162,7 +160,7 @@ async fn name_for<R: Registry>(
     };
     let now = triggers.clock.now();
     let claim = triggers.registry.get(username.key()).await?;
-    let mut holder = Holder::new(user_name);
+    let mut holder = triggers.holder(user_name);
     let verified = triggers.verified_contacts(attributes);
     // An administrator's user signs in for the first time through the new-password challenge:
     // their reservation may have expired (or been deleted by TTL) while the temporary password
@@ -173,14 +171,14 @@ async fn name_for<R: Registry>(
     );
     let ours = match claim.as_ref().map(|c| (&c.state, c.is_live(now))) {
         None => first_sign_in,
-        Some((ClaimState::Pending { holder: h, .. }, _)) if holder.is(h) => {
+        Some((ClaimState::Pending { holder: h, .. }, _)) if holder.holds(h) => {
             holder = holder.spelled_as(h);
             true
         }
         Some((ClaimState::Pending { contacts, .. }, true)) => verified.shares_with(contacts),
         Some((ClaimState::Active { owner }, _)) => match owner {
             Owner::Sub(owner) => owner == sub,
-            Owner::LegacyUserName(u) if holder.is(u) => {
+            Owner::LegacyUserName(u) if holder.owned_first_version(u) => {
                 holder = holder.spelled_as(u);
                 true
             }
