@@ -130,9 +130,11 @@ try {
     check(
       JSON.stringify(actions) ===
         JSON.stringify([
+          'cognito-idp:AdminDeleteUserAttributes',
           'cognito-idp:AdminUpdateUserAttributes',
           'dynamodb:DeleteItem',
           'dynamodb:GetItem',
+          'dynamodb:Query',
           'dynamodb:UpdateItem'
         ]),
       `only the actions its routes call: ${JSON.stringify(actions)}`
@@ -150,6 +152,29 @@ try {
       'AdminUpdateUserAttributes on the Amplify pool'
     );
   }
+  // The contact-hash key: only in the three triggers' variables, which are encrypted under the
+  // key of its own that also encrypts the secret; pre-sign-up may ask the pool after a holder.
+  const functions = templates.flatMap(({ t }) => resources(t, 'AWS::Lambda::Function'));
+  const hashing = functions.filter(f => 'USERNAMES_CONTACT_HASH_KEY' in (f.Environment?.Variables ?? {}));
+  check(hashing.length === 3, `three functions hold the contact-hash key: ${hashing.length}`);
+  check(
+    hashing.every(f => JSON.stringify(f.KmsKeyArn ?? '').includes('UsernamesContactHashKeyEncryption')),
+    'the variables holding the contact-hash key are encrypted under its key'
+  );
+  const secrets = templates.flatMap(({ t }) => resources(t, 'AWS::SecretsManager::Secret'));
+  check(
+    secrets.length === 1 &&
+      JSON.stringify(secrets[0].KmsKeyId ?? '').includes('UsernamesContactHashKeyEncryption'),
+    'the secret is encrypted under the same key'
+  );
+  const triggerActions = templates
+    .flatMap(({ t }) => resources(t, 'AWS::IAM::Policy'))
+    .flatMap(p => p.PolicyDocument?.Statement ?? [])
+    .flatMap(s => [s.Action].flat());
+  check(
+    triggerActions.includes('cognito-idp:AdminGetUser'),
+    'pre-sign-up may ask the pool after the holder of a colliding reservation'
+  );
   const outputs = templates
     .map(({ t }) => t.Outputs?.customOutputs?.Value)
     .find(v => v !== undefined);

@@ -163,7 +163,9 @@ fn every_variable_the_code_reads_is_given_to_every_function() {
         assert!(in_code.contains(known), "the scan missed {known}");
     }
 
-    // The triggers read every variable but the API's own; the API's function reads them all.
+    // The triggers read every variable but the API's own; the API's function and the scheduled
+    // reconcile read the lifecycle and the pool as well, but never hash, so only the three
+    // triggers get the contact-hash key.
     let template = load();
     let for_triggers: BTreeSet<String> = in_code
         .iter()
@@ -177,11 +179,144 @@ fn every_variable_the_code_reads_is_given_to_every_function() {
             "{function}: the variables it is given are not those the code reads"
         );
     }
-    // The API's function and the scheduled reconcile read the lifecycle and the pool as well.
+    let without_key: BTreeSet<String> = in_code
+        .iter()
+        .filter(|v| *v != ENV_CONTACT_HASH_KEY)
+        .cloned()
+        .collect();
     for function in [API_FUNCTION.0, RECONCILE_FUNCTION.0] {
         let given: BTreeSet<String> = environment(&template, function).into_keys().collect();
-        assert_eq!(given, in_code, "{function}'s variables");
+        assert_eq!(given, without_key, "{function}'s variables");
     }
+}
+
+/// The contact-hash key (which, with a scan of the table, would turn hashes back into emails) is
+/// readable by no principal with read-only access: only the three functions that hash get it, in
+/// variables encrypted under the stack's own KMS key; the key's policy lets nobody but those
+/// functions' roles decrypt through Lambda, and nobody decrypt otherwise than through Lambda or
+/// (for the secret itself) Secrets Manager, where IAM must allow it too.
+#[test]
+fn only_the_functions_that_hash_can_read_the_contact_hash_key() {
+    const KEY: &str = "ContactHashKeyEncryption";
+    let template = load();
+    for (function, _) in ALL_FUNCTIONS.iter().chain([&RECONCILE_FUNCTION]) {
+        let properties = function_properties(&template, function);
+        let hashes = FUNCTIONS.iter().any(|(f, _)| f == function);
+        assert_eq!(
+            environment(&template, function).contains_key(ENV_CONTACT_HASH_KEY),
+            hashes,
+            "{function}"
+        );
+        if hashes {
+            assert_eq!(properties["KmsKeyArn"], get_att(KEY, "Arn"), "{function}");
+        }
+    }
+    assert!(
+        template["Globals"]["Function"]["Environment"]["Variables"]
+            .get(ENV_CONTACT_HASH_KEY)
+            .is_none(),
+        "not a global"
+    );
+    let secret = resource(&template, CONTACT_KEY_SECRET);
+    assert_eq!(secret["Properties"]["KmsKeyId"], reference(KEY));
+    let key = resource(&template, KEY);
+    assert_eq!(key["Type"], "AWS::KMS::Key");
+    let roles: Vec<Value> = FUNCTIONS
+        .iter()
+        .map(|(f, _)| get_att(&format!("{f}Role"), "Arn"))
+        .collect();
+    let via = |service: &str| json!({"StringEquals": {"kms:ViaService": {"Fn::Sub": format!("{service}.${{AWS::Region}}.amazonaws.com")}}});
+    let mut roles_decrypt = false;
+    for statement in key["Properties"]["KeyPolicy"]["Statement"]
+        .as_array()
+        .unwrap()
+    {
+        assert_eq!(statement["Effect"], "Allow");
+        let actions: Vec<&str> = match &statement["Action"] {
+            Value::String(a) => vec![a.as_str()],
+            Value::Array(a) => a.iter().map(|a| a.as_str().unwrap()).collect(),
+            other => panic!("{other}"),
+        };
+        assert!(
+            !actions.iter().any(|a| *a == "kms:*" || *a == "*"),
+            "{statement}"
+        );
+        if !actions.contains(&"kms:Decrypt") {
+            continue;
+        }
+        let principal = &statement["Principal"]["AWS"];
+        if principal == &json!(roles) {
+            assert_eq!(actions, ["kms:Decrypt"]);
+            assert_eq!(statement["Condition"], via("lambda"), "{statement}");
+            roles_decrypt = true;
+        } else {
+            // Anyone else decrypts only the secret, through Secrets Manager, as IAM allows.
+            assert_eq!(statement["Condition"], via("secretsmanager"), "{statement}");
+        }
+    }
+    assert!(
+        roles_decrypt,
+        "the functions that hash can read their variables"
+    );
+    assert_eq!(
+        template["Outputs"]["ContactHashKeyArn"]["Value"],
+        reference(CONTACT_KEY_SECRET)
+    );
+}
+
+/// Pre-sign-up asks the pool (AdminGetUser, nothing else) after the holder of a colliding
+/// reservation: of this account's pools when the stack creates its pool (naming it would be a
+/// circular reference), of the existing pool otherwise.
+#[test]
+fn pre_sign_up_may_only_ask_its_pool_after_a_user() {
+    let template = load();
+    let statements = statements_by_service(&template, FUNCTIONS[0].0);
+    let cognito = &statements["cognito-idp"];
+    assert_eq!(
+        actions_of(cognito, "cognito-idp"),
+        BTreeSet::from(["AdminGetUser".to_owned()])
+    );
+    assert_eq!(
+        cognito[0]["Resource"],
+        json!({"Fn::If": [CREATES_POOL,
+            {"Fn::Sub": "arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/*"},
+            reference("ExistingUserPoolArn")]})
+    );
+    for (function, _) in &FUNCTIONS[1..] {
+        assert!(
+            !statements_by_service(&template, function).contains_key("cognito-idp"),
+            "{function}"
+        );
+    }
+}
+
+/// The pool's case rule: an attached pool's, as the parameter says; the created pool's is
+/// case-insensitive whatever the parameter.
+#[test]
+fn the_case_rule_is_the_attached_pools_and_the_created_pool_folds_case() {
+    let template = load();
+    assert_eq!(
+        resource(&template, POOL)["Properties"]["UsernameConfiguration"]["CaseSensitive"],
+        json!(false)
+    );
+    let variables = &template["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(
+        variables[shared::config::ENV_CASE_SENSITIVE_USERNAMES],
+        json!({"Fn::If": ["ExistingPoolIsCaseSensitive", "true", "false"]})
+    );
+    assert_eq!(
+        template["Conditions"]["ExistingPoolIsCaseSensitive"],
+        json!({"Fn::And": [
+            {"Fn::Not": [{"Condition": CREATES_POOL}]},
+            {"Fn::Equals": [reference("UsernameCaseSensitive"), "true"]}
+        ]})
+    );
+    let parameter = &template["Parameters"]["UsernameCaseSensitive"];
+    assert_eq!(parameter["Default"], "false");
+    assert!(parameter["Description"]
+        .as_str()
+        .unwrap()
+        .contains(shared::config::ENV_CASE_SENSITIVE_USERNAMES));
 }
 
 #[test]
@@ -240,9 +375,18 @@ fn every_variable_is_a_parameter_of_its_own_and_the_table_is_the_registry() {
 /// the variable at deploy time (never a parameter, whose value would show in the console).
 const CONTACT_KEY_SECRET: &str = "ContactHashKey";
 
-/// What a variable's value refers to: a parameter or resource by `Ref`, or the secret of the
-/// contact-hash key by its dynamic reference.
+/// What a variable's value refers to: a parameter or resource by `Ref`, the secret of the
+/// contact-hash key by its dynamic reference, or the case rule's parameter through the condition
+/// that applies it to an attached pool only (see
+/// `the_case_rule_is_the_attached_pools_and_the_created_pool_folds_case`).
 fn reference_of<'v>(variable: &str, value: &'v Value) -> Option<&'v str> {
+    if variable == shared::config::ENV_CASE_SENSITIVE_USERNAMES {
+        assert_eq!(
+            value,
+            &json!({"Fn::If": ["ExistingPoolIsCaseSensitive", "true", "false"]})
+        );
+        return Some("UsernameCaseSensitive");
+    }
     if variable == ENV_CONTACT_HASH_KEY {
         assert_eq!(
             value,
@@ -436,38 +580,24 @@ fn each_function_logs_to_its_own_group_with_a_retention() {
 
 /// The DynamoDB actions a function's policies allow, without the `dynamodb:` prefix; every
 /// statement is on the registry table and nothing else.
+/// The DynamoDB actions a function may do, each on the table (or, for `Query`, on the `by_owner`
+/// index only). Statements on other services are checked by their own tests.
 fn allowed_actions(template: &Value, function: &str) -> BTreeSet<String> {
+    let index = json!({"Fn::Sub": format!("${{{TABLE}.Arn}}/index/{}", schema::OWNER_INDEX)});
     let mut actions = BTreeSet::new();
-    let policies = function_properties(template, function)["Policies"].clone();
-    for policy in policies
-        .as_array()
-        .unwrap_or_else(|| panic!("{function} has no policies"))
-    {
-        let statements = policy["Statement"].as_array().unwrap_or_else(|| {
-            panic!("{function}: a policy that is not a statement list: {policy}")
-        });
-        for statement in statements {
-            assert_eq!(statement["Effect"], "Allow", "{function}");
-            if function == API_FUNCTION.0 && statement["Sid"] == "MirrorTheAttribute" {
-                // Checked by the mirror's own test.
-                continue;
-            }
-            assert_eq!(
-                statement["Resource"],
-                get_att(TABLE, "Arn"),
-                "{function}: grants on something else than the table"
-            );
-            let listed = match &statement["Action"] {
-                Value::String(s) => vec![s.clone()],
-                Value::Array(a) => a.iter().map(|v| v.as_str().unwrap().to_string()).collect(),
-                other => panic!("{function}: Action {other}"),
+    let statements = statements_by_service(template, function);
+    for statement in statements.get("dynamodb").into_iter().flatten() {
+        for action in actions_of(std::slice::from_ref(statement), "dynamodb") {
+            let on = if action == "Query" {
+                index.clone()
+            } else {
+                get_att(TABLE, "Arn")
             };
-            for action in listed {
-                let bare = action
-                    .strip_prefix("dynamodb:")
-                    .unwrap_or_else(|| panic!("{function}: {action} is not a DynamoDB action"));
-                actions.insert(bare.to_string());
-            }
+            assert_eq!(
+                statement["Resource"], on,
+                "{function}: {action} on something else than the table"
+            );
+            actions.insert(action);
         }
     }
     actions
@@ -548,7 +678,12 @@ async fn the_api_function_may_do_exactly_the_dynamodb_actions_its_routes_cost() 
         Policy::default(),
         settings.clone(),
     );
-    let caller = Caller::new("sub-ann");
+    // A user token names the user (`username`): renames and releases look up their first-version
+    // names by it.
+    let caller = Caller {
+        username: Some("ann".to_owned()),
+        ..Caller::new("sub-ann")
+    };
     // Every path of every route: a free and a taken name, a first name, a move, a new
     // spelling, a replay, a refusal, a release and taking the name back from quarantine.
     let requests: [(&str, &str, &str, u16); 9] = [
@@ -654,7 +789,10 @@ fn the_api_function_may_set_attributes_of_its_pool_only() {
     assert_eq!(mirror.len(), 1);
     assert_eq!(
         mirror[0]["Action"],
-        json!(["cognito-idp:AdminUpdateUserAttributes"])
+        json!([
+            "cognito-idp:AdminUpdateUserAttributes",
+            "cognito-idp:AdminDeleteUserAttributes"
+        ])
     );
     assert_eq!(
         mirror[0]["Resource"],

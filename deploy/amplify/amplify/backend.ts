@@ -1,11 +1,12 @@
 import { defineBackend } from '@aws-amplify/backend';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Architecture, CfnFunction, Function, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { auth } from './auth/resource';
@@ -42,12 +43,23 @@ registry.addGlobalSecondaryIndex({
   projectionType: ProjectionType.ALL,
 });
 
-// The key of the hashes of emails and phone numbers kept with pending reservations
-// (USERNAMES_CONTACT_HASH_KEY): generated, and resolved into the functions' environment when the
-// stack deploys, so init makes no call for it. The functions refuse to start without it.
+// The key of the hashes of emails, phone numbers and pending userNames kept with reservations
+// (USERNAMES_CONTACT_HASH_KEY): generated, and resolved into the three triggers' environment
+// when the stack deploys, so init makes no call for it. The functions refuse to start without
+// it. The secret and those variables are encrypted under a key of their own: Lambda shows a
+// function's variables only to whoever may decrypt them, and nobody without kms:Decrypt on this
+// key (ReadOnlyAccess has none) reads the key's value, with which a scan of the table would give
+// emails back. The HTTP API's function never gets it.
+const contactHashKeyEncryption = new Key(registryStack, 'UsernamesContactHashKeyEncryption', {
+  description: 'cognito-usernames: encrypts the contact-hash key and the variables that hold it',
+  enableKeyRotation: true,
+  pendingWindow: Duration.days(7),
+  removalPolicy: RemovalPolicy.DESTROY,
+});
 const contactHashKey = new Secret(registryStack, 'UsernamesContactHashKey', {
   description: 'cognito-usernames key of the contact hashes (USERNAMES_CONTACT_HASH_KEY)',
   generateSecretString: { passwordLength: 64, excludePunctuation: true },
+  encryptionKey: contactHashKeyEncryption,
 });
 
 // Each trigger gets the table's name and only the actions it uses, on the table alone (a
@@ -58,12 +70,22 @@ const grants = [
   { trigger: backend.preTokenGeneration, actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
 ];
 for (const { trigger, actions } of grants) {
+  const lambda = trigger.resources.lambda;
   trigger.addEnvironment('USERNAMES_TABLE', registry.tableName);
   trigger.addEnvironment('USERNAMES_CONTACT_HASH_KEY', contactHashKey.secretValue.unsafeUnwrap());
-  trigger.resources.lambda.addToRolePolicy(
-    new PolicyStatement({ actions, resources: [registry.tableArn] }),
-  );
+  (lambda.node.defaultChild as CfnFunction).kmsKeyArn = contactHashKeyEncryption.keyArn;
+  contactHashKeyEncryption.grantDecrypt(lambda);
+  lambda.addToRolePolicy(new PolicyStatement({ actions, resources: [registry.tableArn] }));
 }
+// Pre-sign-up asks the pool whether the holder of a colliding reservation still exists (only
+// when the sign-up shares that reservation's email). The pool calls this function, so it is
+// named by this account's pools in the region rather than by its ARN (no cycle).
+backend.preSignUp.resources.lambda.addToRolePolicy(
+  new PolicyStatement({
+    actions: ['cognito-idp:AdminGetUser'],
+    resources: [`arn:${Aws.PARTITION}:cognito-idp:${Aws.REGION}:${Aws.ACCOUNT_ID}:userpool/*`],
+  }),
+);
 
 const { cfnUserPool, cfnUserPoolClient } = backend.auth.resources.cfnResources;
 
@@ -114,7 +136,8 @@ const usernameApi = new Function(apiStack, 'UsernameApi', {
   }),
 });
 // Only what its routes call: reads, the rename and release transactions (updates and deletes),
-// and the attribute of this pool's users.
+// the caller's first-version names (a query of the by_owner index), and the attribute of this
+// pool's users (set by a rename, removed by a release).
 usernameApi.addToRolePolicy(
   new PolicyStatement({
     actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
@@ -123,7 +146,13 @@ usernameApi.addToRolePolicy(
 );
 usernameApi.addToRolePolicy(
   new PolicyStatement({
-    actions: ['cognito-idp:AdminUpdateUserAttributes'],
+    actions: ['dynamodb:Query'],
+    resources: [`${registry.tableArn}/index/by_owner`],
+  }),
+);
+usernameApi.addToRolePolicy(
+  new PolicyStatement({
+    actions: ['cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:AdminDeleteUserAttributes'],
     resources: [userPool.userPoolArn],
   }),
 );
