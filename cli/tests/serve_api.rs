@@ -4,7 +4,8 @@
 //! (client-credentials) token gets 401 and its reason code on the console, and without an issuer
 //! the signed-in routes answer 401 while availability stays public. An `https://` issuer's JWKS
 //! comes over TLS (a server with a CA made for the test, trusted through `SSL_CERT_FILE`); a
-//! certificate that is not trusted is a 401 and a sentence on the console.
+//! certificate that is not trusted is a 401 and a sentence on the console; a plain `http://`
+//! issuer is taken only on loopback.
 
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
@@ -593,6 +594,36 @@ fn an_https_issuer_without_trusted_roots_stops_serve_at_start() {
     assert_eq!(status, Some(2), "{stderr}");
     assert!(stderr.contains("USERNAMES_JWT_ISSUER"), "{stderr}");
     assert!(stderr.contains("no trusted root certificate"), "{stderr}");
+}
+
+#[test]
+fn a_plain_http_issuer_is_taken_on_loopback_only() {
+    // Anyone between serve and such an issuer could hand it keys of their own, and sign in as
+    // anyone: serve refuses to start.
+    for issuer in [
+        "http://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+        "http://192.168.1.20:9229/local_pool",
+        "http://[2001:db8::1]:9229/local_pool",
+        "http://localhost.example.com:9229/local_pool",
+        "http://127.0.0.1.nip.io:9229/local_pool",
+    ] {
+        let (status, stderr) = refused_at_start(issuer, &[]);
+        assert_eq!(status, Some(2), "{issuer}: {stderr}");
+        assert!(
+            stderr.contains("USERNAMES_JWT_ISSUER"),
+            "{issuer}: {stderr}"
+        );
+        assert!(stderr.contains("https://"), "{issuer}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{issuer}: {stderr}");
+    }
+
+    // cognito-local's issuers: localhost and 127.0.0.1 (the other tests) over plain http://.
+    let jwks = jwks_server();
+    let issuer = format!("http://localhost:{}/local_pool", jwks.port());
+    let server = Server::start(Some(&issuer));
+    let access = token(ISSUER_KEY, access_claims(&issuer, "sub-ann"));
+    let (status, body) = server.rename(Some(&access), "Melody_Rivers");
+    assert_eq!(status, 200, "{body} {}", server.printed(""));
 }
 
 #[test]

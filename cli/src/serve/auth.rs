@@ -25,7 +25,8 @@ use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 use tokio_rustls::TlsConnector;
 
 /// The issuer whose tokens `serve` accepts (`https://cognito-idp.<region>.amazonaws.com/<pool>`,
-/// or cognito-local's `http://localhost:9229/<pool>`); its keys are `<issuer>/.well-known/jwks.json`.
+/// or on loopback cognito-local's `http://localhost:9229/<pool>`); its keys are
+/// `<issuer>/.well-known/jwks.json`.
 pub const ENV_JWT_ISSUER: &str = "USERNAMES_JWT_ISSUER";
 /// The app client ids a token may be for, comma-separated; unset, any client of the issuer.
 pub const ENV_JWT_AUDIENCE: &str = "USERNAMES_JWT_AUDIENCE";
@@ -50,7 +51,7 @@ pub struct Verifier {
 }
 
 /// Where the keys are: `<issuer>/.well-known/jwks.json`, over `https://` (Cognito's issuers) or
-/// `http://` (a local issuer such as cognito-local).
+/// `http://` on loopback only (a local issuer such as cognito-local).
 #[derive(Clone)]
 struct JwksUrl {
     /// The issuer's authority as written: the `Host` header.
@@ -301,6 +302,16 @@ impl JwksUrl {
             return Err("has a query or fragment; an issuer is a plain URL".into());
         }
         let (host, port) = split_host_port(authority).ok_or_else(|| NOT_A_URL.to_string())?;
+        // Keys over plain http:// can be swapped by anyone on the way, who could then sign in as
+        // anyone; on loopback the way is this machine.
+        if !https && !is_loopback(host) {
+            return Err(
+                "is plain http:// to a host other than this machine, where anyone on \
+                 the way could swap in keys of their own: use the issuer's https:// URL, or plain \
+                 http:// only on loopback (localhost, 127.0.0.0/8 or [::1]), as for cognito-local"
+                    .into(),
+            );
+        }
         let port = port.unwrap_or(if https { 443 } else { 80 });
         let tls = if https {
             // An IPv6 literal is named without its brackets.
@@ -406,6 +417,19 @@ impl JwksUrl {
     }
 }
 
+/// Whether the host of an authority is this machine: `localhost`, an address of 127.0.0.0/8, or
+/// `[::1]`. Names are not resolved: any other name may point anywhere.
+fn is_loopback(host: &str) -> bool {
+    let literal = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost")
+        || literal
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// `host` and the port, if any, of an authority (`example.com`, `localhost:9229`, `[::1]:443`);
 /// `None` when it is empty, carries user information or a port that is not a number.
 fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
@@ -503,7 +527,38 @@ mod tests {
         // Roots are read only for https://, and none found stops init with a sentence.
         let refused = JwksUrl::of_issuer(cognito, || Err("no roots".into()));
         assert_eq!(refused.err().as_deref(), Some("no roots"));
-        assert!(JwksUrl::of_issuer("http://x/p", || panic!("not read")).is_ok());
+        assert!(JwksUrl::of_issuer("http://localhost/p", || panic!("not read")).is_ok());
+    }
+
+    #[test]
+    fn plain_http_issuers_are_taken_on_loopback_only() {
+        for local in [
+            "http://localhost:9229/local_pool",
+            "http://LocalHost/p",
+            "http://127.0.0.1:9229/p",
+            "http://127.255.0.9/p",
+            "http://[::1]:9229/p",
+        ] {
+            assert!(JwksUrl::of_issuer(local, no_roots).is_ok(), "{local}");
+        }
+        for remote in [
+            "http://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+            "http://192.168.1.20:9229/p",
+            "http://0.0.0.0:9229/p",
+            "http://128.0.0.1/p",
+            "http://[::ffff:127.0.0.1]/p",
+            "http://[2001:db8::1]/p",
+            "http://localhost.example.com/p",
+            "http://127.0.0.1.nip.io/p",
+            "http://127.1/p",
+        ] {
+            let refused = JwksUrl::of_issuer(remote, no_roots)
+                .err()
+                .unwrap_or_default();
+            assert!(refused.contains("https://"), "{remote}: {refused}");
+        }
+        // https:// is taken for any host.
+        assert!(JwksUrl::of_issuer("https://192.168.1.20:8443/p", no_roots).is_ok());
     }
 
     #[test]
