@@ -5,7 +5,8 @@
 //! the signed-in routes answer 401 while availability stays public. An `https://` issuer's JWKS
 //! comes over TLS (a server with a CA made for the test, trusted through `SSL_CERT_FILE`); a
 //! certificate that is not trusted is a 401 and a sentence on the console; a plain `http://`
-//! issuer is taken only on loopback.
+//! issuer is taken only on loopback. Bound beyond loopback, `serve` warns that it is for local
+//! development.
 
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
@@ -524,6 +525,22 @@ fn a_machines_client_credentials_token_gets_401() {
     );
     let (_, _, body) = server.request("GET", "/v1/usernames/Machine_Name", None, "");
     assert_eq!(body["available"], true, "nothing was written");
+}
+
+#[test]
+fn bound_beyond_loopback_serve_warns_that_anyone_there_can_call_it() {
+    let warning = "without authentication";
+    let open = Server::start_on("0.0.0.0:0", None, &[]);
+    let printed = open.printed(warning);
+    assert!(printed.contains(warning), "{printed}");
+    assert!(printed.contains("local development"), "{printed}");
+    assert_eq!(printed.lines().filter(|l| l.contains(warning)).count(), 1);
+
+    let local = Server::start(None);
+    let (status, _, _) = local.request("GET", "/v1/usernames/Melody_Rivers", None, "");
+    assert_eq!(status, 200);
+    let printed = local.printed("");
+    assert!(!printed.contains(warning), "{printed}");
 }
 
 #[test]

@@ -162,6 +162,16 @@ pub async fn serve<I: Invoker>(
     let local = listener
         .local_addr()
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // The Lambda Invoke API takes anyone's events, as a local Lambda endpoint does: fine on this
+    // machine, not on a network.
+    if !local.ip().to_canonical().is_loopback() {
+        eprintln!(
+            "usernames serve: listening on {local}, beyond loopback: it serves the registry \
+             without authentication to the network (anyone who reaches it can invoke the \
+             triggers), and is meant for local development; --addr 127.0.0.1:PORT keeps it on \
+             this machine."
+        );
+    }
     let shutdown = shutdown_signal();
     say!(
         "usernames serve: Lambda Invoke API on http://{local} (functions: pre-sign-up, post-confirmation, pre-token-generation; store: {store})"
