@@ -178,6 +178,7 @@ pub async fn serve<I: Invoker>(
     );
     say!("usernames serve: HTTP API on http://{local}/v1/ (GET /v1/usernames/{{name}}, PUT and DELETE /v1/me/username)");
 
+    let endpoint = Arc::new(http::Endpoint::new(invoker));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
@@ -186,12 +187,12 @@ pub async fn serve<I: Invoker>(
             _ = &mut shutdown => break,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                let invoker = invoker.clone();
+                let endpoint = endpoint.clone();
                 let mut stop = stop_rx.clone();
                 connections.spawn(async move {
                     let service = service_fn(move |req| {
-                        let invoker = invoker.clone();
-                        async move { Ok::<_, std::convert::Infallible>(http::answer(invoker, req).await) }
+                        let endpoint = endpoint.clone();
+                        async move { Ok::<_, std::convert::Infallible>(endpoint.answer(req).await) }
                     });
                     let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                     tokio::pin!(conn);
