@@ -1,7 +1,7 @@
 //! The Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`) over any `Invoker`,
 //! answering as real Lambda does so that cognito-local, the AWS CLI and the SDKs can call it,
-//! within Lambda's payload limits (6 MB, 1 MB for an `Event`). Requests under `/v1/` go to the
-//! HTTP API.
+//! within Lambda's limits: payloads of 6 MB (1 MB for an `Event`), and a bounded number of
+//! `Event` invocations at once. Requests under `/v1/` go to the HTTP API.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
@@ -13,11 +13,15 @@ use shared::triggers::LambdaError;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
+use tokio::sync::Semaphore;
 
 /// The largest payload of a synchronous (`RequestResponse`, `DryRun`) invocation: Lambda's 6 MB.
 pub const MAX_PAYLOAD: usize = 6_291_456;
 /// The largest payload of an asynchronous (`Event`) invocation: Lambda's 1 MB.
 pub const MAX_EVENT_PAYLOAD: usize = 1_048_576;
+/// How many `Event` invocations may run at once. Lambda queues them; a queue here would grow
+/// with whatever a caller sends, so past this the caller gets Lambda's throttle answer instead.
+pub const MAX_EVENTS_IN_FLIGHT: usize = 64;
 
 /// The functions of the stack, under every name a caller may use for them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +115,11 @@ pub enum InvokeError {
         "The payload is too large for the Event invocation type (limit {MAX_EVENT_PAYLOAD} bytes)."
     )]
     EventTooLarge,
+    #[error(
+        "Rate Exceeded: this server runs at most {MAX_EVENTS_IN_FLIGHT} Event invocations at a \
+         time; retry when some have finished."
+    )]
+    Throttled,
 }
 
 impl InvokeError {
@@ -120,6 +129,7 @@ impl InvokeError {
             Self::NotPost => StatusCode::METHOD_NOT_ALLOWED,
             Self::InvocationType | Self::Unreadable | Self::NotJson => StatusCode::BAD_REQUEST,
             Self::TooLarge | Self::EventTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Throttled => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -131,12 +141,21 @@ impl InvokeError {
             Self::InvocationType => "InvalidParameterValueException",
             Self::Unreadable | Self::NotJson => "InvalidRequestContentException",
             Self::TooLarge | Self::EventTooLarge => "RequestEntityTooLargeException",
+            Self::Throttled => "TooManyRequestsException",
         }
     }
 
     fn response(&self) -> HttpResponse {
-        let body = json!({"Type": "User", "message": self.to_string()});
-        let mut res = json_response(self.status(), &body);
+        let mut body = json!({"Type": "User", "message": self.to_string()});
+        let mut res = if *self == Self::Throttled {
+            // As Lambda words a concurrency throttle; SDKs retry after Retry-After.
+            body["Reason"] = json!("ConcurrentInvocationLimitExceeded");
+            let mut res = json_response(self.status(), &body);
+            set(&mut res, "retry-after", "1");
+            res
+        } else {
+            json_response(self.status(), &body)
+        };
         set(&mut res, "x-amzn-errortype", self.error_type());
         res
     }
@@ -193,14 +212,18 @@ where
     }
 }
 
-/// What one server answers with.
+/// What one server answers with: the invoker, and the slots of the `Event` invocations running.
 pub struct Endpoint<I> {
     invoker: Arc<I>,
+    events: Arc<Semaphore>,
 }
 
 impl<I: Invoker> Endpoint<I> {
     pub fn new(invoker: Arc<I>) -> Self {
-        Self { invoker }
+        Self {
+            invoker,
+            events: Arc::new(Semaphore::new(MAX_EVENTS_IN_FLIGHT)),
+        }
     }
 
     /// Answers one HTTP request. Never fails: every problem is an HTTP answer.
@@ -242,9 +265,15 @@ impl<I: Invoker> Endpoint<I> {
             InvocationType::DryRun => empty(StatusCode::NO_CONTENT),
             InvocationType::Event => {
                 // Asynchronous invocation: Lambda queues the event and answers 202 at once.
+                let slot = self
+                    .events
+                    .clone()
+                    .try_acquire_owned()
+                    .map_err(|_| InvokeError::Throttled)?;
                 let invoker = self.invoker.clone();
                 tokio::spawn(async move {
                     run(invoker.as_ref(), function, event).await;
+                    drop(slot);
                 });
                 empty(StatusCode::ACCEPTED)
             }
@@ -427,9 +456,54 @@ mod tests {
         }
     }
 
+    fn event_invocation() -> Request<Full<Bytes>> {
+        Request::post("/2015-03-31/functions/post-confirmation/invocations")
+            .header("x-amz-invocation-type", "Event")
+            .body(Full::new(Bytes::from_static(b"{}")))
+            .unwrap()
+    }
+
     async fn json_of(res: HttpResponse) -> Value {
         let body = res.into_body().collect().await.unwrap().to_bytes();
         serde_json::from_slice(&body).unwrap()
+    }
+
+    #[tokio::test]
+    async fn event_invocations_past_the_bound_are_throttled_until_some_end() {
+        let invoker = Arc::new(Gated::closed());
+        let endpoint = Endpoint::new(invoker.clone());
+        for n in 0..MAX_EVENTS_IN_FLIGHT {
+            let res = endpoint.answer(event_invocation()).await;
+            assert_eq!(res.status(), StatusCode::ACCEPTED, "event {n}");
+        }
+        // Every slot is taken: Lambda's throttle answer, nothing queued.
+        let res = endpoint.answer(event_invocation()).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            res.headers()["x-amzn-errortype"],
+            "TooManyRequestsException"
+        );
+        assert_eq!(res.headers()["retry-after"], "1");
+        let body = json_of(res).await;
+        assert_eq!(body["Type"], "User");
+        assert_eq!(body["Reason"], "ConcurrentInvocationLimitExceeded");
+        assert!(body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rate Exceeded"));
+
+        // As invocations end, their slots come back.
+        invoker.gate.add_permits(MAX_EVENTS_IN_FLIGHT);
+        while invoker.finished.load(Ordering::SeqCst) < MAX_EVENTS_IN_FLIGHT {
+            tokio::task::yield_now().await;
+        }
+        let res = endpoint.answer(event_invocation()).await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        assert_eq!(
+            invoker.finished.load(Ordering::SeqCst),
+            MAX_EVENTS_IN_FLIGHT,
+            "the throttled event never ran"
+        );
     }
 
     #[tokio::test]
@@ -461,6 +535,7 @@ mod tests {
             InvokeError::NotJson,
             InvokeError::TooLarge,
             InvokeError::EventTooLarge,
+            InvokeError::Throttled,
         ];
         for error in errors {
             let res = error.response();
