@@ -1,6 +1,6 @@
 //! `usernames serve` through its HTTP interface, as cognito-local and the AWS SDKs call it: the
-//! Lambda Invoke API's success, function-error, not-found and bad-request answers, and a clean
-//! exit on SIGTERM.
+//! Lambda Invoke API's success, function-error, not-found, bad-request and payload-too-large
+//! answers, and a clean exit on SIGTERM.
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -49,19 +49,24 @@ impl Server {
 
     /// One HTTP/1.1 request; returns the status, the headers (lowercased names) and the body.
     fn post(&self, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        let mut head = format!("Content-Length: {}\r\n", body.len());
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        self.exchange(path, &head, body)
+    }
+
+    /// `POST path` with the header lines `head` (each ending in CRLF) and the bytes `body` as
+    /// they are (no length is added); the reply.
+    fn exchange(&self, path: &str, head: &str, body: &[u8]) -> Reply {
         let mut stream = TcpStream::connect(self.addr).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .expect("timeout");
-        let mut request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
-            self.addr,
-            body.len()
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{head}\r\n",
+            self.addr
         );
-        for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
         stream.write_all(request.as_bytes()).expect("write head");
         stream.write_all(body).expect("write body");
         let mut raw = Vec::new();
@@ -225,6 +230,86 @@ fn a_body_that_is_not_json_is_a_request_error_and_the_server_keeps_serving() {
     );
     assert_eq!(again.status, 200);
     assert_eq!(again.header("x-amz-function-error"), None);
+}
+
+/// Lambda's payload limits: a synchronous invocation takes 6 MB, an `Event` one 1 MB.
+const REQUEST_RESPONSE_LIMIT: usize = 6_291_456;
+const EVENT_LIMIT: usize = 1_048_576;
+const INVOKE: &str = "/2015-03-31/functions/pre-sign-up/invocations";
+
+/// `event` as JSON, padded with spaces to `len` bytes.
+fn padded(event: &Value, len: usize) -> Vec<u8> {
+    let mut body = event.to_string().into_bytes();
+    assert!(body.len() <= len);
+    body.resize(len, b' ');
+    body
+}
+
+/// Lambda's answer to a payload over `limit`.
+fn assert_too_large(reply: &Reply, limit: usize) {
+    assert_eq!(reply.status, 413);
+    assert_eq!(
+        reply.header("x-amzn-errortype"),
+        Some("RequestEntityTooLargeException")
+    );
+    let body = reply.json();
+    assert_eq!(body["Type"], "User", "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains(&limit.to_string()), "{message}");
+    assert!(message.ends_with('.'), "{message}");
+}
+
+#[test]
+fn payloads_over_lambdas_limits_are_refused_as_lambda_refuses_them() {
+    let server = Server::start();
+
+    // At the limits: taken.
+    let event = sign_up("user-10", "at_the_limit", "limit@example.com");
+    let reply = server.post(INVOKE, &[], &padded(&event, REQUEST_RESPONSE_LIMIT));
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("x-amz-function-error"), None);
+    assert_eq!(reply.json()["userName"], "user-10");
+    let event = sign_up("user-11", "event_at_the_limit", "event@example.com");
+    let reply = server.post(
+        INVOKE,
+        &[("X-Amz-Invocation-Type", "Event")],
+        &padded(&event, EVENT_LIMIT),
+    );
+    assert_eq!(reply.status, 202);
+
+    // A byte over, declared: refused before a byte of the body is read (none is sent).
+    for (invocation_type, limit) in [
+        ("RequestResponse", REQUEST_RESPONSE_LIMIT),
+        ("Event", EVENT_LIMIT),
+        ("DryRun", REQUEST_RESPONSE_LIMIT),
+    ] {
+        let head = format!(
+            "X-Amz-Invocation-Type: {invocation_type}\r\nContent-Length: {}\r\n",
+            limit + 1
+        );
+        assert_too_large(&server.exchange(INVOKE, &head, b""), limit);
+    }
+
+    // Chunked, with no length to declare: read up to the limit and no further. The last chunk
+    // is one byte over it, and the body never ends.
+    let mut body = Vec::new();
+    let chunk = vec![b' '; 64 * 1024];
+    for _ in 0..REQUEST_RESPONSE_LIMIT / chunk.len() {
+        body.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        body.extend_from_slice(&chunk);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"1\r\n \r\n");
+    let reply = server.exchange(INVOKE, "Transfer-Encoding: chunked\r\n", &body);
+    assert_too_large(&reply, REQUEST_RESPONSE_LIMIT);
+
+    // It goes on serving.
+    let reply = server.invoke(
+        "pre-sign-up",
+        &sign_up("user-12", "after_the_limit", "after@example.com"),
+    );
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("x-amz-function-error"), None);
 }
 
 #[test]

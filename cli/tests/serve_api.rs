@@ -1,9 +1,12 @@
 //! `usernames serve`'s HTTP API as an app calls it: bearer tokens verified against the issuer's
 //! JWKS (a tiny JWKS server on loopback, keys generated locally for these tests only in
-//! `tests/keys/`), so a forged, expired, wrong-audience or wrong-issuer token gets 401, and
-//! without an issuer the signed-in routes answer 401 while availability stays public. An
-//! `https://` issuer's JWKS comes over TLS (a server with a CA made for the test, trusted through
-//! `SSL_CERT_FILE`); a certificate that is not trusted is a 401 and a sentence on the console.
+//! `tests/keys/`), so a forged, expired, not-yet-valid, wrong-audience, wrong-issuer or machine
+//! (client-credentials) token gets 401 and its reason code on the console, and without an issuer
+//! the signed-in routes answer 401 while availability stays public. An `https://` issuer's JWKS
+//! comes over TLS (a server with a CA made for the test, trusted through `SSL_CERT_FILE`); a
+//! certificate that is not trusted is a 401 and a sentence on the console; a plain `http://`
+//! issuer is taken only on loopback. Bound beyond loopback, `serve` warns that it is for local
+//! development.
 
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
@@ -124,6 +127,58 @@ impl Drop for Server {
     }
 }
 
+/// `usernames serve --addr ADDR` with the test's settings: no table, no pool, `issuer` (if any)
+/// with [`AUDIENCE`], no roots for an `https://` issuer but what a test names, and `env` on top.
+fn serve_command(addr: &str, issuer: Option<&str>, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_usernames"));
+    command
+        .args(["serve", "--addr", addr])
+        .env_remove("USERNAMES_TABLE")
+        .env_remove("USERNAMES_USER_POOL_ID")
+        .env_remove("USERNAMES_JWT_ISSUER")
+        .env_remove("USERNAMES_SOURCE")
+        .env_remove("USERNAMES_LOG")
+        .env_remove("RUST_LOG")
+        // The roots of an https:// issuer: only what a test names in SSL_CERT_FILE.
+        .env_remove("SSL_CERT_FILE")
+        .env_remove("SSL_CERT_DIR")
+        .env("USERNAMES_JWT_AUDIENCE", AUDIENCE)
+        .stdin(Stdio::null());
+    if let Some(issuer) = issuer {
+        command.env("USERNAMES_JWT_ISSUER", issuer);
+    }
+    command.envs(env.iter().copied());
+    command
+}
+
+/// `serve` that must stop at start: its exit code and what it printed on stderr.
+fn refused_at_start(issuer: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut child = serve_command("127.0.0.1:0", Some(issuer), env)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run usernames serve");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve started with the issuer {issuer}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr);
+    (status.code(), stderr)
+}
+
 impl Server {
     fn start(issuer: Option<&str>) -> Self {
         Self::start_with(issuer, &[])
@@ -131,25 +186,16 @@ impl Server {
 
     /// The server with `issuer`, and `env` set on top of the test's own settings.
     fn start_with(issuer: Option<&str>, env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_usernames"));
-        command
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .env_remove("USERNAMES_TABLE")
-            .env_remove("USERNAMES_USER_POOL_ID")
-            .env_remove("USERNAMES_JWT_ISSUER")
-            .env_remove("USERNAMES_SOURCE")
-            // The roots of an https:// issuer: only what a test names in SSL_CERT_FILE.
-            .env_remove("SSL_CERT_FILE")
-            .env_remove("SSL_CERT_DIR")
-            .env("USERNAMES_JWT_AUDIENCE", AUDIENCE)
-            .stdin(Stdio::null())
+        Self::start_on("127.0.0.1:0", issuer, env)
+    }
+
+    /// The server listening on `addr`.
+    fn start_on(addr: &str, issuer: Option<&str>, env: &[(&str, &str)]) -> Self {
+        let mut child = serve_command(addr, issuer, env)
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        if let Some(issuer) = issuer {
-            command.env("USERNAMES_JWT_ISSUER", issuer);
-        }
-        command.envs(env.iter().copied());
-        let mut child = command.spawn().expect("start usernames serve");
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start usernames serve");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let banner = lines.next().expect("a banner line").expect("readable");
@@ -255,8 +301,12 @@ fn now() -> i64 {
 
 /// A token as Cognito issues it, signed with `key`.
 fn token(key: &[u8], claims: Value) -> String {
+    token_with_kid(KID, key, claims)
+}
+
+fn token_with_kid(kid: &str, key: &[u8], claims: Value) -> String {
     let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(KID.into());
+    header.kid = Some(kid.into());
     encode(&header, &claims, &EncodingKey::from_rsa_der(key)).expect("sign")
 }
 
@@ -295,9 +345,11 @@ fn tokens_of_the_issuer_rename_and_anything_else_gets_401() {
     let refused = [
         (
             "forged",
+            "bad_signature",
             token(FORGER_KEY, access_claims(&issuer, "sub-eve")),
         ),
         (
+            "expired",
             "expired",
             token(
                 ISSUER_KEY,
@@ -306,6 +358,7 @@ fn tokens_of_the_issuer_rename_and_anything_else_gets_401() {
         ),
         (
             "another app client",
+            "wrong_audience",
             token(
                 ISSUER_KEY,
                 with(
@@ -317,6 +370,7 @@ fn tokens_of_the_issuer_rename_and_anything_else_gets_401() {
         ),
         (
             "another issuer",
+            "wrong_issuer",
             token(
                 ISSUER_KEY,
                 access_claims("http://127.0.0.1:1/other_pool", "sub-eve"),
@@ -324,10 +378,12 @@ fn tokens_of_the_issuer_rename_and_anything_else_gets_401() {
         ),
         (
             "an ID token for another app client",
+            "wrong_audience",
             token(ISSUER_KEY, with(id.clone(), "aud", json!("client-b"))),
         ),
         (
             "a refresh-like token_use",
+            "not_a_user_token",
             token(
                 ISSUER_KEY,
                 with(
@@ -337,12 +393,28 @@ fn tokens_of_the_issuer_rename_and_anything_else_gets_401() {
                 ),
             ),
         ),
-        ("garbage", "not.a.token".to_string()),
+        (
+            "a key the issuer does not have",
+            "unknown_key",
+            token_with_kid("another-key", ISSUER_KEY, access_claims(&issuer, "sub-eve")),
+        ),
+        ("garbage", "malformed", "not.a.token".to_string()),
     ];
-    for (what, bad) in refused {
-        let (status, body) = server.rename(Some(&bad), "Eve_Online");
+    for (what, reason, bad) in &refused {
+        let (status, body) = server.rename(Some(bad), "Eve_Online");
         assert_eq!(status, 401, "{what}: {body}");
         assert_eq!(body["code"], "unauthorized", "{what}");
+        // The console says why, as a stable code.
+        let line = format!("\"reason\":\"{reason}\"");
+        let printed = server.printed(&line);
+        assert!(printed.contains(&line), "{what}: {printed}");
+    }
+    // ... and never the token or what it claims.
+    let printed = server.printed("");
+    assert!(!printed.contains("sub-eve"), "{printed}");
+    for (what, _, bad) in refused.iter().filter(|(what, ..)| *what != "garbage") {
+        let signature = bad.rsplit('.').next().unwrap_or(bad);
+        assert!(!printed.contains(signature), "{what}: {printed}");
     }
     let (status, _) = server.rename(None, "Eve_Online");
     assert_eq!(status, 401);
@@ -374,6 +446,101 @@ fn where_names_are_the_sign_in_usernames_serve_renames_nothing() {
     let (status, _, body) = server.request("GET", "/v1/usernames/Melody_Rivers", None, "");
     assert_eq!(status, 200);
     assert_eq!(body["available"], true, "nothing was written");
+}
+
+#[test]
+fn a_token_not_valid_yet_gets_401_past_the_leeway() {
+    let jwks = jwks_server();
+    let issuer = format!("http://{jwks}/local_pool");
+    let server = Server::start(Some(&issuer));
+    let not_before = |nbf: i64| {
+        token(
+            ISSUER_KEY,
+            with(access_claims(&issuer, "sub-ann"), "nbf", json!(nbf)),
+        )
+    };
+    let (status, body) = server.rename(Some(&not_before(now() + 600)), "Melody_Rivers");
+    assert_eq!((status, &body["code"]), (401, &json!("unauthorized")));
+    let printed = server.printed("not_yet_valid");
+    assert!(
+        printed.contains("\"reason\":\"not_yet_valid\""),
+        "{printed}"
+    );
+    let (_, _, body) = server.request("GET", "/v1/usernames/Melody_Rivers", None, "");
+    assert_eq!(body["available"], true, "nothing was written");
+
+    // A clock a second or two ahead of serve's is within the leeway, as for `exp`.
+    let (status, body) = server.rename(Some(&not_before(now() + 2)), "Melody_Rivers");
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = server.rename(Some(&not_before(now() - 60)), "Melody_Rivers");
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn a_machines_client_credentials_token_gets_401() {
+    let jwks = jwks_server();
+    let issuer = format!("http://{jwks}/local_pool");
+    let server = Server::start(Some(&issuer));
+    // As Cognito issues it to an app client with a secret: `sub` is the client, no user name.
+    let machine = json!({
+        "sub": AUDIENCE, "iss": issuer, "client_id": AUDIENCE, "token_use": "access",
+        "scope": "usernames/rename", "version": 2, "jti": "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d",
+        "iat": now(), "auth_time": now(), "exp": now() + 3600,
+    });
+    let without_name = |claims: Value, name: &str| {
+        let mut claims = claims;
+        claims.as_object_mut().expect("claims").remove(name);
+        claims
+    };
+    let refused = [
+        ("client credentials", machine),
+        (
+            "an access token without a username",
+            without_name(access_claims(&issuer, "sub-eve"), "username"),
+        ),
+        (
+            "an empty username",
+            with(access_claims(&issuer, "sub-eve"), "username", json!("")),
+        ),
+        (
+            "an ID token without cognito:username",
+            json!({
+                "sub": "sub-eve", "iss": issuer, "aud": AUDIENCE, "token_use": "id",
+                "exp": now() + 3600,
+            }),
+        ),
+    ];
+    for (what, claims) in refused {
+        let (status, body) = server.rename(Some(&token(ISSUER_KEY, claims)), "Machine_Name");
+        assert_eq!(
+            (status, &body["code"]),
+            (401, &json!("unauthorized")),
+            "{what}"
+        );
+    }
+    let printed = server.printed("not_a_user_token");
+    assert!(
+        printed.contains("\"reason\":\"not_a_user_token\""),
+        "{printed}"
+    );
+    let (_, _, body) = server.request("GET", "/v1/usernames/Machine_Name", None, "");
+    assert_eq!(body["available"], true, "nothing was written");
+}
+
+#[test]
+fn bound_beyond_loopback_serve_warns_that_anyone_there_can_call_it() {
+    let warning = "without authentication";
+    let open = Server::start_on("0.0.0.0:0", None, &[]);
+    let printed = open.printed(warning);
+    assert!(printed.contains(warning), "{printed}");
+    assert!(printed.contains("local development"), "{printed}");
+    assert_eq!(printed.lines().filter(|l| l.contains(warning)).count(), 1);
+
+    let local = Server::start(None);
+    let (status, _, _) = local.request("GET", "/v1/usernames/Melody_Rivers", None, "");
+    assert_eq!(status, 200);
+    let printed = local.printed("");
+    assert!(!printed.contains(warning), "{printed}");
 }
 
 #[test]
@@ -435,42 +602,45 @@ fn an_https_issuers_keys_come_over_tls_from_a_trusted_certificate_only() {
 fn an_https_issuer_without_trusted_roots_stops_serve_at_start() {
     let empty = std::env::temp_dir().join(format!("usernames-no-roots-{}.pem", std::process::id()));
     std::fs::write(&empty, "").expect("an empty roots file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_usernames"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .env_remove("USERNAMES_TABLE")
-        .env_remove("SSL_CERT_DIR")
-        .env(
-            "USERNAMES_JWT_ISSUER",
-            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
-        )
-        .env("SSL_CERT_FILE", &empty)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run usernames serve");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("serve started without a root to check its issuer's certificate with");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let roots = empty.to_str().expect("a UTF-8 temporary path");
+    let (status, stderr) = refused_at_start(
+        "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+        &[("SSL_CERT_FILE", roots)],
+    );
     let _ = std::fs::remove_file(&empty);
-    let mut stderr = String::new();
-    let _ = child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut stderr);
-    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert_eq!(status, Some(2), "{stderr}");
     assert!(stderr.contains("USERNAMES_JWT_ISSUER"), "{stderr}");
     assert!(stderr.contains("no trusted root certificate"), "{stderr}");
+}
+
+#[test]
+fn a_plain_http_issuer_is_taken_on_loopback_only() {
+    // Anyone between serve and such an issuer could hand it keys of their own, and sign in as
+    // anyone: serve refuses to start.
+    for issuer in [
+        "http://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+        "http://192.168.1.20:9229/local_pool",
+        "http://[2001:db8::1]:9229/local_pool",
+        "http://localhost.example.com:9229/local_pool",
+        "http://127.0.0.1.nip.io:9229/local_pool",
+    ] {
+        let (status, stderr) = refused_at_start(issuer, &[]);
+        assert_eq!(status, Some(2), "{issuer}: {stderr}");
+        assert!(
+            stderr.contains("USERNAMES_JWT_ISSUER"),
+            "{issuer}: {stderr}"
+        );
+        assert!(stderr.contains("https://"), "{issuer}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{issuer}: {stderr}");
+    }
+
+    // cognito-local's issuers: localhost and 127.0.0.1 (the other tests) over plain http://.
+    let jwks = jwks_server();
+    let issuer = format!("http://localhost:{}/local_pool", jwks.port());
+    let server = Server::start(Some(&issuer));
+    let access = token(ISSUER_KEY, access_claims(&issuer, "sub-ann"));
+    let (status, body) = server.rename(Some(&access), "Melody_Rivers");
+    assert_eq!(status, 200, "{body} {}", server.printed(""));
 }
 
 #[test]

@@ -1,16 +1,19 @@
 //! Bearer tokens for `usernames serve`'s HTTP API: what API Gateway's JWT authorizer does when
-//! deployed, done here against the issuer's JWKS (RS256 signature, `exp`, `iss`, `token_use`,
-//! audience), so that an app built against `serve` works unchanged against the deployed API.
+//! deployed, done here against the issuer's JWKS (RS256 signature, `exp`, `nbf`, `iss`,
+//! audience), then the rule both edges share that only a user's token names a caller
+//! (`Caller::of_user_token`), so that an app built against `serve` works unchanged against the
+//! deployed API. A refused token is logged by its [`Refusal`] code, never with its claims.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::client::conn::http1;
 use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
+use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::Deserialize;
-use shared::api::Caller;
+use serde_json::Value;
+use shared::api::{Caller, NotAUserToken};
 use shared::env::{ConfigError, EnvSource};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,7 +25,8 @@ use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 use tokio_rustls::TlsConnector;
 
 /// The issuer whose tokens `serve` accepts (`https://cognito-idp.<region>.amazonaws.com/<pool>`,
-/// or cognito-local's `http://localhost:9229/<pool>`); its keys are `<issuer>/.well-known/jwks.json`.
+/// or on loopback cognito-local's `http://localhost:9229/<pool>`); its keys are
+/// `<issuer>/.well-known/jwks.json`.
 pub const ENV_JWT_ISSUER: &str = "USERNAMES_JWT_ISSUER";
 /// The app client ids a token may be for, comma-separated; unset, any client of the issuer.
 pub const ENV_JWT_AUDIENCE: &str = "USERNAMES_JWT_AUDIENCE";
@@ -34,7 +38,7 @@ const REFRESH_INTERVAL: Duration = Duration::from_secs(10);
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// The largest JWKS document read.
 const MAX_JWKS: usize = 256 * 1024;
-/// Clock skew tolerated on `exp`.
+/// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECS: u64 = 5;
 
 /// Verifies bearer tokens of one issuer.
@@ -47,7 +51,7 @@ pub struct Verifier {
 }
 
 /// Where the keys are: `<issuer>/.well-known/jwks.json`, over `https://` (Cognito's issuers) or
-/// `http://` (a local issuer such as cognito-local).
+/// `http://` on loopback only (a local issuer such as cognito-local).
 #[derive(Clone)]
 struct JwksUrl {
     /// The issuer's authority as written: the `Host` header.
@@ -65,26 +69,67 @@ struct Tls {
     server_name: ServerName<'static>,
 }
 
-/// The claims `serve` looks at; any others are ignored.
-#[derive(Debug, Deserialize)]
-struct Claims {
-    sub: String,
-    token_use: String,
-    #[serde(default)]
-    client_id: Option<String>,
-    #[serde(default)]
-    aud: Option<Audience>,
-    #[serde(default)]
-    username: Option<String>,
-    #[serde(default, rename = "cognito:username")]
-    cognito_username: Option<String>,
+/// Why a bearer token was refused: the caller sees only 401 `unauthorized`, the console this
+/// code (`reason`), so that a developer can tell a wrong audience from a clock ahead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the Authorization header is not `Bearer <token>`")]
+    NotBearer,
+    #[error("the token is not a JWT")]
+    Malformed,
+    #[error("the token is not signed with RS256")]
+    Algorithm,
+    #[error("the token's key is not in the issuer's key set")]
+    UnknownKey,
+    #[error("the issuer's key set could not be read")]
+    KeysUnavailable,
+    #[error("the token's signature does not match the issuer's key")]
+    Signature,
+    #[error("the token is of another issuer")]
+    Issuer,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not valid yet (nbf)")]
+    NotYetValid,
+    #[error("the token lacks a claim it needs (exp, iss, sub), or one is not of its type")]
+    Claims,
+    #[error("{0}")]
+    NotAUser(#[from] NotAUserToken),
+    #[error("the token is for another app client")]
+    Audience,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Audience {
-    One(String),
-    Many(Vec<String>),
+impl Refusal {
+    /// Stable snake_case code, for the log line.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotBearer => "not_bearer",
+            Self::Malformed => "malformed",
+            Self::Algorithm => "unsupported_algorithm",
+            Self::UnknownKey => "unknown_key",
+            Self::KeysUnavailable => "keys_unavailable",
+            Self::Signature => "bad_signature",
+            Self::Issuer => "wrong_issuer",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::Claims => "malformed_claims",
+            Self::NotAUser(not) => not.code(),
+            Self::Audience => "wrong_audience",
+        }
+    }
+
+    /// The reason `jsonwebtoken` refused a token whose header named a known key.
+    fn of(error: &jsonwebtoken::errors::Error) -> Self {
+        match error.kind() {
+            ErrorKind::InvalidSignature => Self::Signature,
+            ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => Self::Algorithm,
+            ErrorKind::InvalidIssuer => Self::Issuer,
+            ErrorKind::ExpiredSignature => Self::Expired,
+            ErrorKind::ImmatureSignature => Self::NotYetValid,
+            ErrorKind::MissingRequiredClaim(_) | ErrorKind::InvalidClaimFormat(_) => Self::Claims,
+            _ => Self::Malformed,
+        }
+    }
 }
 
 impl Verifier {
@@ -117,77 +162,94 @@ impl Verifier {
     }
 
     /// The caller a request's `Authorization` header proves; `None` for anything else (absent,
-    /// malformed, forged, expired, another issuer or audience, an unknown key).
+    /// malformed, forged, expired or not yet valid, another issuer or audience, an unknown key,
+    /// not a user's token). A header that was there and is refused is logged with its reason.
     pub async fn verify(&self, authorization: Option<&str>) -> Option<Caller> {
-        let token = authorization?
+        // No header: an anonymous request, not a refused token.
+        let authorization = authorization?;
+        self.check(authorization)
+            .await
+            .inspect_err(|refusal| {
+                tracing::warn!(reason = refusal.code(), "bearer token refused: {refusal}")
+            })
+            .ok()
+    }
+
+    async fn check(&self, authorization: &str) -> Result<Caller, Refusal> {
+        let token = authorization
             .strip_prefix("Bearer ")
-            .or_else(|| authorization?.strip_prefix("bearer "))?
-            .trim();
-        let header = jsonwebtoken::decode_header(token).ok()?;
+            .or_else(|| authorization.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|token| !token.is_empty())
+            .ok_or(Refusal::NotBearer)?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| Refusal::Malformed)?;
         if header.alg != Algorithm::RS256 {
-            return None;
+            return Err(Refusal::Algorithm);
         }
-        let kid = header.kid?;
+        let kid = header.kid.ok_or(Refusal::UnknownKey)?;
         let key = self.key(&kid).await?;
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[&self.issuer]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.validate_aud = false;
+        // Checked when present, as Cognito's tokens may carry it; absent, nothing to check.
+        validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
-        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
-            .ok()?
+        let claims = jsonwebtoken::decode::<HashMap<String, Value>>(token, &key, &validation)
+            .map_err(|e| Refusal::of(&e))?
             .claims;
-        let audience = match claims.token_use.as_str() {
-            "access" => claims.client_id.into_iter().collect::<Vec<_>>(),
-            "id" => match claims.aud {
-                Some(Audience::One(aud)) => vec![aud],
-                Some(Audience::Many(auds)) => auds,
-                None => Vec::new(),
+        let claim = |name: &str| claims.get(name).and_then(Value::as_str);
+        let caller = Caller::of_user_token(claim)?;
+        // Cognito names the app client in `client_id` of an access token, `aud` of an ID token.
+        let audience: Vec<&str> = match claim("token_use") {
+            Some("access") => claim("client_id").into_iter().collect(),
+            _ => match claims.get("aud") {
+                Some(Value::String(aud)) => vec![aud.as_str()],
+                Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
             },
-            _ => return None,
         };
         let for_us = if self.audiences.is_empty() {
             !audience.is_empty()
         } else {
-            audience.iter().any(|a| self.audiences.contains(a))
+            audience
+                .iter()
+                .any(|a| self.audiences.iter().any(|ours| ours == a))
         };
-        if !for_us || claims.sub.is_empty() {
-            return None;
+        if !for_us {
+            return Err(Refusal::Audience);
         }
-        Some(Caller {
-            sub: claims.sub,
-            username: claims.username.or(claims.cognito_username),
-        })
+        Ok(caller)
     }
 
     /// The key `kid`, fetching the JWKS when it is unknown (a rotation), at most once per
     /// [`REFRESH_INTERVAL`].
-    async fn key(&self, kid: &str) -> Option<DecodingKey> {
+    async fn key(&self, kid: &str) -> Result<DecodingKey, Refusal> {
         if let Some(key) = self.keys.read().await.get(kid) {
-            return Some(key.clone());
+            return Ok(key.clone());
         }
         let mut fetched = self.fetched.lock().await;
         // Another request may have fetched the keys while this one waited.
         if let Some(key) = self.keys.read().await.get(kid) {
-            return Some(key.clone());
+            return Ok(key.clone());
         }
         if fetched.is_some_and(|at| at.elapsed() < REFRESH_INTERVAL) {
-            return None;
+            return Err(Refusal::UnknownKey);
         }
         *fetched = Some(Instant::now());
         match tokio::time::timeout(FETCH_TIMEOUT, self.jwks.fetch()).await {
             Ok(Ok(keys)) => {
                 let mut cached = self.keys.write().await;
                 *cached = keys;
-                cached.get(kid).cloned()
+                cached.get(kid).cloned().ok_or(Refusal::UnknownKey)
             }
             Ok(Err(reason)) => {
                 eprintln!("usernames serve: cannot read the issuer's keys: {reason}");
-                None
+                Err(Refusal::KeysUnavailable)
             }
             Err(_) => {
                 eprintln!("usernames serve: the issuer's keys did not arrive in time");
-                None
+                Err(Refusal::KeysUnavailable)
             }
         }
     }
@@ -240,6 +302,16 @@ impl JwksUrl {
             return Err("has a query or fragment; an issuer is a plain URL".into());
         }
         let (host, port) = split_host_port(authority).ok_or_else(|| NOT_A_URL.to_string())?;
+        // Keys over plain http:// can be swapped by anyone on the way, who could then sign in as
+        // anyone; on loopback the way is this machine.
+        if !https && !is_loopback(host) {
+            return Err(
+                "is plain http:// to a host other than this machine, where anyone on \
+                 the way could swap in keys of their own: use the issuer's https:// URL, or plain \
+                 http:// only on loopback (localhost, 127.0.0.0/8 or [::1]), as for cognito-local"
+                    .into(),
+            );
+        }
         let port = port.unwrap_or(if https { 443 } else { 80 });
         let tls = if https {
             // An IPv6 literal is named without its brackets.
@@ -345,6 +417,19 @@ impl JwksUrl {
     }
 }
 
+/// Whether the host of an authority is this machine: `localhost`, an address of 127.0.0.0/8, or
+/// `[::1]`. Names are not resolved: any other name may point anywhere.
+fn is_loopback(host: &str) -> bool {
+    let literal = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost")
+        || literal
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// `host` and the port, if any, of an authority (`example.com`, `localhost:9229`, `[::1]:443`);
 /// `None` when it is empty, carries user information or a port that is not a number.
 fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
@@ -442,7 +527,38 @@ mod tests {
         // Roots are read only for https://, and none found stops init with a sentence.
         let refused = JwksUrl::of_issuer(cognito, || Err("no roots".into()));
         assert_eq!(refused.err().as_deref(), Some("no roots"));
-        assert!(JwksUrl::of_issuer("http://x/p", || panic!("not read")).is_ok());
+        assert!(JwksUrl::of_issuer("http://localhost/p", || panic!("not read")).is_ok());
+    }
+
+    #[test]
+    fn plain_http_issuers_are_taken_on_loopback_only() {
+        for local in [
+            "http://localhost:9229/local_pool",
+            "http://LocalHost/p",
+            "http://127.0.0.1:9229/p",
+            "http://127.255.0.9/p",
+            "http://[::1]:9229/p",
+        ] {
+            assert!(JwksUrl::of_issuer(local, no_roots).is_ok(), "{local}");
+        }
+        for remote in [
+            "http://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123",
+            "http://192.168.1.20:9229/p",
+            "http://0.0.0.0:9229/p",
+            "http://128.0.0.1/p",
+            "http://[::ffff:127.0.0.1]/p",
+            "http://[2001:db8::1]/p",
+            "http://localhost.example.com/p",
+            "http://127.0.0.1.nip.io/p",
+            "http://127.1/p",
+        ] {
+            let refused = JwksUrl::of_issuer(remote, no_roots)
+                .err()
+                .unwrap_or_default();
+            assert!(refused.contains("https://"), "{remote}: {refused}");
+        }
+        // https:// is taken for any host.
+        assert!(JwksUrl::of_issuer("https://192.168.1.20:8443/p", no_roots).is_ok());
     }
 
     #[test]
@@ -454,6 +570,31 @@ mod tests {
         for bad in ["", ":1", "a:b", "a:99999", "u@h", "[::1", "[::1]x"] {
             assert_eq!(split_host_port(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn every_refusal_has_its_own_code() {
+        let refusals = [
+            Refusal::NotBearer,
+            Refusal::Malformed,
+            Refusal::Algorithm,
+            Refusal::UnknownKey,
+            Refusal::KeysUnavailable,
+            Refusal::Signature,
+            Refusal::Issuer,
+            Refusal::Expired,
+            Refusal::NotYetValid,
+            Refusal::Claims,
+            Refusal::NotAUser(NotAUserToken),
+            Refusal::Audience,
+        ];
+        let mut codes: Vec<_> = refusals.iter().map(Refusal::code).collect();
+        assert!(codes
+            .iter()
+            .all(|c| c.chars().all(|c| c.is_ascii_lowercase() || c == '_')));
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), refusals.len());
     }
 
     #[tokio::test]

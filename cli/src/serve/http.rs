@@ -1,9 +1,11 @@
 //! The Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`) over any `Invoker`,
-//! answering as real Lambda does so that cognito-local, the AWS CLI and the SDKs can call it.
+//! answering as real Lambda does so that cognito-local, the AWS CLI and the SDKs can call it,
+//! within Lambda's limits: payloads of 6 MB (1 MB for an `Event`), and a bounded number of
+//! `Event` invocations at once. Requests under `/v1/` go to the HTTP API.
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Body;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{json, Value};
@@ -11,6 +13,15 @@ use shared::triggers::LambdaError;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
+use tokio::sync::Semaphore;
+
+/// The largest payload of a synchronous (`RequestResponse`, `DryRun`) invocation: Lambda's 6 MB.
+pub const MAX_PAYLOAD: usize = 6_291_456;
+/// The largest payload of an asynchronous (`Event`) invocation: Lambda's 1 MB.
+pub const MAX_EVENT_PAYLOAD: usize = 1_048_576;
+/// How many `Event` invocations may run at once. Lambda queues them; a queue here would grow
+/// with whatever a caller sends, so past this the caller gets Lambda's throttle answer instead.
+pub const MAX_EVENTS_IN_FLIGHT: usize = 64;
 
 /// The functions of the stack, under every name a caller may use for them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,74 +87,197 @@ pub struct ApiCall {
 
 pub type HttpResponse = Response<Full<Bytes>>;
 
-/// Answers one HTTP request. Never fails: every problem is an HTTP answer.
-pub async fn answer<I: Invoker>(invoker: Arc<I>, req: Request<Incoming>) -> HttpResponse {
-    if req.uri().path().starts_with("/v1/") {
-        return api_answer(invoker.as_ref(), req).await;
-    }
-    let Some(function_name) = function_name_of(req.uri().path()) else {
-        return aws_error(
-            StatusCode::NOT_FOUND,
-            "UnknownOperationException",
-            "Unknown operation: this server answers POST /2015-03-31/functions/{name}/invocations.",
-        );
-    };
-    if req.method() != Method::POST {
-        return aws_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "UnknownOperationException",
-            "Invoke takes POST.",
-        );
-    }
-    let Some(function) = Function::from_function_name(&function_name) else {
-        return aws_error(
-            StatusCode::NOT_FOUND,
-            "ResourceNotFoundException",
-            &format!(
-                "Function not found: {function_name}. This server hosts pre-sign-up, post-confirmation and pre-token-generation."
-            ),
-        );
-    };
-    let invocation_type = req
-        .headers()
-        .get("x-amz-invocation-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("RequestResponse")
-        .to_owned();
-    let body = match req.into_body().collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            return aws_error(
-                StatusCode::BAD_REQUEST,
-                "InvalidRequestContentException",
-                "Could not read the request body.",
-            )
+/// Why the Invoke API refused a request, answered as Lambda answers it: the status, the
+/// `X-Amzn-ErrorType` header and `{"Type": "User", "message": …}`. `Display` is the message: a
+/// sentence for the caller, never a parser's or a library's text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvokeError {
+    #[error(
+        "Unknown operation: this server answers POST /2015-03-31/functions/{{name}}/invocations."
+    )]
+    UnknownOperation,
+    #[error("Invoke takes POST.")]
+    NotPost,
+    #[error(
+        "Function not found: {0}. This server hosts pre-sign-up, post-confirmation and \
+         pre-token-generation."
+    )]
+    FunctionNotFound(String),
+    #[error("X-Amz-Invocation-Type must be RequestResponse, Event or DryRun.")]
+    InvocationType,
+    #[error("Could not read the request body.")]
+    Unreadable,
+    #[error("Could not parse request body into json: the payload must be one JSON document.")]
+    NotJson,
+    #[error("Request must be smaller than {MAX_PAYLOAD} bytes for the InvokeFunction operation.")]
+    TooLarge,
+    #[error(
+        "The payload is too large for the Event invocation type (limit {MAX_EVENT_PAYLOAD} bytes)."
+    )]
+    EventTooLarge,
+    #[error(
+        "Rate Exceeded: this server runs at most {MAX_EVENTS_IN_FLIGHT} Event invocations at a \
+         time; retry when some have finished."
+    )]
+    Throttled,
+}
+
+impl InvokeError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::UnknownOperation | Self::FunctionNotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotPost => StatusCode::METHOD_NOT_ALLOWED,
+            Self::InvocationType | Self::Unreadable | Self::NotJson => StatusCode::BAD_REQUEST,
+            Self::TooLarge | Self::EventTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Throttled => StatusCode::TOO_MANY_REQUESTS,
         }
-    };
-    let event: Value =
-        match serde_json::from_slice(&body) {
-            Ok(event) => event,
-            Err(_) => return aws_error(
-                StatusCode::BAD_REQUEST,
-                "InvalidRequestContentException",
-                "Could not parse request body into json: the payload must be one JSON document.",
-            ),
+    }
+
+    /// Lambda's error type, which the SDKs turn into their exception.
+    fn error_type(&self) -> &'static str {
+        match self {
+            Self::UnknownOperation | Self::NotPost => "UnknownOperationException",
+            Self::FunctionNotFound(_) => "ResourceNotFoundException",
+            Self::InvocationType => "InvalidParameterValueException",
+            Self::Unreadable | Self::NotJson => "InvalidRequestContentException",
+            Self::TooLarge | Self::EventTooLarge => "RequestEntityTooLargeException",
+            Self::Throttled => "TooManyRequestsException",
+        }
+    }
+
+    fn response(&self) -> HttpResponse {
+        let mut body = json!({"Type": "User", "message": self.to_string()});
+        let mut res = if *self == Self::Throttled {
+            // As Lambda words a concurrency throttle; SDKs retry after Retry-After.
+            body["Reason"] = json!("ConcurrentInvocationLimitExceeded");
+            let mut res = json_response(self.status(), &body);
+            set(&mut res, "retry-after", "1");
+            res
+        } else {
+            json_response(self.status(), &body)
         };
-    match invocation_type.as_str() {
-        "RequestResponse" => run(invoker.as_ref(), function, event).await,
-        "DryRun" => empty(StatusCode::NO_CONTENT),
-        "Event" => {
-            // Asynchronous invocation: Lambda queues the event and answers 202 at once.
-            tokio::spawn(async move {
-                run(invoker.as_ref(), function, event).await;
-            });
-            empty(StatusCode::ACCEPTED)
+        set(&mut res, "x-amzn-errortype", self.error_type());
+        res
+    }
+}
+
+/// `X-Amz-Invocation-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InvocationType {
+    RequestResponse,
+    Event,
+    DryRun,
+}
+
+impl InvocationType {
+    fn of(header: Option<&HeaderValue>) -> Result<Self, InvokeError> {
+        match header.map(HeaderValue::to_str) {
+            None => Ok(Self::RequestResponse),
+            Some(Ok("RequestResponse")) => Ok(Self::RequestResponse),
+            Some(Ok("Event")) => Ok(Self::Event),
+            Some(Ok("DryRun")) => Ok(Self::DryRun),
+            Some(_) => Err(InvokeError::InvocationType),
         }
-        _ => aws_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidParameterValueException",
-            "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun.",
-        ),
+    }
+
+    /// Lambda's payload limit for the type, and its answer past it.
+    fn limit(self) -> (usize, InvokeError) {
+        match self {
+            Self::Event => (MAX_EVENT_PAYLOAD, InvokeError::EventTooLarge),
+            Self::RequestResponse | Self::DryRun => (MAX_PAYLOAD, InvokeError::TooLarge),
+        }
+    }
+}
+
+/// Why a request body was not read.
+enum BodyError {
+    TooLarge,
+    Unreadable,
+}
+
+/// A request body, read through `limit`: a declared length past it is refused before a byte is
+/// read, and a body without one (chunked) is read up to it and no further.
+async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, BodyError>
+where
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    if body.size_hint().lower() > limit as u64 {
+        return Err(BodyError::TooLarge);
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<LengthLimitError>() => Err(BodyError::TooLarge),
+        Err(_) => Err(BodyError::Unreadable),
+    }
+}
+
+/// What one server answers with: the invoker, and the slots of the `Event` invocations running.
+pub struct Endpoint<I> {
+    invoker: Arc<I>,
+    events: Arc<Semaphore>,
+}
+
+impl<I: Invoker> Endpoint<I> {
+    pub fn new(invoker: Arc<I>) -> Self {
+        Self {
+            invoker,
+            events: Arc::new(Semaphore::new(MAX_EVENTS_IN_FLIGHT)),
+        }
+    }
+
+    /// Answers one HTTP request. Never fails: every problem is an HTTP answer.
+    pub async fn answer<B>(&self, req: Request<B>) -> HttpResponse
+    where
+        B: Body,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        if req.uri().path().starts_with("/v1/") {
+            return api_answer(self.invoker.as_ref(), req).await;
+        }
+        self.invoke(req).await.unwrap_or_else(|e| e.response())
+    }
+
+    async fn invoke<B>(&self, req: Request<B>) -> Result<HttpResponse, InvokeError>
+    where
+        B: Body,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let function_name =
+            function_name_of(req.uri().path()).ok_or(InvokeError::UnknownOperation)?;
+        if req.method() != Method::POST {
+            return Err(InvokeError::NotPost);
+        }
+        let function = Function::from_function_name(&function_name)
+            .ok_or(InvokeError::FunctionNotFound(function_name))?;
+        // The type first: it sets the payload limit.
+        let invocation_type = InvocationType::of(req.headers().get("x-amz-invocation-type"))?;
+        let (limit, too_large) = invocation_type.limit();
+        let body = read_body(req.into_body(), limit)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge => too_large,
+                BodyError::Unreadable => InvokeError::Unreadable,
+            })?;
+        let event: Value = serde_json::from_slice(&body).map_err(|_| InvokeError::NotJson)?;
+        Ok(match invocation_type {
+            InvocationType::RequestResponse => run(self.invoker.as_ref(), function, event).await,
+            InvocationType::DryRun => empty(StatusCode::NO_CONTENT),
+            InvocationType::Event => {
+                // Asynchronous invocation: Lambda queues the event and answers 202 at once.
+                let slot = self
+                    .events
+                    .clone()
+                    .try_acquire_owned()
+                    .map_err(|_| InvokeError::Throttled)?;
+                let invoker = self.invoker.clone();
+                tokio::spawn(async move {
+                    run(invoker.as_ref(), function, event).await;
+                    drop(slot);
+                });
+                empty(StatusCode::ACCEPTED)
+            }
+        })
     }
 }
 
@@ -180,7 +314,12 @@ async fn run<I: Invoker>(invoker: &I, function: Function, event: Value) -> HttpR
 
 /// Answers one request of the HTTP API of SPEC.md §9, with the CORS headers a browser app on
 /// another local port needs (deployed, API Gateway adds the configured ones).
-async fn api_answer<I: Invoker>(invoker: &I, req: Request<Incoming>) -> HttpResponse {
+async fn api_answer<I, B>(invoker: &I, req: Request<B>) -> HttpResponse
+where
+    I: Invoker,
+    B: Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let started = Instant::now();
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
@@ -194,15 +333,14 @@ async fn api_answer<I: Invoker>(invoker: &I, req: Request<Incoming>) -> HttpResp
         .get(hyper::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let limited = http_body_util::Limited::new(req.into_body(), shared::api::router::MAX_BODY);
-    let answer = match limited.collect().await {
-        Ok(collected) => {
+    let answer = match read_body(req.into_body(), shared::api::router::MAX_BODY).await {
+        Ok(body) => {
             invoker
                 .http_api(ApiCall {
                     method: method.clone(),
                     path: path.clone(),
                     authorization,
-                    body: collected.to_bytes(),
+                    body,
                 })
                 .await
         }
@@ -266,12 +404,6 @@ fn function_name_of(path: &str) -> Option<String> {
     shared::api::router::percent_decode(name)
 }
 
-fn aws_error(status: StatusCode, error_type: &'static str, message: &str) -> HttpResponse {
-    let mut res = json_response(status, &json!({"Type": "User", "message": message}));
-    set(&mut res, "x-amzn-errortype", error_type);
-    res
-}
-
 fn json_response(status: StatusCode, body: &Value) -> HttpResponse {
     let mut res = Response::new(Full::new(Bytes::from(body.to_string())));
     *res.status_mut() = status;
@@ -293,6 +425,129 @@ fn set(res: &mut HttpResponse, name: &'static str, value: &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::sync::Semaphore;
+
+    /// An invoker whose invocations wait until the test opens the gate.
+    struct Gated {
+        gate: Semaphore,
+        finished: AtomicUsize,
+    }
+
+    impl Gated {
+        fn closed() -> Self {
+            Self {
+                gate: Semaphore::new(0),
+                finished: AtomicUsize::new(0),
+            }
+        }
+    }
+
+    impl Invoker for Gated {
+        async fn invoke(&self, _function: Function, _event: Value) -> Invocation {
+            if let Ok(permit) = self.gate.acquire().await {
+                permit.forget();
+            }
+            self.finished.fetch_add(1, Ordering::SeqCst);
+            Invocation {
+                outcome: "ok",
+                result: Ok(json!({})),
+            }
+        }
+    }
+
+    fn event_invocation() -> Request<Full<Bytes>> {
+        Request::post("/2015-03-31/functions/post-confirmation/invocations")
+            .header("x-amz-invocation-type", "Event")
+            .body(Full::new(Bytes::from_static(b"{}")))
+            .unwrap()
+    }
+
+    async fn json_of(res: HttpResponse) -> Value {
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    #[tokio::test]
+    async fn event_invocations_past_the_bound_are_throttled_until_some_end() {
+        let invoker = Arc::new(Gated::closed());
+        let endpoint = Endpoint::new(invoker.clone());
+        for n in 0..MAX_EVENTS_IN_FLIGHT {
+            let res = endpoint.answer(event_invocation()).await;
+            assert_eq!(res.status(), StatusCode::ACCEPTED, "event {n}");
+        }
+        // Every slot is taken: Lambda's throttle answer, nothing queued.
+        let res = endpoint.answer(event_invocation()).await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            res.headers()["x-amzn-errortype"],
+            "TooManyRequestsException"
+        );
+        assert_eq!(res.headers()["retry-after"], "1");
+        let body = json_of(res).await;
+        assert_eq!(body["Type"], "User");
+        assert_eq!(body["Reason"], "ConcurrentInvocationLimitExceeded");
+        assert!(body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rate Exceeded"));
+
+        // As invocations end, their slots come back.
+        invoker.gate.add_permits(MAX_EVENTS_IN_FLIGHT);
+        while invoker.finished.load(Ordering::SeqCst) < MAX_EVENTS_IN_FLIGHT {
+            tokio::task::yield_now().await;
+        }
+        let res = endpoint.answer(event_invocation()).await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+        assert_eq!(
+            invoker.finished.load(Ordering::SeqCst),
+            MAX_EVENTS_IN_FLIGHT,
+            "the throttled event never ran"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_http_api_keeps_its_own_4_kib_cap() {
+        let endpoint = Endpoint::new(Arc::new(Gated::closed()));
+        let put = |len: usize| {
+            Request::put("/v1/me/username")
+                .body(Full::new(Bytes::from(vec![b' '; len])))
+                .unwrap()
+        };
+        let res = endpoint
+            .answer(put(shared::api::router::MAX_BODY + 1))
+            .await;
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(json_of(res).await["code"], "bad_request");
+        // At the cap the request reaches the routes (which this invoker has none of).
+        let res = endpoint.answer(put(shared::api::router::MAX_BODY)).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
+
+    #[tokio::test]
+    async fn every_invoke_error_is_answered_in_lambdas_shape() {
+        let errors = [
+            InvokeError::UnknownOperation,
+            InvokeError::NotPost,
+            InvokeError::FunctionNotFound("send-email".into()),
+            InvokeError::InvocationType,
+            InvokeError::Unreadable,
+            InvokeError::NotJson,
+            InvokeError::TooLarge,
+            InvokeError::EventTooLarge,
+            InvokeError::Throttled,
+        ];
+        for error in errors {
+            let res = error.response();
+            assert!(res.status().is_client_error(), "{error:?}");
+            let error_type = res.headers()["x-amzn-errortype"].to_str().unwrap();
+            assert!(error_type.ends_with("Exception"), "{error:?}");
+            let body = json_of(res).await;
+            assert_eq!(body["Type"], "User");
+            let message = body["message"].as_str().unwrap();
+            assert!(message.ends_with('.'), "{message}");
+        }
+    }
 
     #[test]
     fn names_arns_and_qualifiers_resolve() {

@@ -171,12 +171,23 @@ pub async fn serve<I: Invoker>(
     let local = listener
         .local_addr()
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    // The Lambda Invoke API takes anyone's events, as a local Lambda endpoint does: fine on this
+    // machine, not on a network.
+    if !local.ip().to_canonical().is_loopback() {
+        eprintln!(
+            "usernames serve: listening on {local}, beyond loopback: it serves the registry \
+             without authentication to the network (anyone who reaches it can invoke the \
+             triggers), and is meant for local development; --addr 127.0.0.1:PORT keeps it on \
+             this machine."
+        );
+    }
     let shutdown = shutdown_signal();
     say!(
         "usernames serve: Lambda Invoke API on http://{local} (functions: pre-sign-up, post-confirmation, pre-token-generation; store: {store})"
     );
     say!("usernames serve: HTTP API on http://{local}/v1/ (GET /v1/usernames/{{name}}, PUT and DELETE /v1/me/username)");
 
+    let endpoint = Arc::new(http::Endpoint::new(invoker));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
     tokio::pin!(shutdown);
@@ -185,12 +196,12 @@ pub async fn serve<I: Invoker>(
             _ = &mut shutdown => break,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                let invoker = invoker.clone();
+                let endpoint = endpoint.clone();
                 let mut stop = stop_rx.clone();
                 connections.spawn(async move {
                     let service = service_fn(move |req| {
-                        let invoker = invoker.clone();
-                        async move { Ok::<_, std::convert::Infallible>(http::answer(invoker, req).await) }
+                        let endpoint = endpoint.clone();
+                        async move { Ok::<_, std::convert::Infallible>(endpoint.answer(req).await) }
                     });
                     let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                     tokio::pin!(conn);

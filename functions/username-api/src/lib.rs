@@ -1,6 +1,6 @@
 //! The edge between API Gateway's HTTP API (payload 2.0, through `lambda_http`) and the shared
-//! router: the caller is who the JWT authorizer verified (`sub` from its claims, never from the
-//! body); everything else is `shared::api::route`.
+//! router: the caller is the user whose token the JWT authorizer verified (`sub` from its claims,
+//! never from the body); everything else is `shared::api::route`.
 
 use lambda_http::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use lambda_http::http::StatusCode;
@@ -24,24 +24,19 @@ impl IntoResponse for Built {
     }
 }
 
-/// The caller the HTTP API's JWT authorizer verified, from its claims: `sub`, and the Cognito
-/// `userName` (`username` in access tokens, `cognito:username` in ID tokens). `None` on public
-/// routes, where no authorizer runs.
+/// The caller the HTTP API's JWT authorizer verified, from its claims, when they are a user's
+/// token ([`Caller::of_user_token`]): the authorizer checks issuer, audience and expiry only, so
+/// a client-credentials token of an accepted app client reaches here too, and is no caller.
+/// `None` on public routes, where no authorizer runs.
 pub fn caller(request: &Request) -> Option<Caller> {
     let RequestContext::ApiGatewayV2(context) = request.request_context_ref()? else {
         return None;
     };
     let claims = &context.authorizer.as_ref()?.jwt.as_ref()?.claims;
-    let sub = claims.get("sub").filter(|s| !s.is_empty())?;
-    let username = claims
-        .get("username")
-        .or_else(|| claims.get("cognito:username"))
-        .filter(|u| !u.is_empty())
-        .cloned();
-    Some(Caller {
-        sub: sub.clone(),
-        username,
-    })
+    Caller::of_user_token(|name| claims.get(name).map(String::as_str))
+        // The code only: never the token's claims.
+        .inspect_err(|refused| tracing::warn!(reason = refused.code(), "bearer token refused"))
+        .ok()
 }
 
 /// Answers one request. Never an error: every problem is an HTTP answer with a JSON body.

@@ -1,6 +1,7 @@
 //! The API function's edge on real API Gateway HTTP API (payload 2.0) events from `events/api/`:
-//! the caller comes from the JWT authorizer's claims, the raw path's escapes are decoded by the
-//! router, and an event without claims on a signed-in route answers 401.
+//! the caller comes from the JWT authorizer's claims of a user's token (a machine's
+//! client-credentials token is no caller), the raw path's escapes are decoded by the router, and
+//! an event without such claims on a signed-in route answers 401.
 
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Body, Request};
@@ -11,12 +12,29 @@ use shared::registry::{Commitment, Contacts, Holder, MemoryRegistry, Registry};
 use std::path::Path;
 
 fn fixture(name: &str) -> Request {
+    request_of(fixture_json(name))
+}
+
+fn fixture_json(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../events/api")
         .join(name);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let event: LambdaRequest = serde_json::from_str(&text).unwrap();
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn request_of(event: Value) -> Request {
+    let event: LambdaRequest = serde_json::from_value(event).unwrap();
     Request::from(event)
+}
+
+/// The signed-in PUT of `events/api/`, its authorizer's claims edited by `edit`.
+fn with_claims(edit: impl FnOnce(&mut serde_json::Map<String, Value>)) -> Request {
+    let mut event = fixture_json("put-username-jwt.json");
+    let claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+        .as_object_mut()
+        .unwrap();
+    edit(claims);
+    request_of(event)
 }
 
 fn api() -> Api<MemoryRegistry, NoMirror> {
@@ -57,6 +75,69 @@ fn the_caller_is_the_sub_and_username_of_the_authorizer_claims() {
         username_api::caller(&fixture("get-username-public.json")),
         None
     );
+}
+
+#[test]
+fn only_a_users_access_or_id_token_names_a_caller() {
+    let id_token = with_claims(|claims| {
+        claims.insert("token_use".into(), "id".into());
+        claims.remove("username");
+        claims.insert("cognito:username".into(), "melody".into());
+        claims.insert("aud".into(), "4example5client6id7abcdefg".into());
+    });
+    assert_eq!(
+        username_api::caller(&id_token),
+        Some(Caller {
+            sub: SUB.into(),
+            username: Some("melody".into()),
+        })
+    );
+    type Edit = fn(&mut serde_json::Map<String, Value>);
+    let refused: [(&str, Edit); 6] = [
+        ("no username", |claims| {
+            claims.remove("username");
+        }),
+        ("an empty username", |claims| {
+            claims.insert("username".into(), "".into());
+        }),
+        // Each kind of token names its user in its own claim.
+        ("an access token with an ID token's user claim", |claims| {
+            let name = claims.remove("username").unwrap();
+            claims.insert("cognito:username".into(), name);
+        }),
+        ("a refresh token_use", |claims| {
+            claims.insert("token_use".into(), "refresh".into());
+        }),
+        ("no token_use", |claims| {
+            claims.remove("token_use");
+        }),
+        ("an empty sub", |claims| {
+            claims.insert("sub".into(), "".into());
+        }),
+    ];
+    for (what, edit) in refused {
+        assert_eq!(username_api::caller(&with_claims(edit)), None, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn a_client_credentials_token_renames_nobody() {
+    // A machine's token: `sub` is the app client, there is no user name.
+    let api = api();
+    let request = fixture("put-username-client-credentials.json");
+    assert_eq!(username_api::caller(&request), None);
+    let (status, body) = call(&api, request).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["code"], "unauthorized");
+    assert_eq!(
+        api.registry
+            .user("1m2m3service4client5abcdef")
+            .await
+            .unwrap(),
+        None
+    );
+    let (_, body) = call(&api, fixture("get-username-public.json")).await;
+    assert_eq!(body["available"], true);
 }
 
 #[tokio::test]

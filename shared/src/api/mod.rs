@@ -33,8 +33,22 @@ pub const MIRROR_BUDGET: Duration = Duration::from_secs(3);
 pub struct Caller {
     pub sub: String,
     /// The Cognito `userName` (`username` in access tokens, `cognito:username` in ID tokens):
-    /// how the mirror names the user; the `sub` stands in when the token has none.
+    /// how the mirror names the user. The edges always set it ([`Caller::of_user_token`]); the
+    /// `sub` stands in for callers made with [`Caller::new`].
     pub username: Option<String>,
+}
+
+/// A verified token that is not a user's: a machine's (client credentials: its `sub` is the app
+/// client, it names no user), a refresh token, or claims that name nobody. Such a token renames
+/// no one, so both edges answer it 401.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("the token is not a user's access or ID token")]
+pub struct NotAUserToken;
+
+impl NotAUserToken {
+    pub fn code(&self) -> &'static str {
+        "not_a_user_token"
+    }
 }
 
 impl Caller {
@@ -42,6 +56,30 @@ impl Caller {
         Self {
             sub: sub.into(),
             username: None,
+        }
+    }
+
+    /// The caller a verified token names, from its claims (`claim(name)`: the claim's string
+    /// value), when it is a user's token: `token_use` is `access` or `id`, and it carries the
+    /// user's Cognito user name (`username` in an access token, `cognito:username` in an ID
+    /// token) and `sub`, neither empty. The one place both edges decide it: API Gateway's JWT
+    /// authorizer (`username-api`) and `usernames serve`'s verifier check issuer, audience and
+    /// time, and would let a client-credentials token through, whose `sub` is a client id.
+    pub fn of_user_token<'c>(
+        claim: impl Fn(&str) -> Option<&'c str>,
+    ) -> Result<Self, NotAUserToken> {
+        let user_claim = match claim("token_use") {
+            Some("access") => "username",
+            Some("id") => "cognito:username",
+            _ => return Err(NotAUserToken),
+        };
+        let present = |name| claim(name).filter(|value| !value.is_empty());
+        match (present("sub"), present(user_claim)) {
+            (Some(sub), Some(username)) => Ok(Self {
+                sub: sub.to_owned(),
+                username: Some(username.to_owned()),
+            }),
+            _ => Err(NotAUserToken),
         }
     }
 
@@ -391,6 +429,53 @@ impl<M: AttributeMirror> AttributeMirror for Option<M> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_users_access_or_id_token_names_a_caller() {
+        let of = |claims: &[(&str, &str)]| {
+            Caller::of_user_token(|name| {
+                claims
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, value)| *value)
+            })
+        };
+        let caller = |sub: &str, username: &str| {
+            Ok(Caller {
+                sub: sub.into(),
+                username: Some(username.into()),
+            })
+        };
+        let access = [("token_use", "access"), ("sub", "s1"), ("username", "ann")];
+        assert_eq!(of(&access), caller("s1", "ann"));
+        let id = [
+            ("token_use", "id"),
+            ("sub", "s2"),
+            ("cognito:username", "bob"),
+        ];
+        assert_eq!(of(&id), caller("s2", "bob"));
+        let refused: [&[(&str, &str)]; 6] = [
+            // Client credentials: the sub is the app client, and no user is named.
+            &[("token_use", "access"), ("sub", "client"), ("scope", "a/b")],
+            &[("token_use", "access"), ("sub", "s1"), ("username", "")],
+            &[
+                ("token_use", "access"),
+                ("sub", "s1"),
+                ("cognito:username", "ann"),
+            ],
+            &[("token_use", "id"), ("sub", "s2"), ("username", "bob")],
+            &[("token_use", "refresh"), ("sub", "s1"), ("username", "ann")],
+            &[("sub", "s1"), ("username", "ann")],
+        ];
+        for claims in refused {
+            assert_eq!(of(claims), Err(NotAUserToken), "{claims:?}");
+        }
+        assert_eq!(
+            of(&[("token_use", "access"), ("sub", ""), ("username", "ann")]),
+            Err(NotAUserToken)
+        );
+        assert_eq!(NotAUserToken.code(), "not_a_user_token");
+    }
 
     #[test]
     fn waits_are_worded_in_the_largest_sensible_unit() {
