@@ -3,8 +3,9 @@
 //! cooldown with `Retry-After`, the attribute mirror failing or refusing an alias, and what each
 //! route costs in DynamoDB requests.
 
-use integration_tests::contract::{commitment, name, reservation, sub_of, T0};
+use integration_tests::contract::{commitment, entry, name, reservation, sub_of, Seed, T0};
 use integration_tests::counter::RequestCounter;
+use integration_tests::events::{token_name, User};
 use integration_tests::moto::{fresh_table, moto_endpoint, MOTO_TIMEOUTS};
 use integration_tests::registries::Broken;
 use serde_json::{json, Value};
@@ -12,12 +13,14 @@ use shared::api::{
     route, Api, ApiRequest, ApiResponse, ApiSettings, AttributeMirror, Caller, MirrorError,
 };
 use shared::config::NameSource;
+use shared::config::Settings;
 use shared::policy::Policy;
 use shared::registry::dynamodb::local_config;
 use shared::registry::{
-    Claim, Clock, Contacts, DynamoRegistry, ManualClock, MemoryRegistry, Registry, ReserveOutcome,
-    UserRecord,
+    Claim, ClaimState, Clock, Contacts, DynamoRegistry, ManualClock, MemoryRegistry, Owner,
+    Registry, ReserveOutcome, UserRecord,
 };
+use shared::triggers::{dispatch, Triggers};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -564,6 +567,89 @@ pub async fn bad_requests_get_a_code_and_a_sentence<R: Registry>(registry: R) {
     assert_eq!(stage.owned(&ann).await.as_deref(), Some("Annabel"));
 }
 
+/// A release removes the caller's `preferred_username` from the pool (no alias, no `GetUser`
+/// shows it any more); when that fails the release stands, and the same request retried removes
+/// it.
+pub async fn a_release_removes_the_attribute_and_a_retry_finishes_it<R: Registry>(registry: R) {
+    let stage = Stage::new(registry);
+    let ann = stage.signed_up("ann", "Annabel").await;
+    assert_eq!(stage.put(&ann, "Harmony").await.status, 200);
+    assert_eq!(stage.pool.name_of(&ann.sub).as_deref(), Some("Harmony"));
+    stage.pool.failures.store(1, Ordering::SeqCst);
+    let released = stage.delete(&ann).await;
+    assert_eq!(released.body, json!({"previous": "Harmony"}));
+    assert_eq!(stage.owned(&ann).await, None);
+    assert_eq!(
+        stage.pool.name_of(&ann.sub).as_deref(),
+        Some("Harmony"),
+        "the removal failed"
+    );
+    let retried = stage.delete(&ann).await;
+    assert_eq!(retried.body, json!({"previous": null}));
+    assert_eq!(stage.pool.name_of(&ann.sub), None, "the retry removed it");
+    assert!(stage.held("Harmony").await, "still in quarantine");
+}
+
+/// A user who still owns a first-version name (by `userName`, from before owners were `sub`s)
+/// renames, or releases, before a sign-in upgraded it: the name is adopted first, so the rename
+/// moves it into quarantine and the release gives it up; nobody keeps two names, and no later
+/// sign-in claims the name they left.
+pub async fn a_first_version_owner_who_renames_or_releases_keeps_one_name<R: Registry + Seed>(
+    registry: R,
+) {
+    let stage = Stage::new(registry);
+    for (raw, user_name) in [("Vintage", "dana"), ("Antique", "erin")] {
+        stage
+            .registry
+            .seed(&entry(
+                raw,
+                ClaimState::Active {
+                    owner: Owner::LegacyUserName(user_name.into()),
+                },
+            ))
+            .await;
+    }
+    let dana = Caller {
+        username: Some("dana".into()),
+        ..Caller::new(sub_of("dana"))
+    };
+    let renamed = stage.put(&dana, "Modern").await;
+    assert_eq!(
+        renamed.body,
+        json!({"username": "Modern", "previous": "Vintage"})
+    );
+    let vintage = stage.registry.get(name("Vintage").key()).await.unwrap();
+    assert!(
+        matches!(vintage.map(|c| c.state), Some(ClaimState::Quarantined { previous_owner, .. })
+            if previous_owner == dana.sub),
+        "the first-version name left by the rename, held for its owner"
+    );
+    assert_eq!(stage.owned(&dana).await.as_deref(), Some("Modern"));
+
+    let erin = Caller {
+        username: Some("erin".into()),
+        ..Caller::new(sub_of("erin"))
+    };
+    let released = stage.delete(&erin).await;
+    assert_eq!(released.body, json!({"previous": "Antique"}));
+    assert!(stage.held("Antique").await);
+    assert_eq!(stage.owned(&erin).await, None);
+
+    // Their next sign-ins carry no first-version name, and claim none back.
+    let mut triggers = Triggers::new(stage.registry.clone(), Settings::default());
+    triggers.clock = stage.clock.clone();
+    for (user_name, attribute, expected) in [
+        ("dana", "Vintage", Some("Modern")),
+        ("erin", "Antique", None),
+    ] {
+        let user =
+            User::new(user_name, &sub_of(user_name)).sign_in("Authentication", Some(attribute));
+        let answer = dispatch(&triggers, user).await.result.unwrap();
+        assert_eq!(token_name(&answer).as_deref(), expected, "{user_name}");
+    }
+    assert!(stage.held("Antique").await && stage.held("Vintage").await);
+}
+
 macro_rules! api_cases {
     ($make:expr; $($case:ident),+ $(,)?) => {
         $(
@@ -587,6 +673,8 @@ macro_rules! api_cases {
             with_the_username_source_names_cannot_change,
             availability_answers_free_taken_quarantined_and_invalid_names,
             bad_requests_get_a_code_and_a_sentence,
+            a_release_removes_the_attribute_and_a_retry_finishes_it,
+            a_first_version_owner_who_renames_or_releases_keeps_one_name,
         );
     };
 }

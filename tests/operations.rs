@@ -3,15 +3,17 @@
 //! users do, checked through the registry's own reads.
 
 use integration_tests::contract::{commitment, entry, name, sub_of, Seed, QUARANTINE, T0};
-use shared::config::{LifecycleSettings, NameSource};
+use integration_tests::operators::{
+    import_options, import_with, lifecycle, pool_user, reconcile_options, reconcile_with, NO_WAIT,
+};
+use shared::config::NameSource;
 use shared::operations::admin::{self, AdminRename, Mirror};
-use shared::operations::import::{self, ImportOptions, ImportOutcome, ImportSummary};
+use shared::operations::import::{ImportOutcome, ImportSummary};
 use shared::operations::reconcile::{
-    self, FormerOwner, NoDeadline, ReconcileOptions, ReconcileOutcome, ReconcileSummary, Stage,
-    TimeLeft,
+    FormerOwner, NoDeadline, ReconcileOutcome, ReconcileSummary, Stage, TimeLeft,
 };
 use shared::operations::{
-    Backoff, Directory, DirectoryError, MemoryDirectory, OperationError, PoolUser, UsersPage,
+    Directory, DirectoryError, MemoryDirectory, OperationError, PoolUser, UsersPage,
 };
 use shared::policy::Policy;
 use shared::registry::listing::{all_owners, OwnerListing};
@@ -23,33 +25,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// Retries without waiting: no test depends on time passing.
-const NO_WAIT: Backoff = Backoff {
-    attempts: 4,
-    first: Duration::ZERO,
-    max: Duration::ZERO,
-};
-
-fn lifecycle() -> LifecycleSettings {
-    LifecycleSettings {
-        quarantine: Duration::from_secs(QUARANTINE as u64),
-        rename_cooldown: Duration::from_secs(86_400),
-    }
-}
-
-/// Options for the cases that are not about the grace period: none, so that owners committed a
-/// moment ago are looked at (the grace period has its own cases).
-fn reconcile_options(dry_run: bool) -> ReconcileOptions {
-    ReconcileOptions {
-        lifecycle: lifecycle(),
-        dry_run,
-        backoff: NO_WAIT,
-        grace: Duration::ZERO,
-        ..ReconcileOptions::default()
-    }
-}
-
-/// Runs a reconcile until `deadline`: every retired owner's outcome, in order, and the summary.
+/// Runs a reconcile until `deadline` with no grace period: every retired owner's outcome, in
+/// order, and the summary.
 async fn run_reconcile<R: Registry + OwnerListing, D: Directory>(
     registry: &R,
     pool: &D,
@@ -57,30 +34,14 @@ async fn run_reconcile<R: Registry + OwnerListing, D: Directory>(
     now: Timestamp,
     deadline: &impl TimeLeft,
 ) -> (Vec<(FormerOwner, ReconcileOutcome)>, ReconcileSummary) {
-    let mut reports = Vec::new();
     let options = reconcile_options(dry_run);
-    let clock = ManualClock::new(now);
-    let summary = reconcile::reconcile_until(registry, pool, &options, &clock, deadline, |p| {
-        if let reconcile::Progress::Owner(Some(r)) = p {
-            assert_eq!(r.dry_run, dry_run);
-            reports.push((r.owner.clone(), r.outcome.clone()));
-        }
-    })
-    .await
-    .unwrap();
-    (reports, summary)
+    reconcile_with(registry, pool, &options, &ManualClock::new(now), deadline)
+        .await
+        .unwrap()
 }
 
-/// A confirmed user `user_name` (whose `sub` is `sub_of(user_name)`), created at `created_ms`.
 fn user(user_name: &str, created_ms: i64, preferred: Option<&str>) -> PoolUser {
-    PoolUser {
-        user_name: user_name.to_owned(),
-        sub: sub_of(user_name),
-        created_ms,
-        status: "CONFIRMED".to_owned(),
-        preferred_username: preferred.map(str::to_owned),
-        federated: false,
-    }
+    pool_user(user_name, created_ms, preferred)
 }
 
 fn federated(user_name: &str, created_ms: i64, preferred: Option<&str>) -> PoolUser {
@@ -91,15 +52,6 @@ fn federated(user_name: &str, created_ms: i64, preferred: Option<&str>) -> PoolU
     }
 }
 
-fn options(dry_run: bool) -> ImportOptions {
-    ImportOptions {
-        policy: Policy::default(),
-        dry_run,
-        backoff: NO_WAIT,
-        ..ImportOptions::default()
-    }
-}
-
 /// Runs an import; every user's outcome by `sub`, and the summary.
 async fn run_import<R: Registry>(
     registry: &R,
@@ -107,16 +59,13 @@ async fn run_import<R: Registry>(
     dry_run: bool,
     now: Timestamp,
 ) -> Result<(BTreeMap<String, ImportOutcome>, ImportSummary), OperationError> {
-    let mut outcomes = BTreeMap::new();
-    let clock = ManualClock::new(now);
-    let summary = import::import(registry, pool, &options(dry_run), &clock, |p| {
-        if let import::Progress::User(report) = p {
-            assert_eq!(report.dry_run, dry_run);
-            outcomes.insert(report.sub.clone(), report.outcome.clone());
-        }
-    })
-    .await?;
-    Ok((outcomes, summary))
+    import_with(
+        registry,
+        pool,
+        &import_options(dry_run),
+        &ManualClock::new(now),
+    )
+    .await
 }
 
 /// An operator's release without a pool to mirror into.

@@ -462,6 +462,83 @@ pub async fn the_case_of_the_user_name_does_not_matter<S: Registry + Seed + 'sta
     );
 }
 
+/// A case-sensitive pool (`CaseSensitive = true`, the default of Cognito's API and of CDK)
+/// holds `alice_v` and `ALICE_V` as two people: the second is never taken for the first's retry,
+/// confirms nothing of theirs and signs in without their name; nor is a first-version name of
+/// `Dana_Owner` upgraded by `DANA_OWNER`'s sign-in.
+pub async fn in_a_case_sensitive_pool_a_case_variant_is_another_user<
+    S: Registry + Seed + 'static,
+>(
+    store: S,
+) {
+    let settings = Settings {
+        case_sensitive_user_names: true,
+        ..Settings::default()
+    };
+    let run = Run::new(store, settings);
+    let alice = User::new("alice_v", "sub-alice").email("alice@example.com");
+    let impostor = User::new("ALICE_V", "sub-impostor").email("impostor@example.com");
+    assert_eq!(
+        run.send(alice.sign_up("SignUp", Some("Alice_Name"))).await,
+        ("name_reserved", true)
+    );
+    assert_eq!(
+        run.send(impostor.sign_up("SignUp", Some("Alice_Name")))
+            .await,
+        ("name_taken", false),
+        "not answered as alice_v's retry"
+    );
+    assert_eq!(
+        run.send(impostor.confirm(Some("Alice_Name"), true, false))
+            .await,
+        ("name_taken", true)
+    );
+    assert_eq!(
+        run.sign_in(impostor, "Authentication", Some("Alice_Name"))
+            .await,
+        (None, "name_not_owned")
+    );
+    assert_eq!(
+        run.send(alice.confirm(Some("Alice_Name"), true, false))
+            .await,
+        ("name_committed", true)
+    );
+    assert_eq!(
+        run.sign_in(alice, "Authentication", Some("Alice_Name"))
+            .await,
+        (owned("Alice_Name"), "name_owned")
+    );
+
+    run.store
+        .seed(&entry(
+            "Dana_Name",
+            ClaimState::Active {
+                owner: Owner::LegacyUserName("Dana_Owner".into()),
+            },
+        ))
+        .await;
+    assert_eq!(
+        run.sign_in(
+            User::new("DANA_OWNER", "sub-upper"),
+            "Authentication",
+            Some("Dana_Name")
+        )
+        .await,
+        (None, "name_not_owned"),
+        "another user of the pool"
+    );
+    assert_eq!(
+        run.sign_in(
+            User::new("Dana_Owner", "sub-dana"),
+            "Authentication",
+            Some("Dana_Name")
+        )
+        .await,
+        (owned("Dana_Name"), "name_committed")
+    );
+    assert_eq!(run.state_of("Dana_Name").await, active("sub-dana"));
+}
+
 /// Items written by the first version (owner = `userName` as sent, no user record) are read, and
 /// their owner's next sign-in or confirmation upgrades them with a conditional write.
 pub async fn first_version_items_are_upgraded_by_their_owners<S: Registry + Seed + 'static>(
@@ -523,6 +600,7 @@ macro_rules! ownership_tests {
             knowing_someones_email_is_not_enough,
             an_administrators_user_claims_the_name_at_first_sign_in,
             the_case_of_the_user_name_does_not_matter,
+            in_a_case_sensitive_pool_a_case_variant_is_another_user,
             first_version_items_are_upgraded_by_their_owners,
         );
     };

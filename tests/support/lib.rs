@@ -9,5 +9,6 @@ pub mod faults;
 pub mod items;
 pub mod lifecycle;
 pub mod moto;
+pub mod operators;
 pub mod registries;
 pub mod template;

@@ -183,9 +183,9 @@ pub async fn unblock<R: Registry>(registry: &R, raw: &str) -> Result<Freed, Oper
 /// Gives up the name an owner holds: into quarantine, or (`now_free`) free at once. A quarantined
 /// or blocked name is freed with `now_free`; a quarantined one without it is left as it is. A
 /// first-version name (owned by a `userName`) is retired the way reconcile retires one. With a
-/// pool (`mirror`), the owner's `preferred_username` is then removed from it, so the name shows
-/// nowhere and, in pools where it is a sign-in alias, frees the alias; if that last step fails,
-/// the release stands and running the same command again removes it.
+/// pool (`mirror`), the owner's `preferred_username` is then removed while it still names this
+/// name, so the name shows nowhere and, in pools where it is a sign-in alias, frees the alias;
+/// if that last step fails, the release stands and running the same command again removes it.
 pub async fn release<R: Registry, D: Directory>(
     registry: &R,
     lifecycle: &LifecycleSettings,
@@ -214,8 +214,8 @@ pub async fn release<R: Registry, D: Directory>(
         quarantined_until: until,
         attribute_cleared: None,
     };
-    // Who to remove the attribute from: the owner's `userName` (looked up by `sub`).
-    let (done, pool_user) = match &claim.state {
+    // Who to remove the attribute from, as the pool knows them.
+    let (done, owner) = match &claim.state {
         ClaimState::Active {
             owner: Owner::Sub(sub),
         } => {
@@ -266,7 +266,9 @@ pub async fn release<R: Registry, D: Directory>(
                 view.state = "quarantined";
                 view.quarantined_until = Some(*until);
             }
-            return Ok(view);
+            // Released already (maybe by an earlier run whose removal failed): the previous
+            // owner is a `sub`, or a first-version owner's `userName` when reconcile retired it.
+            (view, PoolUser::Either(previous_owner.clone()))
         }
         ClaimState::Blocked { .. } if now_free => {
             return unblock(registry, raw).await.map_err(|e| (e, None))
@@ -276,7 +278,7 @@ pub async fn release<R: Registry, D: Directory>(
     let Some(mirror) = mirror else {
         return Ok(done);
     };
-    let cleared = clear_attribute(&mirror, &pool_user).await;
+    let cleared = clear_attribute(&mirror, &owner, &key).await;
     let done = Freed {
         attribute_cleared: Some(cleared.is_ok()),
         ..done
@@ -292,29 +294,40 @@ enum PoolUser {
     Sub(String),
     /// A first-version owner's `userName`.
     Name(String),
+    /// The previous owner of a quarantine: a `sub`, or a first-version owner's `userName`.
+    Either(String),
 }
 
-/// Removes the owner's `preferred_username`; an owner the pool no longer has has none.
+/// Removes the owner's `preferred_username` while it still names the released key (`key`): an
+/// owner who has taken another name since keeps its attribute, and an owner the pool no longer
+/// has has none.
 async fn clear_attribute<D: Directory>(
     mirror: &Mirror<'_, D>,
     owner: &PoolUser,
+    key: &NameKey,
 ) -> Result<(), OperationError> {
-    let user_name = match owner {
-        PoolUser::Name(user_name) => user_name.clone(),
-        PoolUser::Sub(sub) => {
-            match mirror
-                .backoff
-                .retry(|| mirror.directory.user_by_sub(sub))
-                .await?
-            {
-                Some(user) => user.user_name,
-                None => return Ok(()),
-            }
-        }
+    let retry = &mirror.backoff;
+    let directory = mirror.directory;
+    let user = match owner {
+        PoolUser::Sub(sub) => retry.retry(|| directory.user_by_sub(sub)).await?,
+        PoolUser::Name(user_name) => retry.retry(|| directory.user_by_name(user_name)).await?,
+        PoolUser::Either(owner) => match retry.retry(|| directory.user_by_sub(owner)).await? {
+            Some(user) => Some(user),
+            None => retry.retry(|| directory.user_by_name(owner)).await?,
+        },
     };
-    match mirror
-        .backoff
-        .retry(|| mirror.directory.clear_preferred_username(&user_name))
+    let Some(user) = user else {
+        return Ok(());
+    };
+    let names_it = user
+        .preferred_username
+        .as_deref()
+        .is_some_and(|attribute| NameKey::derive(attribute) == *key);
+    if !names_it {
+        return Ok(());
+    }
+    match retry
+        .retry(|| directory.clear_preferred_username(&user.user_name))
         .await
     {
         Ok(()) | Err(super::DirectoryError::UserNotFound) => Ok(()),

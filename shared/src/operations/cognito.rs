@@ -179,7 +179,7 @@ impl Directory for CognitoDirectory {
         Ok(described
             .user_pool()
             .and_then(|pool| pool.username_configuration())
-            .map_or(true, |config| config.case_sensitive()))
+            .is_none_or(|config| config.case_sensitive()))
     }
 }
 

@@ -359,9 +359,10 @@ impl Registry for MemoryRegistry {
             .claims()
             .into_iter()
             .filter(|claim| {
+                // The stored spellings exactly, as DynamoDB's index is queried.
                 matches!(&claim.state, ClaimState::Active {
                     owner: Owner::LegacyUserName(user_name),
-                } if holder.owned_first_version(user_name))
+                } if holder.first_version_spellings().contains(&user_name.as_str()))
             })
             .collect())
     }

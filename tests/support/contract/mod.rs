@@ -11,6 +11,9 @@ use shared::registry::{
 };
 use std::future::Future;
 
+mod pools;
+pub use pools::*;
+
 /// The instant most cases start at.
 pub const T0: Timestamp = 1_700_000_000;
 /// How long a pending reservation lasts in these cases.
@@ -1398,6 +1401,13 @@ macro_rules! registry_contract_tests {
             undoing_a_rename_puts_back_exactly_what_it_wrote,
             undoing_a_rename_that_took_a_name_back_quarantines_it_again,
             an_undo_never_overwrites_a_later_change,
+            a_case_sensitive_pool_never_takes_one_case_for_another,
+            a_first_version_owner_is_compared_as_the_pool_compares_user_names,
+            clear_holders_of_earlier_versions_match_as_the_pool_compares,
+            a_name_given_up_comes_back_only_by_rename,
+            retiring_a_name_starts_no_cooldown,
+            first_version_names_are_found_by_their_user_name,
+            adopting_first_version_names_leaves_one_name,
         );
     };
     (@cases $make:expr; $($case:ident),+ $(,)?) => {
