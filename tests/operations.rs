@@ -4,7 +4,8 @@
 
 use integration_tests::contract::{commitment, entry, name, sub_of, Seed, QUARANTINE, T0};
 use integration_tests::operators::{
-    import_options, import_with, lifecycle, pool_user, reconcile_options, reconcile_with, NO_WAIT,
+    import_options, import_with, lifecycle, pool_user, reconcile_options, reconcile_with, Lagging,
+    NO_WAIT,
 };
 use shared::config::NameSource;
 use shared::operations::admin::{self, AdminRename, Mirror};
@@ -906,39 +907,6 @@ pub async fn an_administrator_cannot_rename_where_names_are_cognito_usernames<R:
     assert_eq!(pool.preferred_username("sub-u-a"), None);
 }
 
-/// A pool whose listing leaves some users out (users created while it ran, say) and still finds
-/// them when asked one by one.
-struct Unlisted<'a> {
-    pool: &'a MemoryDirectory,
-    hidden: HashSet<String>,
-}
-
-impl Directory for Unlisted<'_> {
-    async fn users_page(&self, token: Option<&str>) -> Result<UsersPage, DirectoryError> {
-        let mut page = self.pool.users_page(token).await?;
-        page.users.retain(|u| !self.hidden.contains(&u.sub));
-        Ok(page)
-    }
-    async fn user_by_sub(&self, sub: &str) -> Result<Option<PoolUser>, DirectoryError> {
-        self.pool.user_by_sub(sub).await
-    }
-    async fn user_by_name(&self, user_name: &str) -> Result<Option<PoolUser>, DirectoryError> {
-        self.pool.user_by_name(user_name).await
-    }
-    async fn set_preferred_username(&self, user: &str, value: &str) -> Result<(), DirectoryError> {
-        self.pool.set_preferred_username(user, value).await
-    }
-    async fn clear_preferred_username(&self, user: &str) -> Result<(), DirectoryError> {
-        self.pool.clear_preferred_username(user).await
-    }
-    async fn user_exists(&self, sub: &str) -> Result<bool, DirectoryError> {
-        self.pool.user_exists(sub).await
-    }
-    async fn case_sensitive(&self) -> Result<bool, DirectoryError> {
-        self.pool.case_sensitive().await
-    }
-}
-
 /// A first-version active entry of `user_name`, as that version stored it.
 fn legacy(user_name: &str) -> ClaimState {
     ClaimState::Active {
@@ -973,10 +941,10 @@ pub async fn reconcile_retires_a_first_version_name_only_when_no_user_has_its_us
     let users = MemoryDirectory::new(2);
     users.add(user("u-modern", 1, Some("Modern")));
     // Old.Timer was deleted. The pool spells Keeper_1 in another case (a case-insensitive pool),
-    // and its listing misses late.comer, who is found when asked again in lower case.
+    // and its listing misses late.comer, whom AdminGetUser finds by the stored `userName`.
     users.add(user("KEEPER_1", 2, Some("Keeper")));
     users.add(user("late.comer", 3, None));
-    let pool = Unlisted {
+    let pool = Lagging {
         pool: &users,
         hidden: HashSet::from([sub_of("late.comer")]),
     };

@@ -484,3 +484,43 @@ mod memory {
 mod dynamodb {
     pool_cases!(integration_tests::moto::moto_registry());
 }
+
+/// On a real pool (moto's `cognito-idp`, email sign-in as Amplify sets it up): a user the
+/// listing does not show yet is found by `AdminGetUser` with their `sub` and keeps their name;
+/// once deleted, the name is retired.
+#[tokio::test]
+async fn on_a_real_pool_admin_get_user_finds_a_user_the_listing_missed() {
+    use integration_tests::cognito::{add_user, cognito, delete_user, new_email_pool};
+    use integration_tests::contract::holder;
+    use integration_tests::operators::Lagging;
+    use shared::operations::cognito::CognitoDirectory;
+    use shared::registry::Commitment;
+    let admin = cognito();
+    let pool = new_email_pool(&admin).await;
+    let sub = add_user(&admin, &pool, "fresh@example.com", None).await;
+    let registry = integration_tests::moto::moto_registry().await;
+    let c = Commitment {
+        username: name("Fresh"),
+        holder: holder(&sub),
+        sub: sub.clone(),
+        verified: Contacts::none(),
+    };
+    registry.commit(&c, T0 - DAY).await.unwrap();
+    let directory = CognitoDirectory::new(cognito(), pool.clone());
+    let lagging = Lagging {
+        pool: &directory,
+        hidden: std::collections::HashSet::from([sub.clone()]),
+    };
+    let options = reconcile_options(false);
+    let clock = ManualClock::new(T0);
+    let (reports, summary) = reconcile_with(&registry, &lagging, &options, &clock, &NoDeadline)
+        .await
+        .unwrap();
+    assert!(reports.is_empty(), "{reports:?}");
+    assert_eq!(summary.in_pool, 1);
+    delete_user(&admin, &pool, &sub).await;
+    let (_, summary) = reconcile_with(&registry, &lagging, &options, &clock, &NoDeadline)
+        .await
+        .unwrap();
+    assert_eq!(summary.quarantined, 1);
+}

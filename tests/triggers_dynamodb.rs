@@ -201,3 +201,81 @@ async fn a_silent_endpoint_denies_sign_up_in_time_and_confirms_anyway() {
         "the client reached the silent endpoint"
     );
 }
+
+/// Nothing stored identifies a person: in a username pool where people pick their email as
+/// username, a sign-up, a retry and a confirmation leave no item (nor index entry) that holds the
+/// `userName` or the email in clear; a reader of the whole table sees keyed hashes and a sealed
+/// value only.
+#[tokio::test]
+async fn no_item_holds_a_user_name_or_an_email_in_clear() {
+    let table = fresh_table(&moto_client()).await;
+    let registry = DynamoRegistry::new(moto_client(), table.clone());
+    let (triggers, _) = triggers_with(registry, Settings::default());
+    let pool = std::sync::Arc::new(shared::triggers::pool::MemoryPool::new());
+    let triggers = triggers.with_pool(pool);
+    let who = "jane.doe@example.com";
+    // Cognito's `sub` is a UUID, whatever the `userName`.
+    let mut confirmed = confirm_sign_up("other.person@example.com", Some("Other_P"));
+    confirmed["request"]["userAttributes"]["sub"] =
+        serde_json::json!("6f1d0e2a-3b4c-4d5e-8f90-a1b2c3d4e5f6");
+    for event in [
+        sign_up(who, Some(who), Some("Jane_D")),
+        sign_up(
+            "JANE.DOE@EXAMPLE.COM",
+            Some("Jane.Doe@Example.com"),
+            Some("Jane_D"),
+        ),
+        sign_up(
+            "other.person@example.com",
+            Some("other.person@example.com"),
+            Some("Other_P"),
+        ),
+        confirmed,
+    ] {
+        assert!(dispatch(&triggers, event).await.result.is_ok());
+    }
+    let scanned = moto_client()
+        .scan()
+        .table_name(&table)
+        .send()
+        .await
+        .expect("scan");
+    let text = format!("{:?}", scanned.items()).to_lowercase();
+    assert!(scanned.items().len() >= 2, "{text}");
+    for secret in ["jane.doe", "example.com", "other.person"] {
+        assert!(!text.contains(secret), "{secret} in the table: {text}");
+    }
+}
+
+/// The one question pre-sign-up asks a real pool (moto's `cognito-idp`): `AdminGetUser` finds a
+/// user who exists, confirmed or not, and answers `UserNotFoundException` for a `userName` the
+/// pool never created or has deleted.
+#[tokio::test]
+async fn the_pool_says_whether_a_holder_exists() {
+    use integration_tests::cognito::{add_user, cognito, delete_user, new_pool};
+    use shared::triggers::pool::{CognitoUsers, PoolUsers, Presence};
+    let admin = cognito();
+    let pool = new_pool(&admin).await;
+    add_user(&admin, &pool, "held-by-me", None).await;
+    add_user(&admin, &pool, "left-since", None).await;
+    delete_user(&admin, &pool, "left-since").await;
+    let users = CognitoUsers::with_client(cognito());
+    for (user_name, expected) in [
+        ("held-by-me", Presence::Exists),
+        ("left-since", Presence::Gone),
+        ("never-created", Presence::Gone),
+    ] {
+        assert_eq!(
+            users.presence(&pool, user_name).await.unwrap(),
+            expected,
+            "{user_name}"
+        );
+    }
+    assert!(
+        users
+            .presence("us-east-1_NoSuchPool", "held-by-me")
+            .await
+            .is_err(),
+        "a pool that does not answer is no answer, never \"gone\""
+    );
+}

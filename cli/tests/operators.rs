@@ -1,7 +1,9 @@
 //! The operator commands run as a binary against moto: a Cognito user pool (moto's `cognito-idp`)
 //! and the registry table on the same server. Each case builds its own pool and table.
 
-use integration_tests::cognito::{add_user, cognito, delete_user, new_pool, Cognito};
+use integration_tests::cognito::{
+    add_user, cognito, delete_user, new_case_sensitive_pool, new_pool, pool_with_case_rule, Cognito,
+};
 use integration_tests::contract::{entry, Seed};
 use integration_tests::moto::{fresh_table, moto_client, moto_endpoint};
 use serde_json::Value;
@@ -494,4 +496,132 @@ async fn an_operator_renames_blocks_releases_and_shows_names_on_the_table() {
         (code, lines[0]["code"].clone()),
         (1, "user_not_in_pool".into())
     );
+}
+
+/// The pool's `preferred_username` of `user_name`, as `AdminGetUser` shows it.
+async fn attribute_of(cognito: &Cognito, pool: &str, user_name: &str) -> Option<String> {
+    let user = cognito
+        .admin_get_user()
+        .user_pool_id(pool)
+        .username(user_name)
+        .send()
+        .await
+        .expect("get the user");
+    user.user_attributes()
+        .iter()
+        .find(|a| a.name() == "preferred_username")
+        .and_then(|a| a.value())
+        .map(str::to_owned)
+}
+
+/// `import` and `reconcile` ask the pool how it compares user names (`DescribeUserPool`) and
+/// refuse, before writing anything, a pool the setting misdescribes: exit 2 and one sentence.
+/// A pool without `UsernameConfiguration` (older than the setting) is case-sensitive.
+#[tokio::test]
+async fn import_and_reconcile_refuse_a_pool_whose_case_rule_the_setting_misdescribes() {
+    let cognito = cognito();
+    for pool in [
+        new_case_sensitive_pool(&cognito).await,
+        pool_with_case_rule(&cognito, None).await,
+    ] {
+        let table = fresh_table(&moto_client()).await;
+        add_user(&cognito, &pool, "ALICE_V", Some("Alice_Name")).await;
+        for command in ["import", "reconcile"] {
+            let output = usernames(&table, &[command, "--user-pool-id", &pool])
+                .env("USERNAMES_CONTACT_HASH_KEY", "k".repeat(40))
+                .output()
+                .expect("run usernames");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+            assert!(output.stdout.is_empty(), "{command}: nothing done");
+            assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+            assert!(
+                stderr.contains("USERNAMES_CASE_SENSITIVE_USERNAMES is false")
+                    && stderr.contains("UsernameCaseSensitive"),
+                "{stderr}"
+            );
+        }
+        assert_eq!(
+            owner_of(&registry_on(&table).await, "Alice_Name").await,
+            None
+        );
+        let mut told = usernames(&table, &["import", "--user-pool-id", &pool]);
+        told.env("USERNAMES_CASE_SENSITIVE_USERNAMES", "true");
+        let (code, lines) = run(told);
+        assert_eq!(code, 0, "{lines:?}");
+    }
+    // And the other way round: a case-insensitive pool, a setting that says otherwise.
+    let pool = new_pool(&cognito).await;
+    let table = fresh_table(&moto_client()).await;
+    let mut wrong = usernames(&table, &["import", "--user-pool-id", &pool]);
+    wrong.env("USERNAMES_CASE_SENSITIVE_USERNAMES", "true");
+    let output = wrong.output().expect("run usernames");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("ignores the case"));
+}
+
+/// Giving a name up removes the attribute too (`AdminDeleteUserAttributes`): with
+/// `--user-pool-id`, `release` leaves no `preferred_username` behind (in an alias pool, no
+/// alias), and only while it still names the released name.
+#[tokio::test]
+async fn release_with_the_pool_removes_the_owners_attribute() {
+    let cognito = cognito();
+    let pool = new_pool(&cognito).await;
+    let table = fresh_table(&moto_client()).await;
+    add_user(&cognito, &pool, "ann", Some("Annie")).await;
+    let (code, _) = run(usernames(&table, &["import", "--user-pool-id", &pool]));
+    assert_eq!(code, 0);
+    let (code, lines) = run(usernames(
+        &table,
+        &["release", "annie", "--user-pool-id", &pool],
+    ));
+    assert_eq!(code, 0, "{lines:?}");
+    assert_eq!(
+        (
+            lines[0]["state"].clone(),
+            lines[0]["attribute_cleared"].clone()
+        ),
+        ("quarantined".into(), true.into())
+    );
+    assert_eq!(attribute_of(&cognito, &pool, "ann").await, None);
+}
+
+/// A command that writes a real table (not on a loopback endpoint) without the deployment's
+/// contact-hash key refuses to start: it would hash with the public development key. Nothing is
+/// sent anywhere. On a loopback endpoint it only says so.
+#[tokio::test]
+async fn writing_a_real_table_without_the_contact_hash_key_is_refused() {
+    let event = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../events/pre-sign-up-signup.json"
+    );
+    for (command, args) in [
+        ("invoke", vec!["invoke", event]),
+        ("release", vec!["release", "Melody"]),
+        (
+            "import",
+            vec!["import", "--user-pool-id", "us-east-1_Abc123"],
+        ),
+    ] {
+        let mut real = usernames("registry", &args);
+        real.env(
+            "AWS_ENDPOINT_URL",
+            "https://dynamodb.us-east-1.amazonaws.com",
+        );
+        let output = real.output().expect("run usernames");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains("USERNAMES_CONTACT_HASH_KEY is not set")
+                && stderr.contains("ContactHashKeyArn"),
+            "{command}: {stderr}"
+        );
+        assert!(output.stdout.is_empty(), "{command}");
+    }
+    let table = fresh_table(&moto_client()).await;
+    let output = usernames(&table, &["invoke", event])
+        .output()
+        .expect("run usernames");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("development key"));
 }

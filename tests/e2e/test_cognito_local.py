@@ -72,10 +72,14 @@ class Stack:
             raise RuntimeError(f"moto_server did not print its port: {line!r}")
         self.dynamodb_endpoint = f"http://127.0.0.1:{line}"
 
+        # cognito-local's port, chosen now: the triggers ask it (AdminGetUser) whether the holder
+        # of a colliding reservation still exists.
+        port = _free_port()
         registry_env = {
             **os.environ,
             "USERNAMES_TABLE": self.table,
             "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb_endpoint,
+            "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": f"http://127.0.0.1:{port}",
             "AWS_REGION": "eu-west-1",
             "AWS_ACCESS_KEY_ID": "test",
             "AWS_SECRET_ACCESS_KEY": "test",
@@ -97,7 +101,6 @@ class Stack:
         # Keep draining the console so the server never blocks on a full pipe.
         self._drain(self.serve)
 
-        port = _free_port()
         config_dir = self.workdir / ".cognito"
         config_dir.mkdir()
         (config_dir / "config.json").write_text(
@@ -113,7 +116,9 @@ class Stack:
                         "PostConfirmation": "post-confirmation",
                         "PreTokenGeneration": "pre-token-generation",
                     },
-                    "UserPoolDefaults": {"UsernameAttributes": ["email"]},
+                    # No default sign-in attribute (cognito-local's is email, merged into every
+                    # pool): each pool says its own, so a username pool can be made too.
+                    "UserPoolDefaults": {"UsernameAttributes": None},
                 }
             )
         )
@@ -379,6 +384,54 @@ def test_a_rename_through_the_api_reaches_the_next_id_token(stack):
     user = stack.idp.admin_get_user(UserPoolId=stack.pool_id, Username="renee@example.com")
     attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
     assert attributes["preferred_username"] == "Renee_New"
+
+
+def test_giving_the_name_up_removes_the_attribute(stack):
+    stack.sign_up("gwen@example.com", "Gwen_Gives")
+    stack.confirm("gwen@example.com")
+    access = stack.tokens("gwen@example.com")["AccessToken"]
+    status, _, body = stack.api("DELETE", "/v1/me/username", access)
+    assert (status, body) == (200, {"previous": "Gwen_Gives"}), body
+    user = stack.idp.admin_get_user(UserPoolId=stack.pool_id, Username="gwen@example.com")
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert "preferred_username" not in attributes, attributes
+    assert "preferred_username" not in stack.id_token_claims("gwen@example.com")
+
+
+def test_knowing_a_pending_holders_email_tells_nothing(stack):
+    """In a pool that signs in with a username (people choose it, and give an email beside it),
+    a sign-up that carries the email of a name's pending holder gets the very answer a sign-up
+    with any other email gets: the triggers ask cognito-local whether that holder exists."""
+    pool_id = stack.idp.create_user_pool(
+        PoolName="e2e-usernames",
+        UsernameAttributes=[],
+        UsernameConfiguration={"CaseSensitive": False},
+    )["UserPool"]["Id"]
+    client_id = stack.idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+
+    def sign_up(user_name: str, email: str):
+        return stack.idp.sign_up(
+            ClientId=client_id,
+            Username=user_name,
+            Password=PASSWORD,
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "preferred_username", "Value": "Vera_Holds"},
+            ],
+        )
+
+    sign_up("vera_v", "vera@example.com")
+    knows = _rejection(lambda: sign_up("mallory_m", "vera@example.com"))
+    guesses = _rejection(lambda: sign_up("guesser_g", "someone@example.com"))
+    assert knows == guesses, (knows, guesses)
+    assert "That username is already taken" in knows, knows
+    # Once the pool no longer has the holder (a failed or deleted sign-up), the same email is
+    # admitted as that person's retry; a confirmation takes the name only with a verified email.
+    stack.idp.admin_delete_user(UserPoolId=pool_id, Username="vera_v")
+    assert sign_up("vera_again", "vera@example.com")["UserConfirmed"] is False
+    assert "already taken" in _rejection(lambda: sign_up("guesser_h", "other@example.com"))
 
 
 def test_the_old_name_is_refused_to_a_second_user(stack):

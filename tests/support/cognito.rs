@@ -4,7 +4,7 @@
 use crate::moto::moto_endpoint;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, MessageActionType, UsernameConfigurationType,
+    AttributeType, MessageActionType, UsernameAttributeType, UsernameConfigurationType,
 };
 
 pub type Cognito = aws_sdk_cognitoidentityprovider::Client;
@@ -34,6 +34,28 @@ pub async fn new_pool(cognito: &Cognito) -> String {
 /// Cognito's API and of CDK); its id.
 pub async fn new_case_sensitive_pool(cognito: &Cognito) -> String {
     pool_with_case_rule(cognito, Some(true)).await
+}
+
+/// A new, empty pool that signs users in with their email (`UsernameAttributes = [email]`, the
+/// Amplify default), case-insensitive: Cognito generates each `userName` (moto: the `sub`).
+pub async fn new_email_pool(cognito: &Cognito) -> String {
+    let pool = cognito
+        .create_user_pool()
+        .pool_name("email-users")
+        .username_attributes(UsernameAttributeType::Email)
+        .username_configuration(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .expect("a username configuration"),
+        )
+        .send()
+        .await
+        .expect("create a pool");
+    pool.user_pool()
+        .and_then(|p| p.id())
+        .expect("a pool id")
+        .to_owned()
 }
 
 /// A pool with `CaseSensitive` as given (`None`: no `UsernameConfiguration`, as pools created

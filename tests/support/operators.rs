@@ -8,7 +8,7 @@ use shared::operations::import::{self, ImportOptions, ImportOutcome, ImportSumma
 use shared::operations::reconcile::{
     self, FormerOwner, ReconcileOptions, ReconcileOutcome, ReconcileSummary, TimeLeft,
 };
-use shared::operations::{Backoff, Directory, OperationError, PoolUser};
+use shared::operations::{Backoff, Directory, DirectoryError, OperationError, PoolUser, UsersPage};
 use shared::registry::listing::OwnerListing;
 use shared::registry::{Clock, Registry};
 use std::collections::BTreeMap;
@@ -104,4 +104,40 @@ pub async fn reconcile_with<R: Registry + OwnerListing, D: Directory>(
     })
     .await?;
     Ok((reports, summary))
+}
+
+/// A pool whose listing lags: `ListUsers` (by page, or filtered by `sub` or `userName`) does
+/// not show the users of `hidden` (by `sub`) yet, while `AdminGetUser` finds them, as Cognito's
+/// eventually consistent listing does after a sign-up.
+pub struct Lagging<'a, D> {
+    pub pool: &'a D,
+    pub hidden: std::collections::HashSet<String>,
+}
+
+impl<D: Directory> Directory for Lagging<'_, D> {
+    async fn users_page(&self, token: Option<&str>) -> Result<UsersPage, DirectoryError> {
+        let mut page = self.pool.users_page(token).await?;
+        page.users.retain(|u| !self.hidden.contains(&u.sub));
+        Ok(page)
+    }
+    async fn user_by_sub(&self, sub: &str) -> Result<Option<PoolUser>, DirectoryError> {
+        let found = self.pool.user_by_sub(sub).await?;
+        Ok(found.filter(|u| !self.hidden.contains(&u.sub)))
+    }
+    async fn user_by_name(&self, user_name: &str) -> Result<Option<PoolUser>, DirectoryError> {
+        let found = self.pool.user_by_name(user_name).await?;
+        Ok(found.filter(|u| !self.hidden.contains(&u.sub)))
+    }
+    async fn set_preferred_username(&self, user: &str, value: &str) -> Result<(), DirectoryError> {
+        self.pool.set_preferred_username(user, value).await
+    }
+    async fn clear_preferred_username(&self, user: &str) -> Result<(), DirectoryError> {
+        self.pool.clear_preferred_username(user).await
+    }
+    async fn user_exists(&self, sub: &str) -> Result<bool, DirectoryError> {
+        self.pool.user_exists(sub).await
+    }
+    async fn case_sensitive(&self) -> Result<bool, DirectoryError> {
+        self.pool.case_sensitive().await
+    }
 }

@@ -74,6 +74,18 @@ impl CognitoUsers {
         }
     }
 
+    /// Cognito through a client built already (tests on a local endpoint).
+    pub fn with_client(client: aws_sdk_cognitoidentityprovider::Client) -> Self {
+        let config = SdkConfig::builder().build();
+        let built = OnceLock::new();
+        let _ = built.set(client);
+        Self {
+            config,
+            endpoint: None,
+            client: built,
+        }
+    }
+
     fn client(&self) -> &aws_sdk_cognitoidentityprovider::Client {
         self.client.get_or_init(|| {
             let mut builder = aws_sdk_cognitoidentityprovider::config::Builder::from(&self.config);
