@@ -4,7 +4,7 @@ Prints its port on stdout once it listens, and exits as soon as its stdin reache
 dies with the test process that started it, however that process ends. Single-threaded because
 moto checks a condition and then writes without a lock: with several request threads, two
 concurrent conditional writes on one key can both succeed, which real DynamoDB never allows
-(SPEC.md section 7).
+(docs/testing.md).
 """
 
 import logging

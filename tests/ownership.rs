@@ -1,5 +1,5 @@
 //! The sequences of events that broke "a token carries only a name its user owns, and a name has
-//! one owner" before owners were `sub`s (SPEC §3), each run through the trigger dispatcher on the
+//! one owner" before owners were `sub`s (docs/registry.md), each run through the trigger dispatcher on the
 //! memory store and on DynamoDB (moto): sign-up, retry, confirmation, deletion, sign-in.
 
 use integration_tests::contract::{entry, Seed};

@@ -150,7 +150,7 @@ async fn a_silent_endpoint_times_out_within_the_pre_sign_up_budget() {
         matches!(outcome, Err(RegistryError::Timeout)),
         "expected Timeout, got {outcome:?}"
     );
-    // The explicit fault budget of SPEC.md §4: pre-sign-up must deny within 3 s.
+    // The explicit fault budget of docs/registry.md#time-budget-and-failures: pre-sign-up must deny within 3 s.
     assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
     assert!(silent.accepted() >= 1, "the request reached the endpoint");
     let message = outcome.err().map(|e| e.to_string()).unwrap_or_default();

@@ -1,4 +1,4 @@
-//! `usernames check`: the policy alone, as JSON lines (SPEC.md §5). Names come from the
+//! `usernames check`: the policy alone, as JSON lines (docs/cli.md). Names come from the
 //! arguments, or one JSON string per line on stdin; each gets one JSON object on stdout.
 
 use serde::Serialize;

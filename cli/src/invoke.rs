@@ -1,5 +1,5 @@
 //! `usernames invoke FILE...`: event files through the same handlers as the Lambda functions, in
-//! order, on one store (SPEC.md §5). Prints one JSON line per event: the response event, or the
+//! order, on one store (docs/cli.md). Prints one JSON line per event: the response event, or the
 //! error as Lambda reports one. Exit 0 if every event succeeded, 1 if any failed, 2 if the
 //! configuration is unusable. A file that cannot be read or is not JSON is a failed event (an
 //! error line in its place), so output line N always answers FILE N.

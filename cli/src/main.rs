@@ -1,5 +1,5 @@
 //! The `usernames` CLI: runs the trigger handlers locally, serves them over the Lambda Invoke
-//! API and administers the registry (SPEC.md §5). Each subcommand lives in its own module.
+//! API and administers the registry (docs/cli.md). Each subcommand lives in its own module.
 
 /// `println!` that never panics: a reader that went away (`usernames demo | head`) must not crash
 /// the command, and in release builds (panic = abort) not the whole `serve` process either.

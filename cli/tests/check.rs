@@ -1,5 +1,5 @@
 //! `usernames check` through the built binary: JSON lines out, exit codes, stdin input and
-//! configuration from the environment (SPEC.md §5).
+//! configuration from the environment (docs/cli.md).
 
 use serde_json::{json, Value};
 use std::io::Write;

@@ -1,5 +1,5 @@
 //! `usernames invoke` through the built binary on the embedded store: one JSON line per event, in
-//! order, on one store; handler errors as Lambda reports them; exit codes (SPEC.md §5).
+//! order, on one store; handler errors as Lambda reports them; exit codes (docs/cli.md).
 
 use serde_json::{json, Value};
 use std::io::Write;

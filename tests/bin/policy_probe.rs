@@ -1,7 +1,7 @@
 //! Test-only view of the policy for the reference suites (tests/reference): like
 //! `usernames check`, one JSON string per stdin line in, one JSON object per line out, but with
 //! the uniqueness key of accepted names and the suggested form of `not_display_form`, which the
-//! CLI's stable output (SPEC §5) does not carry. Settings come from the environment.
+//! CLI's stable output (docs/cli.md) does not carry. Settings come from the environment.
 
 use serde::Serialize;
 use shared::config::ProcessEnv;

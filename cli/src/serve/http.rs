@@ -312,7 +312,7 @@ async fn run<I: Invoker>(invoker: &I, function: Function, event: Value) -> HttpR
     }
 }
 
-/// Answers one request of the HTTP API of SPEC.md §9, with the CORS headers a browser app on
+/// Answers one request of the HTTP API of docs/api.md, with the CORS headers a browser app on
 /// another local port needs (deployed, API Gateway adds the configured ones).
 async fn api_answer<I, B>(invoker: &I, req: Request<B>) -> HttpResponse
 where

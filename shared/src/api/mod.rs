@@ -1,4 +1,4 @@
-//! The HTTP API's handlers (SPEC.md §8, §9): availability of a name, a signed-in user's rename and
+//! The HTTP API's handlers (docs/api.md): availability of a name, a signed-in user's rename and
 //! release, as plain async functions over a `Registry` and an [`AttributeMirror`]. [`router`]
 //! maps requests to them; [`ApiError`] is where every user-facing sentence of the API is chosen.
 

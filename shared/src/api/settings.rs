@@ -1,4 +1,4 @@
-//! The HTTP API's own settings (SPEC.md §9), read once at init next to the triggers' `Settings`:
+//! The HTTP API's own settings (docs/api.md#configuration), read once at init next to the triggers' `Settings`:
 //! quarantine and cooldown lengths, the pool whose attribute a rename mirrors, and (shared with
 //! the triggers) where names come from, which decides whether they can change at all.
 

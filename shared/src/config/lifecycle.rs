@@ -1,4 +1,4 @@
-//! Settings of a name's life after sign-up (SPEC.md §8): how long a given-up name stays in
+//! Settings of a name's life after sign-up (docs/api.md): how long a given-up name stays in
 //! quarantine, and how long a user waits between two renames. Read by the operator commands and
 //! the rename API alike, so both use one definition.
 

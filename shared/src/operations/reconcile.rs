@@ -1,6 +1,6 @@
 //! `usernames reconcile` and the scheduled reconcile function: Cognito fires no trigger when a
 //! user is deleted, so their name would stay owned for ever; this finds owners the pool no longer
-//! has and retires their names into quarantine (SPEC §8), after which anyone may take them.
+//! has and retires their names into quarantine (docs/operations.md), after which anyone may take them.
 //!
 //! The registry is listed *before* the pool: a `sub` commits a name only after Cognito created the
 //! user, so every owner in the registry's listing was already in the pool when the pool's listing

@@ -2,7 +2,7 @@
 //! who owns a name, page by page (the `sub`s of user records, and the `userName`s of
 //! first-version entries, which have none). Also the DynamoDB half of retiring a first-version
 //! name, beside the listing that finds them.
-//! Administration only: a listing is never a uniqueness decision (SPEC §3, invariant 6), and on
+//! Administration only: a listing is never a uniqueness decision (docs/registry.md), and on
 //! DynamoDB it is a `Scan`; the retirement is a conditional write like every other.
 
 use super::schema::{

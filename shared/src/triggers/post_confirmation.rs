@@ -2,7 +2,7 @@
 //! claims it again if the reservation is gone and the name is free); `_ConfirmForgotPassword`
 //! touches nothing.
 //!
-//! This trigger never fails because of the name (SPEC §3, invariant 7). The user is already
+//! This trigger never fails because of the name (docs/registry.md#time-budget-and-failures). The user is already
 //! CONFIRMED when it runs and Cognito cannot undo that, so an error here would only show the user
 //! a failure for an account that exists. When the name cannot be committed (someone else holds it, the registry is down),
 //! the trigger logs a warning with codes only and succeeds: pre-token-generation then withholds

@@ -1,7 +1,7 @@
 //! PreSignUp (`_SignUp`, `_AdminCreateUser`, `_ExternalProvider`): the username policy, then one
 //! conditional reservation of the name in the registry, then the configured auto-confirm and
 //! auto-verify answer. A registry that fails or is slow denies a local sign-up: never a
-//! duplicate. A federated sign-up is always admitted (SPEC §3, invariant 8).
+//! duplicate. A federated sign-up is always admitted (docs/tokens.md).
 
 use super::pool::Presence;
 use super::{requested_name, within_budget, TriggerError, Triggers};

@@ -1,5 +1,5 @@
 //! PreTokenGeneration (V1_0, V2_0, V3_0): the tokens carry, as `preferred_username`, only the name
-//! the registry says the token's `sub` owns (SPEC §3, invariant 2), whatever the attribute says;
+//! the registry says the token's `sub` owns (docs/tokens.md), whatever the attribute says;
 //! PII claims can be dropped, chosen attributes copied to the access token, groups kept. Sign-in
 //! never fails because of the registry: when it is down or slow the name is withheld.
 
