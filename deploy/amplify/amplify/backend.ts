@@ -118,9 +118,9 @@ const usernameApi = new Function(apiStack, 'UsernameApi', {
   runtime: Runtime.PROVIDED_AL2023,
   architecture: Architecture.ARM_64,
   handler: 'bootstrap',
-  // A rename makes up to three calls of at most 3 s each (the registry, the pool's attribute,
-  // the undo of a name the pool refuses); API Gateway waits up to 30 s.
-  timeout: Duration.seconds(10),
+  // A rename makes up to four calls of at most 3 s each (the caller's first-version names, the
+  // registry, the pool's attribute, the undo of a name the pool refuses); API Gateway waits 30 s.
+  timeout: Duration.seconds(15),
   memorySize: 128,
   code: usernamesCode('username-api'),
   environment: {

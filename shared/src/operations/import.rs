@@ -239,7 +239,7 @@ fn prepare(
     Ok(if user.is_unconfirmed() {
         Step::Reserve(Reservation {
             username,
-            holder,
+            holder: holder.sealed_by(&options.contact_key),
             contacts: Contacts::none(),
             expires_at: options.expires_at(now),
         })

@@ -105,12 +105,18 @@ pub struct Holder {
 }
 
 impl Holder {
-    /// The holder `user_name`, hashed and sealed under `key`.
+    /// The holder `user_name`, hashed under `key`.
     pub fn new(user_name: &str, case_sensitive: bool, key: &ContactKey) -> Self {
         let mut holder = Self::unkeyed(user_name, case_sensitive);
         holder.hashed = Some(key.holder(holder.folded()));
-        holder.sealed = key.seal(user_name);
         holder
+    }
+
+    /// This holder with its `userName` sealed under `key`, for a reservation to keep (only a
+    /// reservation stores it, so only a reservation pays for the random nonce).
+    pub fn sealed_by(mut self, key: &ContactKey) -> Self {
+        self.sealed = key.seal(&self.as_sent);
+        self
     }
 
     /// The holder `user_name` without a key: it matches first-version entries only, and cannot
@@ -145,7 +151,8 @@ impl Holder {
         self.hashed.as_deref()
     }
 
-    /// The `userName` sealed under the key, for a new reservation to keep.
+    /// The `userName` sealed under the key (see [`Holder::sealed_by`]), for a new reservation to
+    /// keep.
     pub fn sealed(&self) -> Option<&str> {
         self.sealed.as_deref()
     }

@@ -113,7 +113,7 @@ async fn reserve<R: Registry>(
     let lifetime = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
     let reservation = Reservation {
         username,
-        holder: triggers.holder(user_name),
+        holder: triggers.holder(user_name).sealed_by(&triggers.contact_key),
         contacts: triggers.reservation_contacts(&event.request.user_attributes),
         expires_at: now.saturating_add(lifetime),
     };

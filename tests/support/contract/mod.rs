@@ -70,7 +70,7 @@ pub fn stored_holder(user_name: &str) -> String {
 pub fn reservation(raw: &str, user_name: &str, with: Option<&str>, now: Timestamp) -> Reservation {
     Reservation {
         username: name(raw),
-        holder: holder(user_name),
+        holder: holder(user_name).sealed_by(&ContactKey::development()),
         contacts: with.map(email).unwrap_or_default(),
         expires_at: now + LIFETIME,
     }

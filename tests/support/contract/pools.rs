@@ -9,7 +9,8 @@ use shared::registry::adopt_first_version_names;
 /// `user_name`'s sign-up in a case-sensitive pool, with no contact.
 fn sensitive_reservation(raw: &str, user_name: &str, now: Timestamp) -> Reservation {
     Reservation {
-        holder: case_sensitive_holder(user_name),
+        holder: case_sensitive_holder(user_name)
+            .sealed_by(&shared::registry::ContactKey::development()),
         ..reservation(raw, user_name, None, now)
     }
 }
