@@ -3,7 +3,9 @@
 //! cooldown with `Retry-After`, the attribute mirror failing or refusing an alias, and what each
 //! route costs in DynamoDB requests.
 
-use integration_tests::contract::{commitment, entry, name, reservation, sub_of, Seed, T0};
+use integration_tests::contract::{
+    commitment, entry, first_version, name, reservation, sub_of, Seed, T0,
+};
 use integration_tests::counter::RequestCounter;
 use integration_tests::events::{token_name, User};
 use integration_tests::moto::{fresh_table, moto_endpoint, MOTO_TIMEOUTS};
@@ -17,8 +19,8 @@ use shared::config::Settings;
 use shared::policy::Policy;
 use shared::registry::dynamodb::local_config;
 use shared::registry::{
-    Claim, ClaimState, Clock, Contacts, DynamoRegistry, ManualClock, MemoryRegistry, Owner,
-    Registry, ReserveOutcome, UserRecord,
+    Claim, ClaimState, Clock, Contacts, DynamoRegistry, ManualClock, MemoryRegistry, Registry,
+    ReserveOutcome, UserRecord,
 };
 use shared::triggers::{dispatch, Triggers};
 use std::collections::{HashMap, HashSet};
@@ -601,12 +603,7 @@ pub async fn a_first_version_owner_who_renames_or_releases_keeps_one_name<R: Reg
     for (raw, user_name) in [("Vintage", "dana"), ("Antique", "erin")] {
         stage
             .registry
-            .seed(&entry(
-                raw,
-                ClaimState::Active {
-                    owner: Owner::LegacyUserName(user_name.into()),
-                },
-            ))
+            .seed(&entry(raw, first_version(user_name)))
             .await;
     }
     let dana = Caller {

@@ -3,7 +3,9 @@
 //! moment ago, case-sensitive pools, names their owners gave up, first-version owners, and the
 //! documented order of attaching to a pool with users.
 
-use integration_tests::contract::{commitment, entry, name, sub_of, Seed, QUARANTINE, T0};
+use integration_tests::contract::{
+    commitment, entry, first_version, name, sub_of, Seed, QUARANTINE, T0,
+};
 use integration_tests::events::User;
 use integration_tests::operators::{
     import_options, import_with, lifecycle, pool_user, reconcile_options, reconcile_with,
@@ -210,12 +212,7 @@ pub async fn a_case_sensitive_import_upgrades_only_the_exact_first_version_owner
     registry: R,
 ) {
     registry
-        .seed(&entry(
-            "Dana_Name",
-            ClaimState::Active {
-                owner: Owner::LegacyUserName("Dana_Owner".into()),
-            },
-        ))
+        .seed(&entry("Dana_Name", first_version("Dana_Owner")))
         .await;
     let pool = MemoryDirectory::new(10);
     pool.set_case_sensitive(true);
@@ -364,12 +361,7 @@ pub async fn attaching_to_a_pool_with_users_leaves_no_window<R: Registry + 'stat
 /// one, and with a pool removes the owner's `preferred_username` too.
 pub async fn an_operator_releases_names_and_their_attribute<R: Registry + Seed>(registry: R) {
     registry
-        .seed(&entry(
-            "Vintage",
-            ClaimState::Active {
-                owner: Owner::LegacyUserName("Old.Timer".into()),
-            },
-        ))
+        .seed(&entry("Vintage", first_version("Old.Timer")))
         .await;
     registry
         .commit(&commitment("Alice", "u-a", Contacts::none()), T0)

@@ -2,7 +2,7 @@
 //! one owner" before owners were `sub`s (docs/registry.md), each run through the trigger dispatcher on the
 //! memory store and on DynamoDB (moto): sign-up, retry, confirmation, deletion, sign-in.
 
-use integration_tests::contract::{entry, Seed};
+use integration_tests::contract::{entry, first_version, Seed};
 use integration_tests::events::{token_name, User};
 use serde_json::{json, Value};
 use shared::config::{NameSource, Settings};
@@ -510,12 +510,7 @@ pub async fn in_a_case_sensitive_pool_a_case_variant_is_another_user<
     );
 
     run.store
-        .seed(&entry(
-            "Dana_Name",
-            ClaimState::Active {
-                owner: Owner::LegacyUserName("Dana_Owner".into()),
-            },
-        ))
+        .seed(&entry("Dana_Name", first_version("Dana_Owner")))
         .await;
     assert_eq!(
         run.sign_in(
@@ -546,12 +541,7 @@ pub async fn first_version_items_are_upgraded_by_their_owners<S: Registry + Seed
 ) {
     let run = Run::new(store, Settings::default());
     run.store
-        .seed(&entry(
-            "Dana_Name",
-            ClaimState::Active {
-                owner: Owner::LegacyUserName("Dana".into()),
-            },
-        ))
+        .seed(&entry("Dana_Name", first_version("Dana")))
         .await;
     run.store
         .seed(&entry(

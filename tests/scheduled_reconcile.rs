@@ -4,7 +4,7 @@
 //! run, a run cut short by its deadline, and the next day's run that finishes the job.
 
 use integration_tests::cognito::{add_user, cognito, delete_user, new_pool, Cognito};
-use integration_tests::contract::{entry, name, Seed, QUARANTINE, T0};
+use integration_tests::contract::{entry, first_version, name, Seed, QUARANTINE, T0};
 use integration_tests::moto::moto_registry;
 use serde_json::json;
 use shared::config::LifecycleSettings;
@@ -184,20 +184,10 @@ async fn a_scheduled_run_retires_deleted_users_names_within_its_deadline<
     // A first-version owner, still in the pool under another case, and one who left.
     pool.add("vintage.keeper").await;
     registry
-        .seed(&entry(
-            "Vintage",
-            ClaimState::Active {
-                owner: Owner::LegacyUserName("Vintage.Keeper".into()),
-            },
-        ))
+        .seed(&entry("Vintage", first_version("Vintage.Keeper")))
         .await;
     registry
-        .seed(&entry(
-            "Antique",
-            ClaimState::Active {
-                owner: Owner::LegacyUserName("antique.owner".into()),
-            },
-        ))
+        .seed(&entry("Antique", first_version("antique.owner")))
         .await;
     pool.delete("leaves").await;
     pool.delete("departs").await;
@@ -288,9 +278,7 @@ async fn a_scheduled_run_retires_deleted_users_names_within_its_deadline<
     );
     assert_eq!(
         state_of(registry, "vintage").await,
-        Some(ClaimState::Active {
-            owner: Owner::LegacyUserName("Vintage.Keeper".into())
-        })
+        Some(first_version("Vintage.Keeper"))
     );
     // The answer Lambda returns is the summary as JSON.
     let answer = serde_json::to_value(&run).unwrap();

@@ -4,7 +4,7 @@
 use integration_tests::cognito::{
     add_user, cognito, delete_user, new_case_sensitive_pool, new_pool, pool_with_case_rule, Cognito,
 };
-use integration_tests::contract::{entry, Seed};
+use integration_tests::contract::{entry, first_version, Seed};
 use integration_tests::moto::{fresh_table, moto_client, moto_endpoint};
 use serde_json::Value;
 use shared::policy::NameKey;
@@ -291,12 +291,7 @@ async fn reconcile_after_admin_delete_user_quarantines_the_name_then_show_says_s
     // A first-version entry whose owner (by `userName`) is gone too.
     let registry = registry_on(&table).await;
     registry
-        .seed(&entry(
-            "Bygone",
-            ClaimState::Active {
-                owner: Owner::LegacyUserName("Old.Timer".into()),
-            },
-        ))
+        .seed(&entry("Bygone", first_version("Old.Timer")))
         .await;
 
     // Just imported: within the grace period nobody is retired, in case the listing lags.

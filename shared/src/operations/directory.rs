@@ -212,6 +212,22 @@ impl MemoryDirectory {
             .collect()
     }
 
+    /// `AdminUpdateUserAttributes` (`Some`) or `AdminDeleteUserAttributes` (`None`) of
+    /// `preferred_username`, failing as told.
+    fn set_attribute(&self, user_name: &str, value: Option<&str>) -> Result<(), DirectoryError> {
+        self.fault()?;
+        if take(&self.fail_updates) {
+            return Err(DirectoryError::Unavailable("connection refused".into()));
+        }
+        let mut users = self.lock();
+        let user = users
+            .iter_mut()
+            .find(|u| u.user_name == user_name)
+            .ok_or(DirectoryError::UserNotFound)?;
+        user.preferred_username = value.map(str::to_owned);
+        Ok(())
+    }
+
     fn fault(&self) -> Result<(), DirectoryError> {
         if take(&self.throttle_next) {
             return Err(DirectoryError::Throttled);
@@ -264,31 +280,11 @@ impl Directory for MemoryDirectory {
         user_name: &str,
         value: &str,
     ) -> Result<(), DirectoryError> {
-        self.fault()?;
-        if take(&self.fail_updates) {
-            return Err(DirectoryError::Unavailable("connection refused".into()));
-        }
-        let mut users = self.lock();
-        let user = users
-            .iter_mut()
-            .find(|u| u.user_name == user_name)
-            .ok_or(DirectoryError::UserNotFound)?;
-        user.preferred_username = Some(value.to_owned());
-        Ok(())
+        self.set_attribute(user_name, Some(value))
     }
 
     async fn clear_preferred_username(&self, user_name: &str) -> Result<(), DirectoryError> {
-        self.fault()?;
-        if take(&self.fail_updates) {
-            return Err(DirectoryError::Unavailable("connection refused".into()));
-        }
-        let mut users = self.lock();
-        let user = users
-            .iter_mut()
-            .find(|u| u.user_name == user_name)
-            .ok_or(DirectoryError::UserNotFound)?;
-        user.preferred_username = None;
-        Ok(())
+        self.set_attribute(user_name, None)
     }
 
     async fn user_exists(&self, sub: &str) -> Result<bool, DirectoryError> {

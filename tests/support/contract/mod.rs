@@ -151,6 +151,14 @@ impl Seed for shared::registry::DynamoRegistry {
     }
 }
 
+/// The state of a first-version active entry, owned by `user_name` as that version stored it
+/// (no `sub`, no user record).
+pub fn first_version(user_name: &str) -> ClaimState {
+    ClaimState::Active {
+        owner: Owner::LegacyUserName(user_name.to_owned()),
+    }
+}
+
 /// An entry as `seed` takes it.
 pub fn entry(raw: &str, state: ClaimState) -> Claim {
     let username = name(raw);

@@ -74,12 +74,7 @@ pub async fn a_first_version_owner_is_compared_as_the_pool_compares_user_names<
     registry: R,
 ) {
     registry
-        .seed(&entry(
-            "Dana_Name",
-            ClaimState::Active {
-                owner: Owner::LegacyUserName("Dana_Owner".into()),
-            },
-        ))
+        .seed(&entry("Dana_Name", first_version("Dana_Owner")))
         .await;
     let upper = sensitive_commitment("Dana_Name", "DANA_OWNER", "sub-upper");
     assert_eq!(
@@ -94,12 +89,7 @@ pub async fn a_first_version_owner_is_compared_as_the_pool_compares_user_names<
     );
 
     registry
-        .seed(&entry(
-            "Erin_Name",
-            ClaimState::Active {
-                owner: Owner::LegacyUserName("Erin_Owner".into()),
-            },
-        ))
+        .seed(&entry("Erin_Name", first_version("Erin_Owner")))
         .await;
     // A case-insensitive pool: the commit names the stored spelling, as a caller that read the
     // entry does (see `Holder::spelled_as`).
@@ -271,14 +261,7 @@ pub async fn first_version_names_are_found_by_their_user_name<R: Registry + Seed
         ("Antique", "DANA"),
         ("Other_One", "erin"),
     ] {
-        registry
-            .seed(&entry(
-                raw,
-                ClaimState::Active {
-                    owner: Owner::LegacyUserName(user_name.into()),
-                },
-            ))
-            .await;
+        registry.seed(&entry(raw, first_version(user_name))).await;
     }
     commit(&registry, "Modern", "dana", T0).await;
     let found = |holder: Holder| {
@@ -312,14 +295,7 @@ pub async fn first_version_names_are_found_by_their_user_name<R: Registry + Seed
 /// name of theirs is retired. They never hold two names.
 pub async fn adopting_first_version_names_leaves_one_name<R: Registry + Seed>(registry: R) {
     for raw in ["Vintage", "Antique"] {
-        registry
-            .seed(&entry(
-                raw,
-                ClaimState::Active {
-                    owner: Owner::LegacyUserName("dana".into()),
-                },
-            ))
-            .await;
+        registry.seed(&entry(raw, first_version("dana"))).await;
     }
     let sub = sub_of("dana");
     let holder = Holder::unkeyed("dana", false);
