@@ -7,6 +7,7 @@ pub mod config;
 pub mod env;
 pub mod events;
 pub mod lambda;
+pub mod messages;
 pub mod operations;
 pub mod policy;
 pub mod registry;
