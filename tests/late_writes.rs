@@ -116,14 +116,10 @@ async fn the_person_retries<L: Registry, R: Registry>(
     let first = User::new("generated-1", "never-created").phone(phone);
     let denied = dispatch(&late, first.sign_up("SignUp", Some("Alice"))).await;
     assert_eq!(denied.outcome, "registry_timeout");
-    let message = denied
-        .result
-        .expect_err("denied")
-        .lambda_error()
-        .error_message;
+    let message = denied.lambda_result().expect_err("denied").error_message;
     assert_eq!(
         message,
-        "We couldn't reserve that username right now. Please try again"
+        "We couldn't reach the username registry in time. Please try again. [registry_timeout]"
     );
     assert!(landed.await, "the late write never landed");
     let key = on_time.settings.policy.evaluate("Alice").unwrap();

@@ -108,9 +108,8 @@ async fn send<R: Registry>(
 async fn refusal<R: Registry>(triggers: &Triggers<R>, event: Value) -> String {
     dispatch(triggers, event)
         .await
-        .result
+        .lambda_result()
         .expect_err("refused")
-        .lambda_error()
         .error_message
 }
 
@@ -293,7 +292,7 @@ pub async fn knowing_someones_email_is_not_enough<S: Registry + Seed + 'static>(
     let lookups = run.pool.lookups();
     let right_email = refusal(&run.triggers, stranger.sign_up("SignUp", Some("Alice"))).await;
     let wrong_email = refusal(&run.triggers, guesser.sign_up("SignUp", Some("Alice"))).await;
-    assert_eq!(right_email, "That username is already taken");
+    assert_eq!(right_email, "That username is already taken. [name_taken]");
     assert_eq!(
         right_email, wrong_email,
         "the answer says nothing about whose email it is"

@@ -6,6 +6,7 @@ mod triggers_common;
 
 use serde_json::{json, Value};
 use shared::config::{NameSource, Settings};
+use shared::messages::Locale;
 use shared::registry::{ClaimState, MemoryRegistry, Registry};
 use shared::triggers::pool::MemoryPool;
 use shared::triggers::{dispatch, handle, TriggerError, Triggers};
@@ -162,10 +163,12 @@ async fn a_policy_violation_answers_with_the_policys_sentence_and_reserves_nothi
         assert!(matches!(err, TriggerError::Policy(_)), "{raw}: {err:?}");
         assert_eq!(err.to_string(), violation.to_string(), "{raw}");
         assert_eq!(err.code(), violation.code(), "{raw}");
-        let body = err.lambda_error();
+        let body = err.lambda_error(Locale::En);
         assert_eq!(body.error_type, violation.code());
-        // Cognito adds the final full stop itself.
-        assert_eq!(format!("{}.", body.error_message), violation.to_string());
+        assert_eq!(
+            body.error_message,
+            format!("{} [{}]", violation, violation.code())
+        );
     }
     assert!(registry.claims().is_empty());
 }
@@ -496,7 +499,7 @@ async fn a_registry_that_is_down_or_silent_denies_with_try_again() {
     assert_eq!(err.code(), "registry_unavailable");
     assert_eq!(
         err.to_string(),
-        "We couldn't reserve that username right now. Please try again."
+        "We couldn't reach the username registry right now. Please try again."
     );
 
     let mut settings = Settings::default();
@@ -506,7 +509,7 @@ async fn a_registry_that_is_down_or_silent_denies_with_try_again() {
     assert_eq!(err.code(), "registry_timeout");
     assert_eq!(
         err.to_string(),
-        "We couldn't reserve that username right now. Please try again."
+        "We couldn't reach the username registry in time. Please try again."
     );
 
     // Without a name there is nothing to reserve, so the registry is not asked.

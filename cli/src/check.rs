@@ -2,7 +2,7 @@
 //! arguments, or one JSON string per line on stdin; each gets one JSON object on stdout.
 
 use serde::Serialize;
-use shared::config::ProcessEnv;
+use shared::config::{default_locale_from_env, ProcessEnv};
 use shared::policy::Policy;
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -20,13 +20,19 @@ enum Verdict<'a> {
         ok: bool,
         code: &'static str,
         message: String,
+        /// The display form, for `not_display_form`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        suggestion: Option<&'a str>,
     },
 }
 
 /// Exit codes: 0 all accepted, 1 any rejected, 2 bad usage (bad config, unreadable input).
 pub fn run(names: Vec<String>) -> ExitCode {
-    let policy = match Policy::from_env(&ProcessEnv) {
-        Ok(policy) => policy,
+    let read = Policy::from_env(&ProcessEnv)
+        .and_then(|policy| Ok((policy, default_locale_from_env(&ProcessEnv)?)));
+    // Sentences in USERNAMES_DEFAULT_LOCALE (English unless set).
+    let (policy, locale) = match read {
+        Ok(read) => read,
         Err(err) => {
             eprintln!("usernames check: {err}");
             return ExitCode::from(2);
@@ -49,7 +55,8 @@ pub fn run(names: Vec<String>) -> ExitCode {
                     input: name,
                     ok: false,
                     code: violation.code(),
-                    message: violation.message(),
+                    message: violation.sentence(locale),
+                    suggestion: violation.suggestion(),
                 })
             }
         }

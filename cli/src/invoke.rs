@@ -53,9 +53,7 @@ async fn invoke_all<R: Registry>(
     let mut stdin = StdinOnce::default();
     for file in files {
         let answer = match read_event(file, &mut stdin) {
-            Ok(event) => telemetry::invoke(triggers, event)
-                .await
-                .map_err(|e| e.lambda_error()),
+            Ok(event) => telemetry::invoke(triggers, event).await,
             Err(e) => Err(e),
         };
         let line = match answer {

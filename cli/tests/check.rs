@@ -76,7 +76,7 @@ fn any_rejected_exits_1_with_code_and_message() {
         vec![
             json!({"input": "alice", "ok": true, "display": "alice"}),
             json!({"input": "admin", "ok": false, "code": "reserved", "message": "That username is reserved."}),
-            json!({"input": "ａｌｉｃｅ", "ok": false, "code": "not_display_form", "message": "Write it as \"alice\"."}),
+            json!({"input": "ａｌｉｃｅ", "ok": false, "code": "not_display_form", "message": "Write it as \"\u{2068}alice\u{2069}\".", "suggestion": "alice"}),
             json!({"input": "ali\u{200b}ce", "ok": false, "code": "invisible_character", "message": "Usernames can't contain invisible characters."}),
         ]
     );

@@ -174,7 +174,7 @@ fn events_share_one_store_so_a_second_claim_is_taken() {
     assert!(answers[0].get("errorType").is_none(), "{}", answers[0]);
     assert_eq!(
         answers[1],
-        json!({"errorType": "name_taken", "errorMessage": "That username is already taken"})
+        json!({"errorType": "name_taken", "errorMessage": "That username is already taken. [name_taken]"})
     );
 }
 
@@ -233,16 +233,16 @@ fn handler_errors_come_back_as_lambda_reports_them() {
         answers[0],
         json!({
             "errorType": "missing_trigger_source",
-            "errorMessage": "The request is not a Cognito user pool trigger event: it has no triggerSource"
+            "errorMessage": "The request is not a Cognito user pool trigger event: it has no triggerSource. [missing_trigger_source]"
         })
     );
     let keys: Vec<&String> = answers[1].as_object().unwrap().keys().collect();
     assert_eq!(keys, ["errorMessage", "errorType"]);
-    // A sentence for Cognito to wrap: it adds the final full stop itself.
+    // A sentence, then its code where the documented expression finds it.
     let message = answers[1]["errorMessage"].as_str().unwrap();
-    assert!(
-        message.starts_with("Usernames must") && !message.ends_with('.'),
-        "{message}"
+    assert_eq!(
+        message,
+        "Usernames must be at least 3 characters long. [too_short]"
     );
 }
 

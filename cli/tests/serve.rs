@@ -163,7 +163,7 @@ fn a_sign_up_answers_with_the_event_and_a_duplicate_as_a_lambda_function_error()
     assert_eq!(taken.header("x-amz-function-error"), Some("Unhandled"));
     assert_eq!(
         taken.json(),
-        json!({"errorType": "name_taken", "errorMessage": "That username is already taken"})
+        json!({"errorType": "name_taken", "errorMessage": "That username is already taken. [name_taken]"})
     );
 }
 
@@ -216,11 +216,14 @@ fn a_body_that_is_not_json_is_a_request_error_and_the_server_keeps_serving() {
     assert_eq!(reply.header("x-amz-function-error"), Some("Unhandled"));
     let error = reply.json();
     assert!(error["errorType"].is_string(), "{error}");
-    // A sentence for Cognito to wrap: it adds the final full stop itself.
+    // A sentence, then its code.
+    let message = error["errorMessage"].as_str().unwrap_or_default();
     assert!(
-        error["errorMessage"]
-            .as_str()
-            .is_some_and(|m| m.starts_with("The ") && !m.ends_with('.')),
+        message.starts_with("The ")
+            && message.ends_with(&format!(
+                ". [{}]",
+                error["errorType"].as_str().unwrap_or("?")
+            )),
         "{error}"
     );
 

@@ -49,6 +49,7 @@ fn bench(c: &mut Criterion) {
                         path: black_box(path),
                         caller: None,
                         body: b"",
+                        ..Default::default()
                     },
                 ));
                 assert_eq!(answer.status, 200);
@@ -68,6 +69,7 @@ fn bench(c: &mut Criterion) {
                     path: "/v1/me/username",
                     caller: Some(&caller),
                     body: black_box(body.as_bytes()),
+                    ..Default::default()
                 },
             ));
             assert_eq!(answer.status, 200);

@@ -9,7 +9,7 @@ fn main() {
     for line in std::io::stdin().lock().lines().map_while(Result::ok) {
         match policy.evaluate(&line) {
             Ok(name) => println!("{} {}", name.display(), name.key()),
-            Err(violation) => println!("{} {}", violation.code(), violation.message()),
+            Err(violation) => println!("{} {violation}", violation.code()),
         }
     }
 }

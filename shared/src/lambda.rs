@@ -31,12 +31,9 @@ pub async fn answer<R: Registry>(
     // would overflow the compiler's type-layout depth.
     Box::pin(telemetry::invoke(triggers, event.payload))
         .await
-        .map_err(|e| {
-            let body = e.lambda_error();
-            Diagnostic {
-                error_type: body.error_type,
-                error_message: body.error_message,
-            }
+        .map_err(|body| Diagnostic {
+            error_type: body.error_type,
+            error_message: body.error_message,
         })
 }
 

@@ -3,7 +3,7 @@
 //! other attribute value: handlers log codes only.
 
 use crate::registry::Registry;
-use crate::triggers::{dispatch, Dispatched, TriggerError, Triggers};
+use crate::triggers::{dispatch, Dispatched, LambdaError, TriggerError, Triggers};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use tracing_subscriber::filter::{LevelFilter, Targets};
@@ -89,11 +89,11 @@ fn filter_from_env(default_filter: &str) -> Targets {
 pub async fn invoke<R: Registry>(
     triggers: &Triggers<R>,
     event: Value,
-) -> Result<Value, TriggerError> {
+) -> Result<Value, LambdaError> {
     let started = Instant::now();
     let dispatched = dispatch(triggers, event).await;
     log_invocation(&dispatched, started.elapsed());
-    dispatched.result
+    dispatched.lambda_result()
 }
 
 /// The invocation line. Failures of the system (registry, unreadable events) are warnings;
@@ -202,7 +202,7 @@ mod tests {
         // Another person: the same phone would be the same person retrying.
         taken["request"]["userAttributes"]["phone_number"] = json!("+15550199");
         assert_eq!(
-            invoke(&triggers, taken).await.unwrap_err().code(),
+            invoke(&triggers, taken).await.unwrap_err().error_type,
             "name_taken"
         );
         invoke(&triggers, json!({"hello": "world"}))

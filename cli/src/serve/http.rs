@@ -73,6 +73,7 @@ pub trait Invoker: Send + Sync + 'static {
         let _ = req;
         std::future::ready(shared::api::ApiResponse::error(
             &shared::api::ApiError::NotFound,
+            shared::messages::Locale::En,
         ))
     }
 }
@@ -82,6 +83,8 @@ pub struct ApiCall {
     pub method: String,
     pub path: String,
     pub authorization: Option<String>,
+    /// The `Accept-Language` header: the language of the answer's sentences.
+    pub accept_language: Option<String>,
     pub body: Bytes,
 }
 
@@ -328,11 +331,14 @@ where
         cors(&mut res);
         return res;
     }
-    let authorization = req
-        .headers()
-        .get(hyper::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let authorization = header(hyper::header::AUTHORIZATION);
+    let accept_language = header(hyper::header::ACCEPT_LANGUAGE);
     let answer = match read_body(req.into_body(), shared::api::router::MAX_BODY).await {
         Ok(body) => {
             invoker
@@ -340,11 +346,18 @@ where
                     method: method.clone(),
                     path: path.clone(),
                     authorization,
+                    accept_language,
                     body,
                 })
                 .await
         }
-        Err(_) => shared::api::ApiResponse::error(&shared::api::ApiError::TooLarge),
+        Err(_) => {
+            let locale = accept_language
+                .as_deref()
+                .and_then(shared::messages::Locale::negotiate)
+                .unwrap_or_default();
+            shared::api::ApiResponse::error(&shared::api::ApiError::TooLarge, locale)
+        }
     };
     say!(
         "{method} {} {} {} {} ms",
@@ -518,7 +531,7 @@ mod tests {
             .answer(put(shared::api::router::MAX_BODY + 1))
             .await;
         assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-        assert_eq!(json_of(res).await["code"], "bad_request");
+        assert_eq!(json_of(res).await["code"], "body_too_large");
         // At the cap the request reaches the routes (which this invoker has none of).
         let res = endpoint.answer(put(shared::api::router::MAX_BODY)).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);

@@ -133,7 +133,7 @@ impl<R: Registry + 'static, M: AttributeMirror + 'static> Invoker for Served<R, 
         telemetry::log_invocation(&dispatched, started.elapsed());
         Invocation {
             outcome: dispatched.outcome,
-            result: dispatched.result.map_err(|e| e.lambda_error()),
+            result: dispatched.lambda_result(),
         }
     }
 
@@ -150,6 +150,7 @@ impl<R: Registry + 'static, M: AttributeMirror + 'static> Invoker for Served<R, 
                 path: &call.path,
                 caller: caller.as_ref(),
                 body: &call.body,
+                accept_language: call.accept_language.as_deref(),
             },
         )
         .await

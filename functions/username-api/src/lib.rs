@@ -53,6 +53,10 @@ pub async fn handle<R: Registry, M: AttributeMirror>(
     };
     let method = request.method().as_str().to_owned();
     let body: &[u8] = request.body().as_ref();
+    let accept_language = request
+        .headers()
+        .get("accept-language")
+        .and_then(|v| v.to_str().ok());
     let answer = route(
         api,
         ApiRequest {
@@ -60,6 +64,7 @@ pub async fn handle<R: Registry, M: AttributeMirror>(
             path: &path,
             caller: caller.as_ref(),
             body,
+            accept_language,
         },
     )
     .await;

@@ -3,15 +3,18 @@
 //! maps requests to them; [`ApiError`] is where every user-facing sentence of the API is chosen.
 
 pub mod mirror;
+pub mod openapi;
 pub mod router;
 pub mod settings;
+pub mod suggest;
 
 pub use mirror::{AttributeMirror, CognitoMirror, MirrorError, NoMirror};
 pub use router::{route, ApiRequest, ApiResponse};
 pub use settings::ApiSettings;
 
 use crate::config::{ConfigError, EnvSource, NameSource, Settings};
-use crate::policy::{Policy, PolicyViolation};
+use crate::messages::{Locale, Message};
+use crate::policy::{Policy, PolicyViolation, Username};
 use crate::registry::{
     adopt_first_version_names, Clock, DynamoRegistry, Holder, Registry, RegistryError, Rename,
     RenameOutcome, RenameUndo, SystemClock, UndoOutcome,
@@ -88,32 +91,35 @@ impl Caller {
     }
 }
 
-/// Why a request failed. `Display` is the sentence the caller sees: never an SDK error, a serde
-/// error or an internal name. `code()` is the stable machine code, `status()` the HTTP status.
+/// Why a request failed. `Display` is the English sentence (the catalogue's, see
+/// `crate::messages`; [`ApiError::sentence`] in the caller's language): never an SDK error, a
+/// serde error or an internal name. `code()` is the stable machine code, `status()` the HTTP
+/// status.
 #[derive(Debug, Error)]
+#[error("{}", self.sentence(Locale::En))]
 pub enum ApiError {
-    #[error("{0}")]
-    BadRequest(&'static str),
-    #[error("The request body is too large: send {{\"username\": \"new_name\"}}.")]
+    /// The body is not `{"username": "…"}`.
+    BadRequest,
+    /// The name in the path is not percent-encoded UTF-8.
+    BadNameEncoding,
     TooLarge,
-    #[error("Sign in first: send your access or ID token as `Authorization: Bearer <token>`.")]
     Unauthorized,
-    #[error("{0}")]
     Policy(#[from] PolicyViolation),
-    #[error("That username is already taken.")]
-    NameTaken,
+    /// `suggestions`: up to three names like it that were free when asked.
+    NameTaken {
+        suggestions: Vec<String>,
+    },
     /// `USERNAMES_SOURCE=username`: the name is the Cognito `userName` the user signs in with.
-    #[error("Your username is the name you sign in with, so it can't be changed or given up.")]
     NameImmutable,
-    #[error("You changed your username recently. You can change it again in {}.", wait(*retry_after))]
-    Cooldown { retry_after: i64 },
+    Cooldown {
+        retry_after: i64,
+    },
     /// The registry failed or was too slow: nothing was decided, the same request may be retried.
-    #[error("We couldn't reach the username registry right now. Please try again.")]
     Registry(#[source] RegistryError),
-    #[error("There is nothing here: see the API's routes under /v1/.")]
     NotFound,
-    #[error("This route does not take that method; it takes {allow}.")]
-    MethodNotAllowed { allow: &'static str },
+    MethodNotAllowed {
+        allow: &'static str,
+    },
 }
 
 impl From<RegistryError> for ApiError {
@@ -126,10 +132,12 @@ impl ApiError {
     /// Stable snake_case code: the policy's own code for a policy violation.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadRequest(_) | Self::TooLarge => "bad_request",
+            Self::BadRequest => "bad_request",
+            Self::BadNameEncoding => "bad_name_encoding",
+            Self::TooLarge => "body_too_large",
             Self::Unauthorized => "unauthorized",
             Self::Policy(v) => v.code(),
-            Self::NameTaken => "name_taken",
+            Self::NameTaken { .. } => "name_taken",
             Self::NameImmutable => "name_immutable",
             Self::Cooldown { .. } => "rename_cooldown",
             Self::Registry(_) => "registry_unavailable",
@@ -140,11 +148,11 @@ impl ApiError {
 
     pub fn status(&self) -> u16 {
         match self {
-            Self::BadRequest(_) => 400,
+            Self::BadRequest | Self::BadNameEncoding => 400,
             Self::TooLarge => 413,
             Self::Unauthorized => 401,
             Self::Policy(_) => 422,
-            Self::NameTaken => 409,
+            Self::NameTaken { .. } => 409,
             Self::NameImmutable => 403,
             Self::Cooldown { .. } => 429,
             Self::Registry(_) => 503,
@@ -152,12 +160,33 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => 405,
         }
     }
+
+    /// The catalogue's message: the code and its values.
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Policy(violation) => violation.message(),
+            Self::Cooldown { retry_after } => {
+                let (count, unit) = wait(*retry_after);
+                Message::new(self.code())
+                    .number("count", count)
+                    .word("unit", unit)
+            }
+            Self::MethodNotAllowed { allow } => Message::new(self.code()).text("allow", *allow),
+            _ => Message::new(self.code()),
+        }
+    }
+
+    /// The sentence the caller sees, in `locale`.
+    pub fn sentence(&self, locale: Locale) -> String {
+        self.message().render(locale)
+    }
 }
 
-/// A wait in words: "3 hours", "1 minute", "45 seconds" (rounded up to the unit shown).
-fn wait(seconds: i64) -> String {
+/// A wait in the largest sensible unit, rounded up to it: `(3, "hour")`, `(45, "second")`; days
+/// only from two of them on (so "24 hours", not "1 day").
+fn wait(seconds: i64) -> (i64, &'static str) {
     let seconds = seconds.max(1);
-    let (n, unit) = if seconds >= 86_400 * 2 {
+    if seconds >= 86_400 * 2 {
         ((seconds + 86_399) / 86_400, "day")
     } else if seconds >= 3600 {
         ((seconds + 3599) / 3600, "hour")
@@ -165,8 +194,7 @@ fn wait(seconds: i64) -> String {
         ((seconds + 59) / 60, "minute")
     } else {
         (seconds, "second")
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+    }
 }
 
 /// `GET /v1/usernames/{name}`: whether a sign-up or rename could take the name now. Advice only:
@@ -178,8 +206,15 @@ pub struct Availability {
     pub available: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'static str>,
+    /// The sentence of `code`, in the caller's language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// `not_display_form`: the name as it must be written (it passes every rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    /// `name_taken`: up to three names like it that pass the policy and were free when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<Vec<String>>,
 }
 
 /// `PUT /v1/me/username`'s answer.
@@ -216,9 +251,17 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
         }
     }
 
-    /// The policy, then one consistent read. A name is free when nobody holds it or its pending
-    /// reservation or quarantine has ended.
-    pub async fn availability(&self, raw: &str) -> Result<Availability, ApiError> {
+    /// The language an `Accept-Language` header asks for, else `USERNAMES_DEFAULT_LOCALE`.
+    pub fn locale(&self, accept_language: Option<&str>) -> Locale {
+        accept_language
+            .and_then(Locale::negotiate)
+            .unwrap_or(self.settings.default_locale)
+    }
+
+    /// The policy, then one consistent read; for a taken name, one batched read of a few names
+    /// like it ([`Api::suggestions`]). A name is free when nobody holds it or its pending
+    /// reservation or quarantine has ended. Sentences are in `locale`.
+    pub async fn availability(&self, raw: &str, locale: Locale) -> Result<Availability, ApiError> {
         let name = match self.policy.evaluate(raw) {
             Ok(name) => name,
             Err(violation) => {
@@ -226,20 +269,59 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
                     name: raw.to_owned(),
                     available: false,
                     code: Some(violation.code()),
-                    message: Some(violation.message()),
-                })
+                    message: Some(violation.sentence(locale)),
+                    suggestion: violation.suggestion().map(str::to_owned),
+                    suggestions: None,
+                });
             }
         };
         let now = self.clock.now();
         let entry = within_budget(REGISTRY_BUDGET, self.registry.get(name.key())).await?;
-        let available = entry.is_none_or(|claim| !claim.is_live(now));
-        let taken = (!available).then_some(ApiError::NameTaken);
+        if entry.is_none_or(|claim| !claim.is_live(now)) {
+            return Ok(Availability {
+                name: name.display().to_owned(),
+                available: true,
+                code: None,
+                message: None,
+                suggestion: None,
+                suggestions: None,
+            });
+        }
+        let taken = ApiError::NameTaken {
+            suggestions: self.suggestions(&name, now).await,
+        };
+        let ApiError::NameTaken { suggestions } = &taken else {
+            unreachable!()
+        };
         Ok(Availability {
             name: name.display().to_owned(),
-            available,
-            code: taken.as_ref().map(ApiError::code),
-            message: taken.as_ref().map(ToString::to_string),
+            available: false,
+            code: Some(taken.code()),
+            message: Some(taken.sentence(locale)),
+            suggestion: None,
+            suggestions: Some(suggestions.clone()),
         })
+    }
+
+    /// Up to [`suggest::MAX_SUGGESTIONS`] names like `taken` that pass the policy and were free
+    /// when asked: candidates made from its display form ([`suggest::candidates`]), each a key
+    /// of its own (so none is a look-alike of a name someone holds: a look-alike would share
+    /// that name's key, which is held), read in one batch. Advice, as availability is; a
+    /// registry that fails or is slow gives none rather than failing the answer.
+    pub async fn suggestions(&self, taken: &Username, now: i64) -> Vec<String> {
+        let candidates = suggest::candidates(&self.policy, taken, now);
+        let keys: Vec<_> = candidates.iter().map(|c| c.key().clone()).collect();
+        let Ok(entries) = within_budget(REGISTRY_BUDGET, self.registry.get_many(&keys)).await
+        else {
+            return Vec::new();
+        };
+        candidates
+            .into_iter()
+            .zip(entries)
+            .filter(|(_, entry)| entry.as_ref().is_none_or(|claim| !claim.is_live(now)))
+            .map(|(candidate, _)| candidate.display().to_owned())
+            .take(suggest::MAX_SUGGESTIONS)
+            .collect()
     }
 
     /// Moves the caller to `raw` in the registry (one transaction), then mirrors the attribute.
@@ -268,7 +350,11 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
         .await?;
         let previous = match outcome {
             RenameOutcome::Renamed { previous } => previous,
-            RenameOutcome::Taken => return Err(ApiError::NameTaken),
+            RenameOutcome::Taken => {
+                return Err(ApiError::NameTaken {
+                    suggestions: self.suggestions(&to, now).await,
+                })
+            }
             RenameOutcome::Cooldown { until } => {
                 return Err(ApiError::Cooldown {
                     retry_after: until.saturating_sub(now).max(1),
@@ -285,7 +371,9 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
             Ok(()) => {}
             Err(MirrorError::AliasExists) => {
                 self.undo(undo.as_ref()).await?;
-                return Err(ApiError::NameTaken);
+                return Err(ApiError::NameTaken {
+                    suggestions: self.suggestions(&to, now).await,
+                });
             }
             Err(MirrorError::Failed(reason)) => {
                 tracing::warn!(
@@ -479,21 +567,34 @@ mod tests {
 
     #[test]
     fn waits_are_worded_in_the_largest_sensible_unit() {
-        assert_eq!(wait(0), "1 second");
-        assert_eq!(wait(45), "45 seconds");
-        assert_eq!(wait(61), "2 minutes");
-        assert_eq!(wait(3600), "1 hour");
-        assert_eq!(wait(86_400), "24 hours");
-        assert_eq!(wait(3 * 86_400), "3 days");
+        let english = |seconds| {
+            ApiError::Cooldown {
+                retry_after: seconds,
+            }
+            .to_string()
+        };
+        for (seconds, wording) in [
+            (0, "in 1 second."),
+            (45, "in 45 seconds."),
+            (61, "in 2 minutes."),
+            (3600, "in 1 hour."),
+            (86_400, "in 24 hours."),
+            (3 * 86_400, "in 3 days."),
+        ] {
+            assert!(english(seconds).ends_with(wording), "{}", english(seconds));
+        }
+        assert_eq!(wait(3 * 86_400), (3, "day"));
     }
 
     #[test]
     fn every_error_has_a_code_a_status_and_a_sentence() {
         let errors = [
-            ApiError::BadRequest("Send JSON."),
+            ApiError::BadRequest,
             ApiError::TooLarge,
             ApiError::Unauthorized,
-            ApiError::NameTaken,
+            ApiError::NameTaken {
+                suggestions: Vec::new(),
+            },
             ApiError::NameImmutable,
             ApiError::Cooldown { retry_after: 90 },
             ApiError::Registry(RegistryError::Unavailable("connection refused".into())),
@@ -505,7 +606,7 @@ mod tests {
             codes,
             [
                 ("bad_request", 400),
-                ("bad_request", 413),
+                ("body_too_large", 413),
                 ("unauthorized", 401),
                 ("name_taken", 409),
                 ("name_immutable", 403),

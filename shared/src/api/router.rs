@@ -4,6 +4,7 @@
 
 use super::{ApiError, AttributeMirror, Caller};
 use crate::api::Api;
+use crate::messages::Locale;
 use crate::registry::Registry;
 use serde_json::{json, Value};
 
@@ -12,9 +13,11 @@ pub const MAX_BODY: usize = 4096;
 
 const NAMES: &str = "/v1/usernames/";
 const ME: &str = "/v1/me/username";
+/// The API's OpenAPI document.
+pub const OPENAPI: &str = "/v1/openapi.json";
 
 /// One request, as the edge (API Gateway or `serve`) hands it over after checking the token.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ApiRequest<'a> {
     pub method: &'a str,
     /// The path, still percent-encoded, without the query string.
@@ -22,6 +25,8 @@ pub struct ApiRequest<'a> {
     /// The verified caller; `None` when the request carried no valid token.
     pub caller: Option<&'a Caller>,
     pub body: &'a [u8],
+    /// The `Accept-Language` header, which chooses the sentences' language.
+    pub accept_language: Option<&'a str>,
 }
 
 /// One answer.
@@ -45,9 +50,11 @@ impl ApiResponse {
         }
     }
 
-    /// The answer to a failed request (for an edge that refuses a request before routing it).
-    pub fn error(e: &ApiError) -> Self {
-        let mut headers = Vec::new();
+    /// The answer to a failed request, in `locale` (also for an edge that refuses a request
+    /// before routing it): `{"code", "message"}`, and the names to offer instead where there
+    /// are (`suggestion` for `not_display_form`, `suggestions` for `name_taken`).
+    pub fn error(e: &ApiError, locale: Locale) -> Self {
+        let mut headers = vec![("content-language", locale.tag().to_owned())];
         match e {
             ApiError::Cooldown { retry_after } => {
                 headers.push(("retry-after", retry_after.to_string()))
@@ -59,31 +66,51 @@ impl ApiResponse {
             }
             _ => {}
         }
+        let mut body = json!({"code": e.code(), "message": e.sentence(locale)});
+        match e {
+            ApiError::Policy(violation) if violation.suggestion().is_some() => {
+                body["suggestion"] = json!(violation.suggestion());
+            }
+            ApiError::NameTaken { suggestions } => body["suggestions"] = json!(suggestions),
+            _ => {}
+        }
         Self {
             status: e.status(),
             headers,
-            body: json!({"code": e.code(), "message": e.to_string()}),
+            body,
             outcome: e.code(),
         }
     }
 }
 
-/// Answers one request.
+/// Answers one request, in the language its `Accept-Language` asks for (else the default).
 pub async fn route<R: Registry, M: AttributeMirror>(
     api: &Api<R, M>,
     req: ApiRequest<'_>,
 ) -> ApiResponse {
-    match answer(api, req).await {
-        Ok(res) => res,
-        Err(e) => ApiResponse::error(&e),
+    let locale = api.locale(req.accept_language);
+    match answer(api, req, locale).await {
+        Ok(mut res) => {
+            res.headers
+                .push(("content-language", locale.tag().to_owned()));
+            res
+        }
+        Err(e) => ApiResponse::error(&e, locale),
     }
 }
 
 async fn answer<R: Registry, M: AttributeMirror>(
     api: &Api<R, M>,
     req: ApiRequest<'_>,
+    locale: Locale,
 ) -> Result<ApiResponse, ApiError> {
     let path = req.path.split('?').next().unwrap_or_default();
+    if path == OPENAPI {
+        if !matches!(req.method, "GET" | "HEAD") {
+            return Err(ApiError::MethodNotAllowed { allow: "GET" });
+        }
+        return Ok(ApiResponse::ok(super::openapi::document(), "openapi"));
+    }
     if let Some(encoded) = path.strip_prefix(NAMES) {
         if encoded.contains('/') {
             return Err(ApiError::NotFound);
@@ -91,10 +118,8 @@ async fn answer<R: Registry, M: AttributeMirror>(
         if !matches!(req.method, "GET" | "HEAD") {
             return Err(ApiError::MethodNotAllowed { allow: "GET" });
         }
-        let name = percent_decode(encoded).ok_or(ApiError::BadRequest(
-            "The name in the path must be percent-encoded UTF-8.",
-        ))?;
-        let availability = api.availability(&name).await?;
+        let name = percent_decode(encoded).ok_or(ApiError::BadNameEncoding)?;
+        let availability = api.availability(&name, locale).await?;
         let outcome = if availability.available {
             "available"
         } else {
@@ -125,14 +150,13 @@ async fn answer<R: Registry, M: AttributeMirror>(
 
 /// The `username` of a rename's body `{"username": …}`.
 fn requested_name(body: &[u8]) -> Result<String, ApiError> {
-    const SHAPE: &str = "Send a JSON body like {\"username\": \"new_name\"}.";
     if body.len() > MAX_BODY {
         return Err(ApiError::TooLarge);
     }
-    let value: Value = serde_json::from_slice(body).map_err(|_| ApiError::BadRequest(SHAPE))?;
+    let value: Value = serde_json::from_slice(body).map_err(|_| ApiError::BadRequest)?;
     match value.get("username") {
         Some(Value::String(name)) => Ok(name.clone()),
-        _ => Err(ApiError::BadRequest(SHAPE)),
+        _ => Err(ApiError::BadRequest),
     }
 }
 

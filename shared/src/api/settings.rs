@@ -29,6 +29,9 @@ pub struct ApiSettings {
     /// `USERNAMES_CASE_SENSITIVE_USERNAMES`, as the triggers read it: how a caller's `userName`
     /// is compared with the owner of a first-version name.
     pub case_sensitive_user_names: bool,
+    /// `USERNAMES_DEFAULT_LOCALE`, as the triggers read it: the language of an answer whose
+    /// request asks for none of ours.
+    pub default_locale: crate::messages::Locale,
 }
 
 impl Default for ApiSettings {
@@ -40,6 +43,7 @@ impl Default for ApiSettings {
             user_pool_id: None,
             name_source: NameSource::default(),
             case_sensitive_user_names: false,
+            default_locale: crate::messages::Locale::En,
         }
     }
 }
@@ -59,6 +63,7 @@ impl ApiSettings {
                 crate::config::ENV_CASE_SENSITIVE_USERNAMES,
                 false,
             )?,
+            default_locale: crate::config::default_locale_from_env(env)?,
         })
     }
 

@@ -17,6 +17,9 @@ use crate::registry::ContactKey;
 pub const ENV_TABLE: &str = "USERNAMES_TABLE";
 /// Where a user's name comes from: `preferred_username` (default) or `username`.
 pub const ENV_SOURCE: &str = "USERNAMES_SOURCE";
+/// The language of sentences when an event or request names none of ours: a BCP 47 tag among
+/// `crate::messages::Locale::ALL` (default `en`).
+pub const ENV_DEFAULT_LOCALE: &str = "USERNAMES_DEFAULT_LOCALE";
 /// Whether the pool tells `userName`s apart by case (`UsernameConfiguration.CaseSensitive`):
 /// `false` (default, the template's pools) or `true`.
 pub const ENV_CASE_SENSITIVE_USERNAMES: &str = "USERNAMES_CASE_SENSITIVE_USERNAMES";
@@ -62,6 +65,8 @@ pub struct Settings {
     /// `USERNAMES_CASE_SENSITIVE_USERNAMES`: in a case-sensitive pool `Alice` and `alice` are two
     /// users, so no comparison of holders folds case (see [`crate::registry::Holder`]).
     pub case_sensitive_user_names: bool,
+    /// `USERNAMES_DEFAULT_LOCALE`: the language of a refusal when the person's is unknown.
+    pub default_locale: crate::messages::Locale,
     pub policy: crate::policy::Policy,
     pub sign_up: SignUpSettings,
     pub tokens: TokenSettings,
@@ -80,6 +85,7 @@ impl Settings {
                 ENV_CASE_SENSITIVE_USERNAMES,
                 false,
             )?,
+            default_locale: default_locale_from_env(env)?,
             policy: crate::policy::Policy::from_env(env)?,
             sign_up: SignUpSettings::from_env(env)?,
             tokens: TokenSettings::from_env(env)?,
@@ -117,6 +123,23 @@ impl Settings {
             .clone()
             .unwrap_or_else(ContactKey::development)
     }
+}
+
+/// `USERNAMES_DEFAULT_LOCALE`: one of our languages; unset is English.
+pub fn default_locale_from_env(
+    env: &impl EnvSource,
+) -> Result<crate::messages::Locale, ConfigError> {
+    use crate::messages::Locale;
+    let Some(raw) = env.var(ENV_DEFAULT_LOCALE) else {
+        return Ok(Locale::En);
+    };
+    Locale::from_tag(&raw).ok_or_else(|| {
+        let tags: Vec<&str> = Locale::ALL.iter().map(|l| l.tag()).collect();
+        ConfigError::new(
+            ENV_DEFAULT_LOCALE,
+            format!("`{}` is not one of {}", raw.trim(), tags.join(", ")),
+        )
+    })
 }
 
 /// A DynamoDB table name (3 to 255 of `A-Z a-z 0-9 _ - .`) or a table ARN, which DynamoDB also
@@ -190,6 +213,23 @@ mod tests {
             Settings::from_env(&bad).unwrap_err().var,
             ENV_CASE_SENSITIVE_USERNAMES
         );
+    }
+
+    #[test]
+    fn the_default_language_is_english_or_one_of_ours() {
+        use crate::messages::Locale;
+        assert_eq!(
+            Settings::from_env(&env(&[])).unwrap().default_locale,
+            Locale::En
+        );
+        let german = env(&[(ENV_DEFAULT_LOCALE, "de-CH")]);
+        assert_eq!(
+            Settings::from_env(&german).unwrap().default_locale,
+            Locale::De
+        );
+        let err = Settings::from_env(&env(&[(ENV_DEFAULT_LOCALE, "nl")])).unwrap_err();
+        assert_eq!(err.var, ENV_DEFAULT_LOCALE);
+        assert!(err.to_string().contains("zh-Hans"), "{err}");
     }
 
     #[test]

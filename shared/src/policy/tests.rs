@@ -98,7 +98,11 @@ fn input_not_in_display_form_is_rejected_naming_the_display_form() {
                 display: display.to_owned()
             }
         );
-        assert_eq!(violation.message(), format!("Write it as \"{display}\"."));
+        // The display form is isolated from the sentence's direction (see `crate::messages`).
+        assert_eq!(
+            violation.to_string(),
+            format!("Write it as \"\u{2068}{display}\u{2069}\".")
+        );
         assert!(policy.evaluate(display).is_ok(), "{display}");
     }
 }
@@ -219,7 +223,7 @@ fn every_violation_has_a_sentence_and_a_snake_case_code() {
             "{code}"
         );
         assert!(codes.insert(code), "duplicate code {code}");
-        let message = v.message();
+        let message = v.to_string();
         assert!(
             message.ends_with('.') && message.chars().next().is_some_and(char::is_uppercase),
             "{message}"

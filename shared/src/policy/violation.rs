@@ -1,76 +1,55 @@
-//! Why a name was rejected: one variant per rule, each with a stable snake_case code and the one
-//! user-facing sentence for it (Cognito shows it as `PreSignUp failed with error <message>.`).
+//! Why a name was rejected: one variant per rule, each with a stable snake_case code; its sentence,
+//! in every language, is the catalogue's message of that code (`crate::messages`), with the rule's
+//! values (a length, the display form).
 
+use crate::messages::{Locale, Message};
 use thiserror::Error;
 
-/// Why a name was rejected. `Display` is the user-facing sentence; `code()` the machine code.
+/// Why a name was rejected. `Display` is the English sentence (see [`PolicyViolation::sentence`]
+/// for the others); `code()` the machine code.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{}", self.sentence(Locale::En))]
 pub enum PolicyViolation {
-    #[error("Enter a username.")]
     Empty,
-    #[error("Usernames can be at most {max} characters long.")]
-    TooLong { max: usize },
-    #[error("Usernames must be at least {min} characters long.")]
-    TooShort { min: usize },
-    #[error("Usernames can't contain control characters such as tabs or line breaks.")]
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
     ControlCharacter,
-    #[error("Usernames can't contain text-direction control characters.")]
     BidiControl,
-    #[error("Usernames can't contain spaces.")]
     Whitespace,
-    #[error("Usernames can't contain invisible characters.")]
     InvisibleCharacter,
-    #[error("Usernames can't contain formatting characters.")]
     FormatCharacter,
-    #[error("Usernames can't contain private-use characters.")]
     PrivateUseCharacter,
-    #[error("Usernames can't contain Unicode noncharacters.")]
     Noncharacter,
-    #[error("Usernames can't contain unassigned Unicode characters.")]
     UnassignedCharacter,
     /// The input normalises to a different string; `display` is that string (and it passes
     /// every other rule, so the user can simply type it).
-    #[error("Write it as \"{display}\".")]
-    NotDisplayForm { display: String },
-    #[error("Usernames can't contain stylised characters such as ligatures, superscripts, circled or mathematical letters.")]
+    NotDisplayForm {
+        display: String,
+    },
     CompatibilityCharacter,
-    #[error("Usernames can only contain letters, digits and . _ - between them.")]
     DisallowedCharacter,
-    #[error("A right-to-left username must start with a right-to-left letter, end with a letter or digit, and can't mix in left-to-right letters.")]
     BidiRule,
-    #[error("Usernames can't start or end with . _ or -.")]
     SeparatorAtEdge,
-    #[error("Usernames can't have two of . _ - in a row.")]
     ConsecutiveSeparators,
-    #[error("Usernames need at least one letter.")]
     NoLetter,
-    #[error("Accent marks must follow a letter.")]
     MisplacedCombiningMark,
-    #[error("A letter can carry at most 4 accent marks.")]
     TooManyCombiningMarks,
-    #[error("A letter can't carry the same accent mark twice.")]
     RepeatedCombiningMark,
-    #[error("Usernames can't mix letters from different writing systems.")]
     MixedScripts,
-    #[error("Usernames must use digits from one numbering system.")]
     MixedDigits,
-    #[error("That username looks like a name written in another alphabet.")]
     WholeScriptConfusable,
-    #[error("Usernames can't look like an email address.")]
     LooksLikeEmail,
-    #[error("Usernames can't look like a web address.")]
     LooksLikeUrl,
-    #[error("Usernames can't look like a domain name.")]
     LooksLikeDomain,
-    #[error("Usernames can't contain an encoded domain label (xn--).")]
     LooksLikePunycode,
-    #[error("Usernames can't look like a phone number or an ID number.")]
     LooksLikePhoneNumber,
-    #[error("That username is reserved.")]
     Reserved,
     /// Normalising the display form again changed it: never seen with the pinned Unicode data,
     /// but if a table update ever makes the normaliser non-idempotent we fail closed.
-    #[error("That username can't be used.")]
     UnstableNormalization,
 }
 
@@ -112,8 +91,31 @@ impl PolicyViolation {
         }
     }
 
-    /// The short sentence a user sees.
-    pub fn message(&self) -> String {
-        self.to_string()
+    /// The catalogue's message: the code and the rule's values.
+    pub fn message(&self) -> Message {
+        let message = Message::new(self.code());
+        match self {
+            Self::TooLong { max } => message.number("max", *max as i64),
+            Self::TooShort { min } => message.number("min", *min as i64),
+            Self::NotDisplayForm { display } => message.text("display", display.clone()),
+            Self::TooManyCombiningMarks => {
+                message.number("max", crate::policy::shape::MAX_STACKED_MARKS as i64)
+            }
+            _ => message,
+        }
+    }
+
+    /// The name to offer instead: the display form of a name written another way, which passes
+    /// every rule. Only `not_display_form` has one.
+    pub fn suggestion(&self) -> Option<&str> {
+        match self {
+            Self::NotDisplayForm { display } => Some(display),
+            _ => None,
+        }
+    }
+
+    /// The short sentence a user sees, in `locale`.
+    pub fn sentence(&self, locale: Locale) -> String {
+        self.message().render(locale)
     }
 }

@@ -481,6 +481,54 @@ impl Registry for DynamoRegistry {
             .await
     }
 
+    /// One consistent `BatchGetItem` (0.5 RCU a key); keys DynamoDB leaves unprocessed (under
+    /// throttling) are asked again once, and an answer still missing some is an error rather
+    /// than a key taken for free.
+    async fn get_many(&self, keys: &[NameKey]) -> Result<Vec<Option<super::Claim>>, RegistryError> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut wanted = Vec::with_capacity(keys.len());
+        for key in keys {
+            wanted.push(HashMap::from([(NAME_KEY.to_owned(), name_item_key(key)?)]));
+        }
+        let mut found: HashMap<String, super::Claim> = HashMap::new();
+        let mut asking = wanted;
+        for _ in 0..2 {
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(asking))
+                .consistent_read(true)
+                .build()
+                .map_err(|err| RegistryError::Unavailable(Box::new(err)))?;
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(registry_error)?;
+            for item in output
+                .responses()
+                .and_then(|r| r.get(&self.table))
+                .into_iter()
+                .flatten()
+            {
+                let claim = claim_from_item(item)?;
+                found.insert(claim.key.as_str().to_owned(), claim);
+            }
+            asking = output
+                .unprocessed_keys()
+                .and_then(|u| u.get(&self.table))
+                .map(|k| k.keys().to_vec())
+                .unwrap_or_default();
+            if asking.is_empty() {
+                return Ok(keys.iter().map(|k| found.remove(k.as_str())).collect());
+            }
+        }
+        Err(RegistryError::Timeout)
+    }
+
     /// One `Query` of the `by_owner` index per stored spelling of the `userName` (eventually
     /// consistent: first-version entries were written long before, and the writes that follow
     /// decide anyway).

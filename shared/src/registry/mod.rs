@@ -614,6 +614,22 @@ pub trait Registry: Send + Sync {
         &self,
         key: &NameKey,
     ) -> impl Future<Output = Result<Option<Claim>, RegistryError>> + Send;
+
+    /// The entries of `keys` (at most 100), in their order, `None` where there is none: one
+    /// batched, consistent read where the store has one (DynamoDB's `BatchGetItem`), else one
+    /// `get` after another. Advice only (suggestions), never a decision.
+    fn get_many(
+        &self,
+        keys: &[NameKey],
+    ) -> impl Future<Output = Result<Vec<Option<Claim>>, RegistryError>> + Send {
+        async move {
+            let mut entries = Vec::with_capacity(keys.len());
+            for key in keys {
+                entries.push(self.get(key).await?);
+            }
+            Ok(entries)
+        }
+    }
 }
 
 /// A shared registry is a registry, so a handler and a test can hold the same store.
@@ -708,6 +724,13 @@ impl<R: Registry> Registry for Arc<R> {
         key: &NameKey,
     ) -> impl Future<Output = Result<Option<Claim>, RegistryError>> + Send {
         R::get(self, key)
+    }
+
+    fn get_many(
+        &self,
+        keys: &[NameKey],
+    ) -> impl Future<Output = Result<Vec<Option<Claim>>, RegistryError>> + Send {
+        R::get_many(self, keys)
     }
 }
 

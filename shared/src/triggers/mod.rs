@@ -10,6 +10,7 @@ pub mod pre_token_generation;
 use crate::config::{ConfigError, EnvSource, NameSource, Settings};
 use crate::events::token::TokenEventError;
 use crate::events::{loggable_trigger_source, trigger_source, EventError};
+use crate::messages::{with_code, Locale, Message};
 use crate::policy::PolicyViolation;
 use crate::registry::{
     Clock, ContactKey, Contacts, DynamoRegistry, Holder, Registry, RegistryError, SystemClock,
@@ -125,20 +126,23 @@ impl Triggers<DynamoRegistry> {
     }
 }
 
-/// Why a trigger said no. `Display` is the sentence the user sees: never an SDK error, a serde
-/// error or an internal name. `code()` is the stable name for logs and the CLI.
+/// Why a trigger said no. `Display` is the English sentence the user sees (the catalogue's, see
+/// `crate::messages`): never an SDK error, a serde error or an internal name. `code()` is the
+/// stable name for logs, the CLI and apps; [`TriggerError::lambda_error`] says both in the
+/// user's language.
 #[derive(Debug, Error)]
 pub enum TriggerError {
     /// The name breaks the username policy; the policy words the sentence.
     #[error("{0}")]
     Policy(#[from] PolicyViolation),
-    #[error("That username is already taken.")]
+    #[error("{}", self.sentence(Locale::En))]
     NameTaken,
-    #[error("Choose a username.")]
+    #[error("{}", self.sentence(Locale::En))]
     NameRequired,
     /// The registry failed or was too slow: fail closed, never risk a duplicate.
-    #[error("We couldn't reserve that username right now. Please try again.")]
+    #[error("{}", self.sentence(Locale::En))]
     Registry(#[source] RegistryError),
+    /// An event that is not what Cognito sends: a developer's error, said in English.
     #[error("{0}")]
     Event(#[from] EventError),
     #[error("{0}")]
@@ -158,15 +162,27 @@ impl TriggerError {
         }
     }
 
+    /// The sentence a user sees, in `locale`: the catalogue's message of the code (the policy's
+    /// with its values); an event error stays in English.
+    pub fn sentence(&self, locale: Locale) -> String {
+        match self {
+            Self::Policy(violation) => violation.sentence(locale),
+            Self::NameTaken | Self::NameRequired | Self::Registry(_) => {
+                Message::new(self.code()).render(locale)
+            }
+            Self::Event(e) => e.to_string(),
+            Self::TokenEvent(e) => e.to_string(),
+        }
+    }
+
     /// The error as Lambda reports a handler error (the functions, `usernames invoke` and
-    /// `serve`). Cognito shows `errorMessage` as `PreSignUp failed with error <message>.`, adding
-    /// a full stop of its own, so the sentence's own final full stop is left out here, the one
-    /// place every trigger rejection passes.
-    pub fn lambda_error(&self) -> LambdaError {
-        let sentence = self.to_string();
+    /// `serve`), in the user's language, with the code in the message (Cognito drops
+    /// `errorType` and shows only `PreSignUp failed with error <errorMessage>.`), the one place
+    /// every trigger rejection passes. See [`crate::messages::with_code`].
+    pub fn lambda_error(&self, locale: Locale) -> LambdaError {
         LambdaError {
             error_type: self.code().to_string(),
-            error_message: sentence.strip_suffix('.').unwrap_or(&sentence).to_string(),
+            error_message: with_code(&self.sentence(locale), self.code()),
         }
     }
 }
@@ -201,6 +217,32 @@ pub struct Dispatched {
     /// The success outcome's code (`reserved`, `committed`, ...) or the error's.
     pub outcome: &'static str,
     pub result: Result<Value, TriggerError>,
+    /// The language of the person the event is about (see [`event_locale`]).
+    pub locale: Locale,
+}
+
+impl Dispatched {
+    /// The result as Lambda reports it: the answered event, or the error in the person's
+    /// language.
+    pub fn lambda_result(self) -> Result<Value, LambdaError> {
+        let locale = self.locale;
+        self.result.map_err(|e| e.lambda_error(locale))
+    }
+}
+
+/// The language to answer the person an event is about in: the sign-up's
+/// `clientMetadata.locale` (Amplify's `signUp({options: {clientMetadata: {locale}}})`), else
+/// their `locale` attribute, else `default`. A tag we have no sentences in is passed over.
+pub fn event_locale(event: &Value, default: Locale) -> Locale {
+    let request = &event["request"];
+    [
+        &request["clientMetadata"]["locale"],
+        &request["userAttributes"]["locale"],
+    ]
+    .into_iter()
+    .filter_map(Value::as_str)
+    .find_map(Locale::from_tag)
+    .unwrap_or(default)
 }
 
 /// Answers any Cognito trigger event this project handles: the whole event back with
@@ -214,9 +256,10 @@ pub async fn handle<R: Registry>(
 
 /// [`handle`], also saying which trigger ran and its outcome code (for the invocation log).
 pub async fn dispatch<R: Registry>(triggers: &Triggers<R>, event: Value) -> Dispatched {
+    let locale = event_locale(&event, triggers.settings.default_locale);
     let source = match trigger_source(&event) {
         Ok(source) => source.to_string(),
-        Err(e) => return Dispatched::failed(None, e.into()),
+        Err(e) => return Dispatched::failed(None, e.into(), locale),
     };
     let answered = if source.starts_with("PreSignUp_") {
         pre_sign_up::answer(triggers, event)
@@ -240,17 +283,19 @@ pub async fn dispatch<R: Registry>(triggers: &Triggers<R>, event: Value) -> Disp
             trigger_source,
             outcome,
             result: Ok(event),
+            locale,
         },
-        Err(e) => Dispatched::failed(trigger_source, e),
+        Err(e) => Dispatched::failed(trigger_source, e, locale),
     }
 }
 
 impl Dispatched {
-    fn failed(trigger_source: Option<String>, error: TriggerError) -> Self {
+    fn failed(trigger_source: Option<String>, error: TriggerError, locale: Locale) -> Self {
         Self {
             trigger_source,
             outcome: error.code(),
             result: Err(error),
+            locale,
         }
     }
 }
@@ -379,10 +424,10 @@ mod tests {
                 "{message}"
             );
         }
-        let body = serde_json::to_value(TriggerError::NameTaken.lambda_error()).unwrap();
+        let body = serde_json::to_value(TriggerError::NameTaken.lambda_error(Locale::En)).unwrap();
         assert_eq!(
             body,
-            serde_json::json!({"errorType": "name_taken", "errorMessage": "That username is already taken"})
+            serde_json::json!({"errorType": "name_taken", "errorMessage": "That username is already taken. [name_taken]"})
         );
     }
 }

@@ -30,6 +30,7 @@ export const usernamesSettings: Record<string, string> = {
   USERNAMES_SCRIPT_POLICY: 'single-script',
   USERNAMES_REJECT_PII_LOOKALIKES: 'true',
   USERNAMES_DOMAIN_TLDS: 'linkify',
+  USERNAMES_DEFAULT_LOCALE: 'en',
   USERNAMES_PENDING_TTL: '24h',
   USERNAMES_ADMIN_PENDING_TTL: '7d',
   USERNAMES_AUTO_CONFIRM: 'false',
