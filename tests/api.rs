@@ -148,10 +148,12 @@ impl<R: Registry> Stage<R> {
                 path,
                 caller,
                 body,
+                ..Default::default()
             },
         )
         .await;
         assert_answer_shape(&answer);
+        integration_tests::openapi::assert_conforms(method, path, &answer);
         answer
     }
 
@@ -192,12 +194,26 @@ impl<R: Registry> Stage<R> {
     }
 }
 
-/// Every answer is JSON; every error is `{"code","message"}` with a sentence; never a 500.
+/// Every answer is JSON in a named language; every error is `{"code","message"}` with a
+/// sentence, plus `suggestions` only when the name is taken; never a 500.
 fn assert_answer_shape(answer: &ApiResponse) {
     assert!(answer.status < 500 || answer.status == 503, "{answer:?}");
+    assert!(header(answer, "content-language").is_some(), "{answer:?}");
     if answer.status >= 400 {
         let object = answer.body.as_object().expect("an object");
-        assert_eq!(object.len(), 2, "{answer:?}");
+        let extra = match object["code"].as_str() {
+            Some("name_taken") => {
+                let suggestions = object["suggestions"].as_array().expect("suggestions");
+                assert!(suggestions.iter().all(|s| s.is_string()), "{answer:?}");
+                1
+            }
+            Some("not_display_form") => {
+                assert!(object["suggestion"].is_string(), "{answer:?}");
+                1
+            }
+            _ => 0,
+        };
+        assert_eq!(object.len(), 2 + extra, "{answer:?}");
         assert!(object["code"].as_str().is_some_and(|c| !c.is_empty()));
         assert!(object["message"]
             .as_str()
@@ -558,7 +574,14 @@ pub async fn bad_requests_get_a_code_and_a_sentence<R: Registry>(registry: R) {
             405,
             "method_not_allowed",
         ),
-        ("GET", "/v1/usernames/%FF", None, b"", 400, "bad_request"),
+        (
+            "GET",
+            "/v1/usernames/%FF",
+            None,
+            b"",
+            400,
+            "bad_name_encoding",
+        ),
         ("GET", "/v2/anything", None, b"", 404, "not_found"),
     ];
     for (method, path, caller, body, status, code) in cases {
@@ -714,8 +737,15 @@ async fn each_route_costs_the_dynamodb_requests_it_must() {
         username: Some("ann".into()),
         ..stage.signed_up("ann", "Annabel").await
     };
-    let costs: [(&str, &str, &[u8], &[&str]); 7] = [
+    let costs: [(&str, &str, &[u8], &[&str]); 8] = [
         ("GET", "/v1/usernames/Melody", b"", &["GetItem"]),
+        // A taken name: its suggestions are read in one consistent batch.
+        (
+            "GET",
+            "/v1/usernames/annabel",
+            b"",
+            &["GetItem", "BatchGetItem"],
+        ),
         ("GET", "/v1/usernames/ab", b"", &[]),
         (
             "PUT",
@@ -775,9 +805,35 @@ async fn each_route_costs_the_dynamodb_requests_it_must() {
             "GetItem",
             "GetItem",
             "TransactWriteItems",
-            "TransactWriteItems"
+            "TransactWriteItems",
+            "BatchGetItem"
         ]
     );
+}
+
+/// The conformance check itself can fail: an answer the document does not describe.
+#[test]
+#[should_panic(expected = "does not conform")]
+fn an_answer_off_the_document_fails_the_conformance_check() {
+    let answer = ApiResponse {
+        status: 200,
+        headers: vec![("content-language", "en".into())],
+        body: json!({"name": "Melody", "available": "yes"}),
+        outcome: "available",
+    };
+    integration_tests::openapi::assert_conforms("GET", "/v1/usernames/Melody", &answer);
+}
+
+#[test]
+#[should_panic(expected = "no content-language")]
+fn an_answer_without_its_language_fails_the_conformance_check() {
+    let answer = ApiResponse {
+        status: 200,
+        headers: vec![],
+        body: json!({"name": "Melody", "available": true}),
+        outcome: "available",
+    };
+    integration_tests::openapi::assert_conforms("GET", "/v1/usernames/Melody", &answer);
 }
 
 #[tokio::test]

@@ -120,6 +120,9 @@ enum Command {
         #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = pool::grace)]
         grace: std::time::Duration,
     },
+    /// Print the message catalogue (every code, its parameters and its sentence in every
+    /// language, as Fluent and ICU MessageFormat) as JSON: catalogue/messages.json.
+    Catalogue,
     /// Administer the DynamoDB table named by USERNAMES_TABLE.
     Table {
         #[command(subcommand)]
@@ -133,6 +136,21 @@ enum TableCommand {
     Create,
 }
 
+/// `usernames catalogue`: the catalogue, pretty-printed with a final newline (as committed).
+fn catalogue() -> ExitCode {
+    let catalogue = shared::messages::catalogue::catalogue();
+    match serde_json::to_string_pretty(&catalogue) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("usernames catalogue: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -140,6 +158,7 @@ fn main() -> ExitCode {
         Command::Invoke { files } => invoke::run(files),
         Command::Serve { addr } => serve::run(addr),
         Command::Demo => demo::run(),
+        Command::Catalogue => catalogue(),
         Command::Table {
             command: TableCommand::Create,
         } => table::create(),

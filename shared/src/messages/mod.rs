@@ -1,9 +1,10 @@
 //! The one source of every sentence a user sees: a stable code and its parameters in, the
 //! sentence in the user's language out. The sentences live in Fluent files (`ftl/<locale>.ftl`,
-//! compiled in), one message per code; the catalogue shipped to apps (`catalogue.json`) is
-//! generated from them. Which language a request gets is chosen here too: an `Accept-Language`
-//! header, or a locale tag such as Cognito's `locale` attribute. Imports nothing of the crate, so
-//! the policy, the triggers and the API all read it.
+//! compiled in), one message per code; the catalogue shipped to apps
+//! (`catalogue/messages.json`) is generated from them ([`catalogue`]). Which language a request
+//! gets is chosen here too: an `Accept-Language` header, or a locale tag such as Cognito's
+//! `locale` attribute. Imports nothing of the crate, so the policy, the triggers and the API all
+//! read it.
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -354,6 +355,8 @@ pub fn source_of(locale: Locale, code: &str) -> Option<String> {
     }
     Some(value)
 }
+
+pub mod catalogue;
 
 #[cfg(test)]
 mod tests;
