@@ -73,10 +73,11 @@ try {
       JSON.stringify(routes, Object.keys(routes).sort()) ===
         JSON.stringify({
           'DELETE /v1/me/username': 'JWT',
+          'GET /v1/openapi.json': 'NONE',
           'GET /v1/usernames/{name}': 'NONE',
           'PUT /v1/me/username': 'JWT'
         }),
-      `the three routes, public availability and signed-in rename and release: ${JSON.stringify(
+      `the four routes, public availability and OpenAPI document, signed-in rename and release: ${JSON.stringify(
         routes
       )}`
     );
@@ -132,6 +133,8 @@ try {
         JSON.stringify([
           'cognito-idp:AdminDeleteUserAttributes',
           'cognito-idp:AdminUpdateUserAttributes',
+          'cognito-idp:DescribeUserPool',
+          'dynamodb:BatchGetItem',
           'dynamodb:DeleteItem',
           'dynamodb:GetItem',
           'dynamodb:Query',

@@ -10,7 +10,9 @@ a custom runtime, and three things are read per spawn:
 
 The registry is moto behind a TLS front with a test CA (real DynamoDB is HTTPS, and the TLS
 handshake is what the warm connection moves into init), trusted by the functions through
-SSL_CERT_FILE. Two floors are built and measured in the same run, spawn after spawn with the
+SSL_CERT_FILE; so is the user pool (moto's Cognito), which the HTTP API function opens at init
+too and a rename calls. The API function is measured on two first requests: an availability
+check (one DynamoDB read) and a rename (DynamoDB, then the pool's attribute). Two floors are built and measured in the same run, spawn after spawn with the
 functions: a bare `lambda_runtime` echo and an echo that builds an SDK DynamoDB client at init.
 Figures are medians, reported as ratios to those floors; absolute times depend on the machine.
 
@@ -296,9 +298,25 @@ def events_for(tag):
     return events
 
 
+RENAME = "username-api rename"
+
+
+def rename_event(user, tag):
+    """A signed-in user's `PUT /v1/me/username` as API Gateway hands it over, with the claims its
+    JWT authorizer verified: the user of moto's pool, renaming to a fresh name."""
+    event = fixture("api/put-username-jwt.json")
+    claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+    claims["sub"] = user["sub"]
+    claims["username"] = user["username"]
+    event["body"] = json.dumps({"username": f"renamed_{tag}"})
+    return event
+
+
 def answered_ok(subject, answer):
     """The function did its job, not just answered: a rejection would measure a different path."""
     body = json.loads(answer)
+    if subject == RENAME:
+        return body.get("statusCode") == 200 and '"username"' in body.get("body", "")
     if subject == "username-api":
         return body.get("statusCode") == 200 and '"available":true' in body.get("body", "").replace(" ", "")
     if subject == "pre-token-generation":
@@ -442,24 +460,53 @@ def main():
     )
     if created.returncode != 0:
         raise SystemExit(f"cold_start: table create failed: {created.stderr.strip()}")
+    # The pool the API function opens at init and a rename mirrors into, with the one user who
+    # renames (no cooldown, so every spawn's first request is a real rename).
+    import boto3
 
-    # Each function twice: with its connection opened at init (the default) and without.
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=f"http://127.0.0.1:{moto_port}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    pool_id = cognito.create_user_pool(PoolName="cold-start")["UserPool"]["Id"]
+    created_user = cognito.admin_create_user(UserPoolId=pool_id, Username="renaming-user")["User"]
+    renamer = {
+        "username": created_user["Username"],
+        "sub": next(a["Value"] for a in created_user["Attributes"] if a["Name"] == "sub"),
+    }
+    api_env = {
+        "USERNAMES_USER_POOL_ID": pool_id,
+        "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": f"https://localhost:{tls_port}",
+        "USERNAMES_RENAME_COOLDOWN": "0",
+    }
+
+    # Each function twice: with its connections opened at init (the default) and without.
     subjects = [("echo", "echo", {}), ("sdk-echo", "sdk-echo", {})]
-    for name in functions:
-        subjects.append((name, name, {}))
-    for name in functions:
-        subjects.append((f"{name} (cold connection)", name, {"USERNAMES_WARM_CONNECTION": "false"}))
+    measured = [(name, name, api_env if name == "username-api" else {}) for name in functions]
+    if "username-api" in functions:
+        measured.append((RENAME, "username-api", api_env))
+    subjects += measured
+    for label, name, extra in measured:
+        subjects.append((f"{label} (cold connection)", name, {**extra, "USERNAMES_WARM_CONNECTION": "false"}))
 
     samples = {label: [] for label, _, _ in subjects}
     log = open(os.path.join(work, "functions.log"), "w")
     # Round 0 warms the page cache and moto; it is not counted.
     for round_ in range(args.rounds + 1):
-        events = {warm: events_for(f"r{round_}{'c' if warm else 'w'}") for warm in (False, True)}
+        events = {}
+        for cold in (False, True):
+            tag = f"r{round_}{'c' if cold else 'w'}"
+            events[cold] = events_for(tag)
+            events[cold][RENAME] = rename_event(renamer, tag)
         for label, binary, extra in subjects:
             cold = "USERNAMES_WARM_CONNECTION" in extra
-            event = events[cold].get(binary, events[cold]["pre-sign-up"])
+            subject = label.removesuffix(" (cold connection)")
+            event = events[cold].get(subject, events[cold].get(binary, events[cold]["pre-sign-up"]))
             sample = spawn_once(binaries[binary], {**base_env, **extra}, event, log)
-            if binary in functions and not answered_ok(binary, sample["answer"]):
+            if binary in functions and not answered_ok(subject, sample["answer"]):
                 raise SystemExit(f"cold_start: {label} answered {sample['answer'][:300]!r}")
             if round_ > 0:
                 del sample["answer"]
@@ -471,6 +518,8 @@ def main():
         if shutil.which("valgrind") is None:
             raise SystemExit("cold_start: --instructions needs valgrind (apt-get install valgrind)")
         for label, binary, extra in subjects:
+            if label.startswith(RENAME):
+                continue  # the same binary and variables as the availability check's init
             counts[label] = count_init_instructions(binaries[binary], {**base_env, **extra}, work, label)
             print(f"counted {label}", file=sys.stderr, flush=True)
 

@@ -217,3 +217,75 @@ async fn a_function_without_lambdas_variables_names_the_missing_one() {
     let err = DynamoRegistry::for_lambda(&env, "t").await.unwrap_err();
     assert_eq!(err.var, "USERNAMES_WARM_CONNECTION");
 }
+
+/// The HTTP API function's init: one SDK configuration, DynamoDB's connection and the pool's
+/// opened at once, so the first rename after a cold start (a transaction, then the pool's
+/// attribute) opens no connection; switched off, neither is opened before the first request.
+#[tokio::test]
+async fn the_api_function_opens_both_connections_at_init_and_its_first_rename_reuses_them() {
+    use integration_tests::cognito::{add_user, cognito, new_pool};
+    use shared::api::{Api, Caller, CognitoMirror};
+
+    let table = fresh_table(&moto_client()).await;
+    let cognito = cognito();
+    let pool = new_pool(&cognito).await;
+    let sub = add_user(&cognito, &pool, "ann", None).await;
+    let caller = Caller {
+        sub,
+        username: Some("ann".into()),
+    };
+    for (warm, expected_at_init) in [("true", 1), ("false", 0)] {
+        let dynamodb = KeepAliveFront::start(moto_endpoint());
+        let user_pool = KeepAliveFront::start(moto_endpoint());
+        let env = lambda_env(
+            &dynamodb.endpoint,
+            &[
+                ("USERNAMES_TABLE", table.as_str()),
+                ("USERNAMES_USER_POOL_ID", pool.as_str()),
+                ("USERNAMES_RENAME_COOLDOWN", "0"),
+                ("USERNAMES_WARM_CONNECTION", warm),
+                (
+                    "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+                    user_pool.endpoint.as_str(),
+                ),
+            ],
+        );
+        let api = Api::dynamodb_from_env(&env, |settings, config| {
+            let pool = settings.user_pool_id.clone().expect("a pool");
+            CognitoMirror::for_lambda(config, &env, pool)
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            dynamodb.connections(),
+            expected_at_init,
+            "DynamoDB at init, warm={warm}"
+        );
+        assert_eq!(
+            user_pool.connections(),
+            expected_at_init,
+            "the pool at init, warm={warm}"
+        );
+        let renamed = api
+            .rename(&caller, &format!("Annabel_{warm}"))
+            .await
+            .unwrap();
+        assert_eq!(renamed.username, format!("Annabel_{warm}"));
+        // The rename mirrored the name into the pool, on the one connection to each.
+        assert_eq!(dynamodb.connections(), 1, "warm={warm}");
+        assert_eq!(user_pool.connections(), 1, "warm={warm}");
+    }
+    let user = cognito
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("ann")
+        .send()
+        .await
+        .unwrap();
+    let name = user
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "preferred_username")
+        .and_then(|a| a.value());
+    assert_eq!(name, Some("Annabel_false"));
+}

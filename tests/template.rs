@@ -320,6 +320,25 @@ fn the_case_rule_is_the_attached_pools_and_the_created_pool_folds_case() {
 }
 
 #[test]
+fn the_default_language_is_one_of_ours() {
+    let template = load();
+    let parameter = &template["Parameters"]["DefaultLocale"];
+    assert_eq!(parameter["Default"], "en");
+    let tags: Vec<&str> = shared::messages::Locale::ALL
+        .iter()
+        .map(|l| l.tag())
+        .collect();
+    assert_eq!(parameter["AllowedValues"], json!(tags));
+    // Every allowed value is one the functions take at init.
+    for tag in tags {
+        assert_eq!(
+            shared::messages::Locale::from_tag(tag).map(|l| l.tag()),
+            Some(tag)
+        );
+    }
+}
+
+#[test]
 fn the_api_mirrors_into_the_stacks_pool_or_the_existing_one() {
     let template = load();
     for function in [API_FUNCTION.0, RECONCILE_FUNCTION.0] {
@@ -801,6 +820,26 @@ fn the_api_function_may_set_attributes_of_its_pool_only() {
         mirror[0]["Resource"],
         json!({ "Fn::If": [CREATES_POOL, get_att(POOL, "Arn"), reference("ExistingUserPoolArn")] })
     );
+    // The connection opened at init reads the pool's settings, of that pool only.
+    let opens: Vec<&Value> = policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["Statement"].as_array().unwrap())
+        .filter(|s| s["Sid"] == "OpenThePoolConnection")
+        .collect();
+    assert_eq!(opens.len(), 1);
+    assert_eq!(opens[0]["Action"], json!(["cognito-idp:DescribeUserPool"]));
+    assert_eq!(opens[0]["Resource"], mirror[0]["Resource"]);
+    let cognito_actions: Vec<&Value> = policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["Statement"].as_array().unwrap())
+        .flat_map(|s| s["Action"].as_array().unwrap())
+        .filter(|a| a.as_str().unwrap().starts_with("cognito-idp:"))
+        .collect();
+    assert_eq!(cognito_actions.len(), 3, "{cognito_actions:?}");
 }
 
 #[test]

@@ -135,12 +135,13 @@ const usernameApi = new Function(apiStack, 'UsernameApi', {
     removalPolicy: RemovalPolicy.DESTROY,
   }),
 });
-// Only what its routes call: reads, the rename and release transactions (updates and deletes),
-// the caller's first-version names (a query of the by_owner index), and the attribute of this
-// pool's users (set by a rename, removed by a release).
+// Only what its routes call: reads (a taken name's suggestions in one BatchGetItem), the rename
+// and release transactions (updates and deletes), the caller's first-version names (a query of
+// the by_owner index), the attribute of this pool's users (set by a rename, removed by a
+// release), and the pool's settings, read once at init to open the connection.
 usernameApi.addToRolePolicy(
   new PolicyStatement({
-    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
     resources: [registry.tableArn],
   }),
 );
@@ -152,7 +153,11 @@ usernameApi.addToRolePolicy(
 );
 usernameApi.addToRolePolicy(
   new PolicyStatement({
-    actions: ['cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:AdminDeleteUserAttributes'],
+    actions: [
+      'cognito-idp:AdminUpdateUserAttributes',
+      'cognito-idp:AdminDeleteUserAttributes',
+      'cognito-idp:DescribeUserPool',
+    ],
     resources: [userPool.userPoolArn],
   }),
 );
@@ -164,7 +169,7 @@ const httpApi = new HttpApi(apiStack, 'UsernameHttpApi', {
   corsPreflight: {
     allowOrigins: apiCorsOrigins,
     allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
-    allowHeaders: ['authorization', 'content-type'],
+    allowHeaders: ['authorization', 'content-type', 'accept-language'],
     exposeHeaders: ['retry-after'],
     maxAge: Duration.minutes(10),
   },
@@ -188,6 +193,12 @@ const signedIn = new HttpUserPoolAuthorizer('CognitoJwt', userPool, {
 const integration = new HttpLambdaIntegration('UsernameApiIntegration', usernameApi);
 httpApi.addRoutes({
   path: '/v1/usernames/{name}',
+  methods: [HttpMethod.GET],
+  integration,
+});
+// The API's OpenAPI 3.1 document, public like availability.
+httpApi.addRoutes({
+  path: '/v1/openapi.json',
   methods: [HttpMethod.GET],
   integration,
 });

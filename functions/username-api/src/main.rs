@@ -11,16 +11,15 @@ use shared::config::ProcessEnv;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     shared::telemetry::init_lambda();
-    let pool = shared::api::ApiSettings::from_env(&ProcessEnv)
-        .inspect_err(|e| tracing::error!(var = e.var, "{e}"))?
-        .user_pool_id;
-    let mirror = pool
-        .map(|pool| CognitoMirror::for_lambda(&ProcessEnv, pool))
-        .transpose()
-        .inspect_err(|e| tracing::error!(var = e.var, "{e}"))?;
-    let api = Api::dynamodb_from_env(&ProcessEnv, |_| mirror)
-        .await
-        .inspect_err(|e| tracing::error!(var = e.var, "{e}"))?;
+    // One SDK configuration for both clients; the mirror only when a pool is configured.
+    let api = Api::dynamodb_from_env(&ProcessEnv, |settings, config| {
+        settings
+            .user_pool_id
+            .clone()
+            .map(|pool| CognitoMirror::for_lambda(config, &ProcessEnv, pool))
+    })
+    .await
+    .inspect_err(|e| tracing::error!(var = e.var, "{e}"))?;
     let api = &api;
     lambda_http::run(service_fn(move |request| async move {
         username_api::handle(api, request)

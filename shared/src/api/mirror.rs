@@ -33,6 +33,12 @@ pub trait AttributeMirror: Send + Sync {
 
     /// Removes `preferred_username` from the user known to the pool as `user`.
     fn clear_name(&self, user: &str) -> impl Future<Output = Result<(), MirrorError>> + Send;
+
+    /// Opens the connection to the pool before the first request needs it (see
+    /// [`CognitoMirror::warm_up`]); nothing to open by default.
+    fn warm_up(&self) -> impl Future<Output = Result<(), MirrorError>> + Send {
+        std::future::ready(Ok(()))
+    }
 }
 
 /// No pool configured: the registry alone decides, and tokens follow it.
@@ -64,19 +70,18 @@ impl CognitoMirror {
         }
     }
 
-    /// The mirror of the API function, built at init from Lambda's variables
-    /// ([`lambda_sdk_config`](crate::registry::sdk::lambda_sdk_config)), at
+    /// The mirror of the API function, on the SDK configuration it built at init from Lambda's
+    /// variables ([`lambda_sdk_config`](crate::registry::sdk::lambda_sdk_config)), at
     /// `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` when that is set.
     pub fn for_lambda(
+        config: &aws_types::SdkConfig,
         env: &impl crate::env::EnvSource,
         user_pool_id: String,
-    ) -> Result<Self, crate::env::ConfigError> {
-        let timeouts = crate::registry::sdk::Timeouts::default();
-        let config = crate::registry::sdk::lambda_sdk_config(env, &timeouts)?;
-        Ok(Self::new(
-            crate::registry::sdk::cognito_client(&config, env),
+    ) -> Self {
+        Self::new(
+            crate::registry::sdk::cognito_client(config, env),
             user_pool_id,
-        ))
+        )
     }
 
     /// A client from the standard SDK settings (`AWS_REGION`, credentials,
@@ -93,7 +98,33 @@ impl CognitoMirror {
     }
 }
 
+impl CognitoMirror {
+    /// Opens the connection to Cognito (TCP, TLS, credentials, endpoint) at init, as the
+    /// registry's is: one `DescribeUserPool` of the configured pool, which reads its settings and
+    /// no user, and changes nothing. So the first rename or release after a cold start pays a
+    /// round trip to the pool, not a handshake too. A failure is only returned: the first
+    /// request opens its own connection.
+    pub async fn open_connection(&self) -> Result<(), MirrorError> {
+        self.client
+            .describe_user_pool()
+            .user_pool_id(&self.user_pool_id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                MirrorError::Failed(match e.as_service_error() {
+                    Some(service) => service.code().unwrap_or("unknown").to_string(),
+                    None => "no answer from the user pool".into(),
+                })
+            })
+    }
+}
+
 impl AttributeMirror for CognitoMirror {
+    async fn warm_up(&self) -> Result<(), MirrorError> {
+        self.open_connection().await
+    }
+
     async fn set_name(&self, user: &str, name: &str) -> Result<(), MirrorError> {
         let attribute = AttributeType::builder()
             .name("preferred_username")
@@ -154,5 +185,9 @@ impl<M: AttributeMirror> AttributeMirror for std::sync::Arc<M> {
 
     fn clear_name(&self, user: &str) -> impl Future<Output = Result<(), MirrorError>> + Send {
         M::clear_name(self, user)
+    }
+
+    fn warm_up(&self) -> impl Future<Output = Result<(), MirrorError>> + Send {
+        M::warm_up(self)
     }
 }

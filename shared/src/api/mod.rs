@@ -483,16 +483,43 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
 
 impl<M: AttributeMirror> Api<DynamoRegistry, M> {
     /// What the API function builds at init: the triggers' settings (`USERNAMES_TABLE` required,
-    /// the policy), the API's own, and the registry of [`DynamoRegistry::for_lambda`].
+    /// the policy), the API's own, one SDK configuration from Lambda's variables, the registry
+    /// on it, and the mirror (`mirror` gets the settings and that configuration, so both clients
+    /// share it); then, unless `USERNAMES_WARM_CONNECTION` is `false`, both connections opened
+    /// at once (DynamoDB's as [`DynamoRegistry::warm_up`] does, the pool's by
+    /// [`AttributeMirror::warm_up`]), so neither the first availability check nor the first
+    /// rename pays a handshake.
     pub async fn dynamodb_from_env(
         env: &impl EnvSource,
-        mirror: impl FnOnce(&ApiSettings) -> M,
+        mirror: impl FnOnce(&ApiSettings, &aws_types::SdkConfig) -> M,
     ) -> Result<Self, ConfigError> {
         let settings = Settings::from_env(env)?;
         let api_settings = ApiSettings::from_env(env)?;
         let table = settings.required_table()?.to_string();
-        let registry = DynamoRegistry::for_lambda(env, table).await?;
-        let mirror = mirror(&api_settings);
+        let warm =
+            crate::env::bool_from_env(env, crate::registry::dynamodb::ENV_WARM_CONNECTION, true)?;
+        let config = crate::registry::sdk::lambda_sdk_config(
+            env,
+            &crate::registry::sdk::Timeouts::default(),
+        )?;
+        let registry =
+            DynamoRegistry::new(crate::registry::sdk::dynamodb_client(&config, env), table);
+        let mirror = mirror(&api_settings, &config);
+        if warm {
+            let (registry_opened, pool_opened) = tokio::join!(registry.warm_up(), mirror.warm_up());
+            if let Err(e) = registry_opened {
+                tracing::warn!(
+                    error = %e,
+                    "could not open the DynamoDB connection at init; the first request will"
+                );
+            }
+            if let Err(e) = pool_opened {
+                tracing::warn!(
+                    error = %e,
+                    "could not open the user pool connection at init; the first rename will"
+                );
+            }
+        }
         Ok(Self::new(registry, mirror, settings.policy, api_settings))
     }
 }
@@ -509,6 +536,13 @@ impl<M: AttributeMirror> AttributeMirror for Option<M> {
     async fn clear_name(&self, user: &str) -> Result<(), MirrorError> {
         match self {
             Some(mirror) => mirror.clear_name(user).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn warm_up(&self) -> Result<(), MirrorError> {
+        match self {
+            Some(mirror) => mirror.warm_up().await,
             None => Ok(()),
         }
     }
