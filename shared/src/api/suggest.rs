@@ -11,13 +11,20 @@ pub const MAX_SUGGESTIONS: usize = 3;
 pub const CANDIDATES: usize = 8;
 
 /// Up to [`CANDIDATES`] names made from `taken`'s display form, in the order they are offered:
-/// a two-digit number appended, alone or after `_`, the stem shortened to fit the policy's
-/// length. Each passes `policy` and has a key of its own, never `taken`'s, so none is a
+/// a two-digit number appended, alone or after `_`, in place of any the name ends with, the
+/// stem shortened to fit the policy's length. Each passes `policy` and has a key of its own, never `taken`'s, so none is a
 /// look-alike of another candidate or of the taken name. The numbers change every minute
 /// (`now`), so a person who asks again sees others.
 pub fn candidates(policy: &Policy, taken: &Username, now: i64) -> Vec<Username> {
-    let base = taken.display();
-    let seed = fnv1a(base) ^ (now / 60).unsigned_abs();
+    let display = taken.display();
+    let seed = fnv1a(display) ^ (now / 60).unsigned_abs();
+    // The number replaces one the name ends with: `Aurora_b11495` + 42 would be a long run of
+    // digits that looks like a phone number, `Aurora_b42` is a name.
+    let base =
+        match display.trim_end_matches(|c: char| c.is_numeric() || matches!(c, '.' | '_' | '-')) {
+            stem if stem.chars().any(char::is_alphabetic) => stem,
+            _ => display,
+        };
     let mut keys = HashSet::from([taken.key().clone()]);
     let mut found = Vec::new();
     // A few more attempts than candidates: some spellings fail the policy or repeat a key.
@@ -74,6 +81,20 @@ mod tests {
         let again = candidates(&policy, &taken, 1_700_000_030);
         assert_eq!(found, again);
         assert_ne!(found, candidates(&policy, &taken, 1_700_000_000 + 3600));
+    }
+
+    #[test]
+    fn a_name_ending_in_digits_gets_new_ones_instead() {
+        let policy = Policy::default();
+        let taken = policy.evaluate("Aurora_b11495").unwrap();
+        let found = candidates(&policy, &taken, 1_700_000_000);
+        assert_eq!(found.len(), CANDIDATES, "{found:?}");
+        for candidate in &found {
+            let display = candidate.display();
+            assert!(display.starts_with("Aurora_b"), "{display}");
+            let digits = display.chars().filter(char::is_ascii_digit).count();
+            assert_eq!(digits, 2, "{display}");
+        }
     }
 
     #[test]

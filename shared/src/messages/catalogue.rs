@@ -47,6 +47,12 @@ fn example(code: &'static str, parameters: &[String]) -> (Message, Value) {
     let mut message = Message::new(code);
     let mut arguments = Map::new();
     for (name, sample) in parameters.iter().filter_map(|p| sample_of(p)) {
+        // An example shows the value the policy really uses.
+        let stacked = crate::policy::shape::MAX_STACKED_MARKS as i64;
+        let sample = match (code, *name) {
+            ("too_many_combining_marks", "max") => &Sample::Number(stacked),
+            _ => sample,
+        };
         let (next, value) = match sample {
             Sample::Number(n) => (message.number(name, *n), json!(n)),
             Sample::Text(t) => (message.text(name, *t), json!(t)),

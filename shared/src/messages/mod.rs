@@ -3,8 +3,8 @@
 //! compiled in), one message per code; the catalogue shipped to apps
 //! (`catalogue/messages.json`) is generated from them ([`catalogue`]). Which language a request
 //! gets is chosen here too: an `Accept-Language` header, or a locale tag such as Cognito's
-//! `locale` attribute. Imports nothing of the crate, so the policy, the triggers and the API all
-//! read it.
+//! `locale` attribute. Imports nothing else of the crate (the catalogue's examples aside), so the
+//! policy, the triggers and the API all read it.
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -143,8 +143,9 @@ pub const CODE_PATTERN: &str = r"\[([a-z][a-z0-9_]*)\]\.?\s*$";
 
 /// The code in a message made by [`with_code`], as [`CODE_PATTERN`] finds it.
 pub fn code_in(message: &str) -> Option<&str> {
+    // As CODE_PATTERN: the bracket, an optional full stop, then only whitespace.
     let trimmed = message.trim_end();
-    let trimmed = trimmed.strip_suffix('.').unwrap_or(trimmed).trim_end();
+    let trimmed = trimmed.strip_suffix('.').unwrap_or(trimmed);
     let inner = trimmed.strip_suffix(']')?;
     let (_, code) = inner.rsplit_once('[')?;
     let mut chars = code.chars();

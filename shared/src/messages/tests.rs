@@ -86,3 +86,22 @@ fn a_name_in_a_sentence_keeps_its_own_direction() {
         .render(Locale::En);
     assert_eq!(english, "Usernames can be at most 32 characters long.");
 }
+
+#[test]
+fn code_in_finds_what_the_documented_pattern_finds() {
+    for (message, code) in [
+        ("That username is already taken. [name_taken]", Some("name_taken")),
+        ("PreSignUp failed with error That username is already taken. [name_taken].", Some("name_taken")),
+        ("pre-sign-up failed with error Dieser Benutzername ist bereits vergeben. [name_taken]. ", Some("name_taken")),
+        ("x [too_short_2]", Some("too_short_2")),
+        // Only a full stop and whitespace may follow the bracket, as in CODE_PATTERN.
+        ("x [name_taken] .", None),
+        ("x [name_taken]!", None),
+        ("x [Name_Taken]", None),
+        ("x [1code]", None),
+        ("x [name taken]", None),
+        ("That username is already taken.", None),
+    ] {
+        assert_eq!(code_in(message), code, "{message}");
+    }
+}
