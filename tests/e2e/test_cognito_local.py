@@ -284,14 +284,17 @@ def test_sign_up_then_variants_are_rejected_with_our_message(stack):
     for variant in ["MELODY_RIVERS", "melody.rivers", "MeIody_Rivers"]:
         message = _rejection(lambda: stack.sign_up(f"{uuid.uuid4().hex[:6]}@example.com", variant))
         # Cognito adds the final full stop to the function's sentence.
-        assert message == "pre-sign-up failed with error That username is already taken.", variant
+        assert message == "pre-sign-up failed with error That username is already taken. [name_taken].", variant
 
 
 def test_reserved_and_invalid_names_are_rejected(stack):
     message = _rejection(lambda: stack.sign_up("root@example.com", "Administrator"))
-    assert message == "pre-sign-up failed with error That username is reserved.", message
+    assert message == "pre-sign-up failed with error That username is reserved. [reserved].", message
     message = _rejection(lambda: stack.sign_up("zw@example.com", "ann\u200bie"))
-    assert message.startswith("pre-sign-up failed with error Usernames can't contain"), message
+    assert message == (
+        "pre-sign-up failed with error Usernames can't contain invisible characters. "
+        "[invisible_character]."
+    ), message
 
 
 def test_confirmed_owner_gets_the_name_in_the_id_token(stack):
@@ -337,7 +340,7 @@ def test_a_deleted_users_name_is_not_inherited_by_a_newcomer(stack):
     # the same userName in this pool, and the same name.
     stack.idp.admin_delete_user(UserPoolId=stack.pool_id, Username="bob@example.com")
     message = _rejection(lambda: stack.sign_up("bob@example.com", "Bobby_Tables"))
-    assert message == "pre-sign-up failed with error That username is already taken.", message
+    assert message == "pre-sign-up failed with error That username is already taken. [name_taken].", message
     # With another name they get in, and a bypass to the old name gets them nothing.
     stack.sign_up("bob@example.com", "Robert_Newman")
     stack.confirm("bob@example.com")
@@ -484,10 +487,13 @@ def test_registry_down_denies_sign_up_and_sign_in_still_works(stack):
     started = time.monotonic()
     message = _rejection(lambda: stack.sign_up("late@example.com", "latecomer"))
     assert time.monotonic() - started < 5
-    assert message == (
-        "pre-sign-up failed with error We couldn't reserve that username right now. "
-        "Please try again."
-    )
+    # Refused (connection refused) or silent, the registry's own code and a try-again sentence.
+    assert message in (
+        "pre-sign-up failed with error We couldn't reach the username registry right now. "
+        "Please try again. [registry_unavailable].",
+        "pre-sign-up failed with error We couldn't reach the username registry in time. "
+        "Please try again. [registry_timeout].",
+    ), message
     claims = stack.id_token_claims("melody@example.com")
     assert "preferred_username" not in claims, claims
     assert claims["email"] == "melody@example.com"
