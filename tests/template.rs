@@ -801,13 +801,20 @@ impl shared::api::AttributeMirror for RefusesAlias {
 fn the_api_function_may_set_attributes_of_its_pool_only() {
     let template = load();
     let policies = function_properties(&template, API_FUNCTION.0)["Policies"].clone();
-    let mirror: Vec<&Value> = policies
+    let statements: Vec<&Value> = policies
         .as_array()
         .unwrap()
         .iter()
         .flat_map(|p| p["Statement"].as_array().unwrap())
-        .filter(|s| s["Sid"] == "MirrorTheAttribute")
         .collect();
+    let with_sid = |sid: &str| -> Vec<&Value> {
+        statements
+            .iter()
+            .copied()
+            .filter(|s| s["Sid"] == sid)
+            .collect()
+    };
+    let mirror = with_sid("MirrorTheAttribute");
     assert_eq!(mirror.len(), 1);
     assert_eq!(
         mirror[0]["Action"],
@@ -821,21 +828,12 @@ fn the_api_function_may_set_attributes_of_its_pool_only() {
         json!({ "Fn::If": [CREATES_POOL, get_att(POOL, "Arn"), reference("ExistingUserPoolArn")] })
     );
     // The connection opened at init reads the pool's settings, of that pool only.
-    let opens: Vec<&Value> = policies
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|p| p["Statement"].as_array().unwrap())
-        .filter(|s| s["Sid"] == "OpenThePoolConnection")
-        .collect();
+    let opens = with_sid("OpenThePoolConnection");
     assert_eq!(opens.len(), 1);
     assert_eq!(opens[0]["Action"], json!(["cognito-idp:DescribeUserPool"]));
     assert_eq!(opens[0]["Resource"], mirror[0]["Resource"]);
-    let cognito_actions: Vec<&Value> = policies
-        .as_array()
-        .unwrap()
+    let cognito_actions: Vec<&Value> = statements
         .iter()
-        .flat_map(|p| p["Statement"].as_array().unwrap())
         .flat_map(|s| s["Action"].as_array().unwrap())
         .filter(|a| a.as_str().unwrap().starts_with("cognito-idp:"))
         .collect();

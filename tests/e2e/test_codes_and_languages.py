@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 # The stack (moto, `usernames serve`, cognito-local) is the one the main e2e module starts, so there
 # is one way to start it. pytest's default "prepend" import mode puts this directory (it has no
 # __init__.py) on sys.path, and the module is then the one pytest collects, not a second copy.
-from test_cognito_local import PASSWORD, REPO, Stack, _usernames_bin
+from test_cognito_local import PASSWORD, REPO, Stack, stack, usernames_bin  # noqa: F401 (a fixture)
 
 CATALOGUE = json.loads((REPO / "catalogue" / "messages.json").read_text(encoding="utf-8"))
 CODE_PATTERN = re.compile(CATALOGUE["code_pattern"])
@@ -137,7 +137,7 @@ def expected() -> dict[tuple[str, str], str]:
     stdin = "".join(json.dumps(name) + "\n" for name in NAMES.values())
     for locale in LOCALES:
         run = subprocess.run(
-            [str(_usernames_bin()), "check"],
+            [str(usernames_bin()), "check"],
             input=stdin,
             capture_output=True,
             text=True,
@@ -166,17 +166,18 @@ def _sentence(code: str, locale: str) -> str:
     return example["text"][locale]
 
 
+# The sign-up's `clientMetadata.locale`, the user's `locale` attribute, and the language of a
+# `name_required` refusal on a server whose USERNAMES_DEFAULT_LOCALE is Japanese.
+REQUIRED_NAME_LANGUAGES = [
+    (None, None, "ja"),
+    ("nl", None, "ja"),
+    ("de", None, "de"),
+    ("ar", None, "ar"),
+    (None, "en", "en"),
+]
+
+
 # --- through cognito-local ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def stack():
-    s = Stack()
-    try:
-        s.start()
-        yield s
-    finally:
-        s.stop()
 
 
 @pytest.fixture(scope="module")
@@ -312,13 +313,7 @@ def test_a_blank_name_is_no_name_not_empty(stack, required_stack):
     # the server's default (Japanese on this stack).
     problems = []
     for name in [None, "", " "]:
-        for metadata, attribute, language in [
-            (None, None, "ja"),
-            ("nl", None, "ja"),
-            ("de", None, "de"),
-            ("ar", None, "ar"),
-            (None, "en", "en"),
-        ]:
+        for metadata, attribute, language in REQUIRED_NAME_LANGUAGES:
             message = _refusal(required_stack, name, metadata, attribute)
             sentence = _sentence("name_required", language)
             problems += [
@@ -360,7 +355,7 @@ def _invoke(events: list[dict], **env: str) -> list[dict]:
             path.write_text(json.dumps(event), encoding="utf-8")
             paths.append(str(path))
         run = subprocess.run(
-            [str(_usernames_bin()), "invoke", *paths],
+            [str(usernames_bin()), "invoke", *paths],
             capture_output=True,
             text=True,
             timeout=60,
@@ -433,13 +428,7 @@ def test_invoke_name_required_and_the_default_language():
     cases = [
         (name, metadata, attribute, language)
         for name in [None, "", " "]
-        for metadata, attribute, language in [
-            (None, None, "ja"),
-            ("nl", None, "ja"),
-            ("de", None, "de"),
-            ("ar", None, "ar"),
-            (None, "en", "en"),
-        ]
+        for metadata, attribute, language in REQUIRED_NAME_LANGUAGES
     ]
     lines = _invoke(
         [

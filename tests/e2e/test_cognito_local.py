@@ -10,8 +10,8 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -22,35 +22,13 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+# The helpers every pytest suite shares live beside the suites, in tests/local_servers.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from local_servers import free_port, usernames_bin, wait_for_port  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Corr3ct-Horse-Battery"
 CODE = "123456"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, name: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with {process.returncode} before listening")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{name} did not listen on port {port} within {timeout} s")
-
-
-def _usernames_bin() -> Path:
-    path = Path(os.environ.get("USERNAMES_BIN", REPO / "target" / "debug" / "usernames"))
-    if not path.exists():
-        raise RuntimeError(f"{path} is missing: build it with `cargo build -p usernames`")
-    return path
 
 
 class Stack:
@@ -74,7 +52,7 @@ class Stack:
 
         # cognito-local's port, chosen now: the triggers ask it (AdminGetUser) whether the holder
         # of a colliding reservation still exists.
-        port = _free_port()
+        port = free_port()
         registry_env = {
             **os.environ,
             "USERNAMES_TABLE": self.table,
@@ -85,7 +63,7 @@ class Stack:
             "AWS_SECRET_ACCESS_KEY": "test",
         }
         created = subprocess.run(
-            [str(_usernames_bin()), "table", "create"],
+            [str(usernames_bin()), "table", "create"],
             env=registry_env,
             capture_output=True,
             text=True,
@@ -94,7 +72,7 @@ class Stack:
         assert created.returncode == 0, created.stderr
 
         self.serve = self._spawn(
-            [str(_usernames_bin()), "serve", "--addr", "127.0.0.1:0"], env=registry_env
+            [str(usernames_bin()), "serve", "--addr", "127.0.0.1:0"], env=registry_env
         )
         banner = self.serve.stdout.readline()
         self.lambda_endpoint = "http://" + banner.split("http://", 1)[1].split()[0]
@@ -131,7 +109,7 @@ class Stack:
             env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "CODE": CODE},
         )
         self._drain(self.cognito)
-        _wait_for_port(port, self.cognito, "cognito-local")
+        wait_for_port(port, self.cognito, "cognito-local")
 
         self.idp = boto3.client(
             "cognito-idp",
@@ -172,7 +150,7 @@ class Stack:
             "USERNAMES_JWT_AUDIENCE": self.client_id,
             "USERNAMES_USER_POOL_ID": self.pool_id,
         }
-        api = self._spawn([str(_usernames_bin()), "serve", "--addr", "127.0.0.1:0"], env=env)
+        api = self._spawn([str(usernames_bin()), "serve", "--addr", "127.0.0.1:0"], env=env)
         banner = api.stdout.readline()
         self.api_endpoint = "http://" + banner.split("http://", 1)[1].split()[0]
         self._drain(api)

@@ -6,8 +6,8 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -18,34 +18,12 @@ import boto3
 import pytest
 from botocore.config import Config
 
+# The helpers every pytest suite shares live beside the suites, in tests/local_servers.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from local_servers import free_port, usernames_bin, wait_for_port  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "Corr3ct-Horse-Battery"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, name: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with {process.returncode} before listening")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{name} did not listen on port {port} within {timeout} s")
-
-
-def _usernames_bin() -> Path:
-    path = Path(os.environ.get("USERNAMES_BIN", REPO / "target" / "debug" / "usernames"))
-    if not path.exists():
-        raise RuntimeError(f"{path} is missing: build it with `cargo build -p usernames`")
-    return path
 
 
 class Processes:
@@ -136,14 +114,14 @@ class Pool:
         cognito_local = REPO / "node_modules" / ".bin" / "cognito-local"
         if not cognito_local.exists():
             raise RuntimeError("cognito-local is missing: run scripts/setup-test-tools")
-        port = _free_port()
+        port = free_port()
         process = processes.spawn(
             [str(cognito_local)],
             cwd=workdir,
             env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
         )
         processes.drain(process)
-        _wait_for_port(port, process, "cognito-local")
+        wait_for_port(port, process, "cognito-local")
 
         self.endpoint = f"http://127.0.0.1:{port}"
         self.idp = boto3.client(
@@ -214,7 +192,7 @@ def serve(processes, pool):
             }
         )
         process = processes.spawn(
-            [str(_usernames_bin()), "serve", "--addr", "127.0.0.1:0"], env=env
+            [str(usernames_bin()), "serve", "--addr", "127.0.0.1:0"], env=env
         )
         banner = process.stdout.readline()
         if "http://" not in banner:
