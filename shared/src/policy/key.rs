@@ -54,6 +54,23 @@ pub(crate) fn uniqueness_key(name: &str) -> String {
     nfc(merge_capital_lookalikes(key))
 }
 
+/// The key of `name` under derivation `version`, for every version whose keys may still be in a
+/// table (`usernames rekey` moves them); `None` for a version this code never had. Each version's
+/// keys are frozen by a golden file (`shared/testdata/keys/`), so a change to any of them fails
+/// the tests until it is a new version.
+pub(crate) fn key_of_version(version: u32, name: &str) -> Option<String> {
+    match version {
+        // Version 1 had no step 7: `ð`, `ɖ` and `đ` were three keys.
+        1 => {
+            let without_separators: String =
+                name.chars().filter(|c| !SEPARATORS.contains(c)).collect();
+            Some(nfc(fixed_point(&without_separators)))
+        }
+        2 => Some(uniqueness_key(name)),
+        _ => None,
+    }
+}
+
 /// The derivation itself, for any string.
 fn derive(name: &str) -> String {
     let without_separators: String = name.chars().filter(|c| !SEPARATORS.contains(c)).collect();
@@ -394,6 +411,94 @@ mod tests {
         fn ascii_fast_path_matches_the_derivation(name in "[ -~]{0,40}") {
             proptest::prop_assert_eq!(uniqueness_key(&name), derive_by_rounds(&name));
         }
+    }
+
+    /// The golden corpus: every code point of planes 0-3 and 14 alone (private use aside), then
+    /// the frozen names of `testdata/keys/names.txt`.
+    fn golden_corpus() -> Vec<String> {
+        let private_use = |c: &char| matches!(*c as u32, 0xE000..=0xF8FF);
+        let names = std::fs::read_to_string(golden_dir().join("names.txt"))
+            .unwrap_or_else(|e| panic!("testdata/keys/names.txt: {e}"));
+        (0..0x4_0000)
+            .chain(0xE_0000..0xE_1000)
+            .filter_map(char::from_u32)
+            .filter(|c| !private_use(c))
+            .map(String::from)
+            .chain(
+                names
+                    .lines()
+                    .filter(|line| !line.starts_with('#') && !line.is_empty())
+                    .map(str::to_owned),
+            )
+            .collect()
+    }
+
+    fn golden_dir() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/keys")
+    }
+
+    /// The golden file's text for `version`: one line per corpus entry whose key is not the entry
+    /// itself, both written as Rust string literals (marks, spaces and controls stay visible).
+    fn golden_text(version: u32, corpus: &[String]) -> String {
+        let mut text = format!(
+            "# Keys of derivation version {version} (shared/src/policy/key.rs) over the golden \
+             corpus; entries whose key is themselves are left out.\n"
+        );
+        for entry in corpus {
+            let key = key_of_version(version, entry).unwrap_or_else(|| panic!("version {version}"));
+            if key != *entry {
+                text.push_str(&format!("{entry:?}\t{key:?}\n"));
+            }
+        }
+        text
+    }
+
+    /// Every key version's keys are frozen: a change to the derivation (code, or the Unicode data
+    /// of a crate update) fails here until it is a new `KEY_VERSION` whose old derivation stays
+    /// in `key_of_version`, so that `usernames rekey` can find and move the old keys. To write
+    /// the golden file of a new version: `USERNAMES_BLESS_KEYS=1 cargo test -p shared golden`.
+    #[test]
+    fn golden_keys_hold_for_every_version() {
+        let corpus = golden_corpus();
+        for version in crate::policy::OLDEST_KEY_VERSION..=crate::policy::KEY_VERSION {
+            let path = golden_dir().join(format!("v{version}.tsv"));
+            let actual = golden_text(version, &corpus);
+            let bless = std::env::var_os("USERNAMES_BLESS_KEYS").is_some();
+            if bless && !path.exists() {
+                std::fs::write(&path, &actual).unwrap();
+            }
+            let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+                panic!(
+                    "{} is missing: write it with USERNAMES_BLESS_KEYS=1 (it never rewrites a file)",
+                    path.display()
+                )
+            });
+            let changed: Vec<_> = expected
+                .lines()
+                .zip(actual.lines())
+                .filter(|(e, a)| e != a)
+                .take(10)
+                .collect();
+            assert!(
+                expected == actual,
+                "the keys of derivation version {version} changed (first differences, golden vs \
+                 now: {changed:?}; {} vs {} lines). Bump KEY_VERSION in shared/src/policy/mod.rs, \
+                 keep this version's derivation in key_of_version, and bless the new version's file",
+                expected.lines().count(),
+                actual.lines().count()
+            );
+        }
+        assert_eq!(
+            key_of_version(crate::policy::KEY_VERSION + 1, "alice"),
+            None
+        );
+    }
+
+    #[test]
+    fn version_1_kept_capital_lookalikes_apart() {
+        assert_ne!(key_of_version(1, "ðavid"), key_of_version(1, "đavid"));
+        assert_eq!(key_of_version(2, "ðavid"), key_of_version(2, "đavid"));
+        assert_eq!(key_of_version(1, "g00gle"), key_of_version(2, "google"));
     }
 
     #[test]
