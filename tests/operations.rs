@@ -2,6 +2,8 @@
 //! against an in-memory user pool: each case is a sequence of what an operator and the pool's
 //! users do, checked through the registry's own reads.
 
+mod rekey;
+
 use integration_tests::contract::{commitment, entry, name, sub_of, Seed, QUARANTINE, T0};
 use integration_tests::operators::{
     import_options, import_with, lifecycle, pool_user, reconcile_options, reconcile_with, Lagging,

@@ -15,6 +15,7 @@ mod check;
 mod demo;
 mod invoke;
 mod pool;
+mod rekey;
 mod serve;
 mod setup;
 mod table;
@@ -120,6 +121,13 @@ enum Command {
         #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = pool::grace)]
         grace: std::time::Duration,
     },
+    /// Move the entries keyed by an older version of the key derivation to their current keys;
+    /// where two meet, the earlier owner keeps the name and the other is reported.
+    Rekey {
+        /// Decide on a copy of the registry; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the message catalogue (every code, its parameters and its sentence in every
     /// language, as Fluent and ICU MessageFormat) as JSON: catalogue/messages.json.
     Catalogue,
@@ -159,6 +167,7 @@ fn main() -> ExitCode {
         Command::Serve { addr } => serve::run(addr),
         Command::Demo => demo::run(),
         Command::Catalogue => catalogue(),
+        Command::Rekey { dry_run } => rekey::run(dry_run),
         Command::Table {
             command: TableCommand::Create,
         } => table::create(),

@@ -620,3 +620,110 @@ async fn writing_a_real_table_without_the_contact_hash_key_is_refused() {
     assert_eq!(output.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&output.stderr).contains("development key"));
 }
+
+/// A table version 1 wrote, where `ðavid` (earlier) and `đavid` were two names: `rekey
+/// --dry-run` reports the collision and the move and writes nothing; `rekey` does the same, the
+/// earlier owner keeps the name under its current key, and `show` finds it by either spelling.
+#[tokio::test]
+async fn rekey_of_a_table_the_previous_version_wrote_dry_run_first() {
+    use shared::registry::{Claim, OwnedName, UserRecord};
+    let client = moto_client();
+    let table = fresh_table(&client).await;
+    let registry = registry_on(&table).await;
+    for (display, sub, since) in [
+        ("ðavid", "sub-a", 10),
+        ("đavid", "sub-b", 20),
+        ("ɖora", "sub-c", 30),
+    ] {
+        let claim = Claim {
+            key: NameKey::derive_version(1, display).unwrap(),
+            display: display.to_owned(),
+            state: ClaimState::Active {
+                owner: Owner::Sub(sub.to_owned()),
+            },
+            key_version: 1,
+            since: Some(since),
+        };
+        registry.seed(&claim).await;
+        let owned = OwnedName {
+            key: claim.key.clone(),
+            display: display.to_owned(),
+            since,
+        };
+        let record = UserRecord {
+            owned: Some(owned),
+            ..UserRecord::default()
+        };
+        registry.seed_user(sub, &record).await;
+    }
+    let david = NameKey::derive("đavid").to_string();
+    let dora = NameKey::derive("ɖora").to_string();
+    let expected_changes = |lines: &[Value]| {
+        let outcomes: Vec<(String, String)> = lines[..lines.len() - 1]
+            .iter()
+            .map(|l| {
+                let key = l
+                    .get("to")
+                    .or(l.get("key"))
+                    .and_then(Value::as_str)
+                    .unwrap();
+                (l["outcome"].as_str().unwrap().to_owned(), key.to_owned())
+            })
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                ("moved".to_owned(), dora.clone()),
+                ("collision".to_owned(), david.clone())
+            ]
+        );
+        let collision = &lines[1];
+        assert_eq!(collision["kept"]["owner_sub"], "sub-a");
+        assert_eq!(collision["kept"]["display"], "ðavid");
+        assert_eq!(collision["dropped"]["owner_sub"], "sub-b");
+    };
+
+    let (code, dry) = run(usernames(&table, &["rekey", "--dry-run"]));
+    assert_eq!(code, 0, "{dry:?}");
+    expected_changes(&dry);
+    let summary = &dry.last().unwrap()["summary"];
+    assert_eq!(summary["dry_run"], true);
+    assert_eq!(
+        (
+            &summary["older"],
+            &summary["restamped"],
+            &summary["moved"],
+            &summary["collisions"]
+        ),
+        (&3.into(), &1.into(), &1.into(), &1.into())
+    );
+    assert_eq!(
+        registry
+            .get(&NameKey::derive_version(1, "ðavid").unwrap())
+            .await
+            .unwrap()
+            .map(|c| c.key_version),
+        Some(1),
+        "the dry run wrote nothing"
+    );
+
+    let (code, done) = run(usernames(&table, &["rekey"]));
+    assert_eq!(code, 0, "{done:?}");
+    expected_changes(&done);
+    assert_eq!(done.last().unwrap()["summary"]["dry_run"], false);
+    for spelling in ["ðavid", "Đavid", "ɖavid"] {
+        let (code, shown) = run(usernames(&table, &["show", spelling]));
+        assert_eq!(code, 0, "{shown:?}");
+        assert_eq!(
+            (&shown[0]["name"], &shown[0]["owner"]),
+            (&"ðavid".into(), &"sub-a".into()),
+            "{spelling}"
+        );
+    }
+    let (code, user_b) = run(usernames(&table, &["show", "--user", "sub-b"]));
+    assert_eq!(code, 1, "sub-b owns no name now: {user_b:?}");
+
+    let (code, again) = run(usernames(&table, &["rekey"]));
+    assert_eq!(code, 0);
+    assert_eq!(again.len(), 1, "nothing left to move: {again:?}");
+}

@@ -3,10 +3,10 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::registry::schema::{
-    BLOCKED_BY, DISPLAY, EMAIL_HASH, EXPIRES_AT, HOLDER_SEALED, KEY_VERSION, NAME_KEY, OWNER,
-    PHONE_HASH, REASON, SINCE, STATE, SUB,
+    BLOCKED_BY, DISPLAY, EMAIL_HASH, EXPIRES_AT, HOLDER_SEALED, KEY_VERSION, NAME_KEY, OWNED_KEY,
+    OWNER, PHONE_HASH, PREVIOUS, REASON, RENAMED_AT, SINCE, STATE, SUB,
 };
-use shared::registry::{Claim, ClaimState, Owner};
+use shared::registry::{Claim, ClaimState, Owner, UserRecord};
 use std::collections::HashMap;
 
 fn s(v: &str) -> AttributeValue {
@@ -79,6 +79,27 @@ pub fn item_of(claim: &Claim) -> HashMap<String, AttributeValue> {
     }
     if let Some(since) = claim.since {
         put(SINCE, n(since));
+    }
+    item
+}
+
+/// The item of `sub`'s user record.
+pub fn user_item_of(sub: &str, record: &UserRecord) -> HashMap<String, AttributeValue> {
+    let mut item = HashMap::from([
+        (NAME_KEY.to_owned(), s(&format!("user#{sub}"))),
+        (STATE.to_owned(), s("user")),
+        (SUB.to_owned(), s(sub)),
+    ]);
+    if let Some(owned) = &record.owned {
+        item.insert(OWNED_KEY.to_owned(), s(owned.key.as_str()));
+        item.insert(DISPLAY.to_owned(), s(&owned.display));
+        item.insert(SINCE.to_owned(), n(owned.since));
+    }
+    if let Some(at) = record.renamed_at {
+        item.insert(RENAMED_AT.to_owned(), n(at));
+    }
+    if let Some(previous) = &record.previous {
+        item.insert(PREVIOUS.to_owned(), s(previous));
     }
     item
 }

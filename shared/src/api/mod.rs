@@ -276,8 +276,25 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
             }
         };
         let now = self.clock.now();
-        let entry = within_budget(REGISTRY_BUDGET, self.registry.get(name.key())).await?;
-        if entry.is_none_or(|claim| !claim.is_live(now)) {
+        // An entry under an older key of the name, not moved by `usernames rekey` yet, holds it
+        // as well (docs/registry.md#key-versions); names whose keys never changed read one item.
+        let older = name.older_keys();
+        let free = if older.is_empty() {
+            let entry = within_budget(REGISTRY_BUDGET, self.registry.get(name.key())).await?;
+            entry.is_none_or(|claim| !claim.is_live(now))
+        } else {
+            let keys: Vec<_> = std::iter::once(name.key().clone()).chain(older).collect();
+            let entries = within_budget(REGISTRY_BUDGET, self.registry.get_many(&keys)).await?;
+            let mut entries = entries.into_iter();
+            entries
+                .next()
+                .flatten()
+                .is_none_or(|claim| !claim.is_live(now))
+                && entries.all(|entry| {
+                    !crate::registry::rules::older_entry_blocks(entry.as_ref(), now, |_| false)
+                })
+        };
+        if free {
             return Ok(Availability {
                 name: name.display().to_owned(),
                 available: true,

@@ -8,6 +8,7 @@ pub mod cognito;
 pub mod directory;
 pub mod import;
 pub mod reconcile;
+pub mod rekey;
 pub mod scheduled;
 
 pub use directory::{Directory, DirectoryError, MemoryDirectory, PoolUser, UsersPage};

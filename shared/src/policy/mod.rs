@@ -39,6 +39,9 @@ use std::collections::HashSet;
 /// unchanged from version 1.
 pub const KEY_VERSION: u32 = 2;
 
+/// The oldest key version whose keys this code can still derive (and so find and move).
+pub const OLDEST_KEY_VERSION: u32 = 1;
+
 /// Raw inputs longer than this many bytes are rejected before any normalisation work. With the
 /// length cap of 64 code points of at most 4 bytes each, no acceptable name is longer.
 pub const MAX_RAW_BYTES: usize = 256;
@@ -60,6 +63,12 @@ impl NameKey {
     /// policy (for lookups by administrators; sign-ups go through [`Policy::evaluate`]).
     pub fn derive(name: &str) -> Self {
         Self(key::uniqueness_key(name))
+    }
+
+    /// Derives the key of `name` as key version `version` did (`None`: no such version). For
+    /// `usernames rekey` and for claims that must respect entries not moved yet.
+    pub fn derive_version(version: u32, name: &str) -> Option<Self> {
+        key::key_of_version(version, name).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -88,6 +97,21 @@ impl Username {
 
     pub fn key(&self) -> &NameKey {
         &self.key
+    }
+
+    /// The keys older derivations gave this name, where they differ from its key: an entry of
+    /// such a version that `usernames rekey` has not moved yet still keeps others off the name
+    /// (docs/registry.md#key-versions), so claims look there too.
+    pub fn older_keys(&self) -> Vec<NameKey> {
+        let mut keys: Vec<NameKey> = Vec::new();
+        for version in OLDEST_KEY_VERSION..KEY_VERSION {
+            if let Some(key) = NameKey::derive_version(version, &self.display) {
+                if key != self.key && !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+        keys
     }
 }
 

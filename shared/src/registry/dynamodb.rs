@@ -7,11 +7,11 @@
 //!
 //! | operation | request | the write happens when |
 //! |-----------|---------|-------------------------|
-//! | `reserve` | 1 `PutItem` (1 WCU) | no item, or an expired pending one or quarantine; when it fails, the old item (`ReturnValuesOnConditionCheckFailure = ALL_OLD`) chooses the answer (`Reserved` for the holder's own replay, `HeldForRetry`, `Taken`) without writing |
+//! | `reserve` | 1 `PutItem` (1 WCU) | no item, or an expired pending one or quarantine; when it fails, the old item (`ReturnValuesOnConditionCheckFailure = ALL_OLD`) chooses the answer (`Reserved` for the holder's own replay, `HeldForRetry`, `Taken`) without writing. A name whose key an older key version derived otherwise ([`Username::older_keys`](crate::policy::Username::older_keys); none for names whose key never changed) is reserved in 1 `TransactWriteItems` with a `ConditionCheck` per older key instead: no live entry of an older version there but the holder's own; when the reservation's own condition fails, 1 `GetItem` reads the answer |
 //! | `commit`  | 1 `TransactWriteItems` of 2 updates (4 WCU) | the name item: see [`Registry::commit`]; the user item: no name or this one. A `TransactionConflict` (a concurrent transaction on the same items) is retried, at most [`CONFLICT_ATTEMPTS`] times |
 //! | `user`    | 1 consistent `GetItem` of the user item (1 RCU) | — |
 //! | `get`     | 1 consistent `GetItem` (1 RCU) | — |
-//! | `rename`  | `user`; for a move, 1 consistent `GetItem` of the new name (1 RCU: what an undo puts back); then 1 `TransactWriteItems` of 3 updates (6 WCU; 2 for a new spelling) | the new name is free or the user's own quarantine (exactly the one read, when it read one); the old one is still the user's; the user record is as read (name and last rename), so a concurrent rename makes it read again |
+//! | `rename`  | `user`; for a move, 1 consistent `GetItem` of the new name (1 RCU: what an undo puts back); then 1 `TransactWriteItems` of 3 updates (6 WCU; 2 for a new spelling) | the new name is free or the user's own quarantine (exactly the one read, when it read one); the old one is still the user's; the user record is as read (name and last rename), so a concurrent rename makes it read again; a `ConditionCheck` per older key of the new name, as for `reserve` (the user's own entries pass) |
 //! | `undo_rename` | 1 `TransactWriteItems` of up to 3 writes (6 WCU); when refused, `user` | every item is still as the rename left it ([`rules::undo_may_apply`]) |
 //! | `release`, `retire` | `user`, then 1 `TransactWriteItems` of 2 writes (4 WCU) | the name is still the user's, and the record still names it |
 //! | `first_version_names` | 1 `Query` of `by_owner` per stored spelling of the `userName` (eventually consistent) | — |
@@ -45,7 +45,8 @@ use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
@@ -150,21 +151,21 @@ impl DynamoRegistry {
 /// The names and values of one expression, declared only as they are used (DynamoDB refuses an
 /// unused one).
 #[derive(Default)]
-struct Expression {
-    names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
+pub(crate) struct Expression {
+    pub(crate) names: HashMap<String, String>,
+    pub(crate) values: HashMap<String, AttributeValue>,
 }
 
 impl Expression {
     /// `#attribute`, declared.
-    fn name(&mut self, attribute: &str) -> String {
+    pub(crate) fn name(&mut self, attribute: &str) -> String {
         let placeholder = format!("#{attribute}");
         self.names.insert(placeholder.clone(), attribute.to_owned());
         placeholder
     }
 
     /// `:label`, bound to `value`.
-    fn value(&mut self, label: &str, value: AttributeValue) -> String {
+    pub(crate) fn value(&mut self, label: &str, value: AttributeValue) -> String {
         let placeholder = format!(":{label}");
         self.values.insert(placeholder.clone(), value);
         placeholder
@@ -215,6 +216,12 @@ impl Registry for DynamoRegistry {
             expires_at = e.name(EXPIRES_AT),
             now = e.value("now", n(now)),
         );
+        let older = r.username.older_keys();
+        if !older.is_empty() {
+            return self
+                .reserve_beside_older(r, item, condition, e, &older, now)
+                .await;
+        }
         let sent = self
             .client
             .put_item()
@@ -310,6 +317,12 @@ impl Registry for DynamoRegistry {
                     }
                     let last = user.as_ref().and_then(|u| u.renamed_at);
                     items.push(self.move_user(r, from.as_ref(), last, now)?);
+                    let first_older_check = items.len();
+                    // The user's own name under an older key is already in the transaction.
+                    let own = from.as_ref().map(|f| &f.key);
+                    for key in r.to.older_keys().iter().filter(|k| Some(*k) != own) {
+                        items.push(self.older_entry_check(key, &OlderOwn::Sub(&r.sub), now)?);
+                    }
                     match self.transact(items).await? {
                         None => {
                             let change = RenameChange::Moved {
@@ -328,6 +341,10 @@ impl Registry for DynamoRegistry {
                         // The quarantine read is gone (an operator ended it): read again.
                         Some(0) if taken_back.is_some() => continue,
                         Some(0) => return Ok((RenameOutcome::Taken, None)),
+                        // An entry of an older key version, not moved yet, holds the name.
+                        Some(i) if i >= first_older_check => {
+                            return Ok((RenameOutcome::Taken, None))
+                        }
                         Some(_) => continue,
                     }
                 }
@@ -573,7 +590,7 @@ impl Registry for DynamoRegistry {
 }
 
 /// Builds one `Update` of a transaction; only a missing table or key fails, and both are set.
-fn transact_update(
+pub(crate) fn transact_update(
     table: &str,
     key: AttributeValue,
     update: String,
@@ -630,11 +647,114 @@ fn activation(
     )
 }
 
+/// Whose entry under an older key a claim may pass (see [`rules::older_entry_blocks`]).
+enum OlderOwn<'a> {
+    /// A reservation: its holder's pending entry, by any stored spelling.
+    Holder(Vec<&'a str>),
+    /// A rename: the user's active name or quarantine.
+    Sub(&'a str),
+}
+
 impl DynamoRegistry {
+    /// `reserve` of a name whose older keys differ from its key: the reservation and, in the
+    /// same transaction, a check of each older key ([`rules::older_entry_blocks`]). When the
+    /// reservation's own condition fails, the entry read back chooses the answer, as `reserve`'s
+    /// returned item does.
+    async fn reserve_beside_older(
+        &self,
+        r: &Reservation,
+        item: HashMap<String, AttributeValue>,
+        condition: String,
+        e: Expression,
+        older: &[NameKey],
+        now: Timestamp,
+    ) -> Result<ReserveOutcome, RegistryError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(e.names))
+            .set_expression_attribute_values(Some(e.values))
+            .build()
+            .map_err(|err| RegistryError::Unavailable(Box::new(err)))?;
+        let mut items = vec![TransactWriteItem::builder().put(put).build()];
+        for key in older {
+            items.push(self.older_entry_check(
+                key,
+                &OlderOwn::Holder(r.holder.pending_spellings()),
+                now,
+            )?);
+        }
+        for _ in 0..CONFLICT_ATTEMPTS {
+            match self.transact(items.clone()).await? {
+                None => return Ok(ReserveOutcome::Reserved),
+                Some(0) => match self.get(r.username.key()).await? {
+                    Some(old) if !rules::reservation_may_write(Some(&old), now) => {
+                        return Ok(rules::refused_reservation(&old, r))
+                    }
+                    // Freed in between: try again.
+                    _ => continue,
+                },
+                Some(_) => return Ok(ReserveOutcome::Taken),
+            }
+        }
+        Err(RegistryError::Timeout)
+    }
+
+    /// The check that the entry under an older key `key` of a claimed name does not keep the
+    /// claim off: none there, one of the current version (another name), an expired one, or the
+    /// claimant's own.
+    fn older_entry_check(
+        &self,
+        key: &NameKey,
+        own: &OlderOwn<'_>,
+        now: Timestamp,
+    ) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let state = e.name(STATE);
+        let own = match own {
+            OlderOwn::Holder(spellings) => format!(
+                "({state} = {pending} AND {owner} IN {spellings})",
+                pending = e.value("own_pending", s(STATE_PENDING)),
+                owner = e.name(OWNER),
+                spellings = e.list("holder", spellings),
+            ),
+            OlderOwn::Sub(sub) => format!(
+                "({state} = {active} AND {sub_name} = {sub_value}) \
+                 OR ({state} = {quarantined_own} AND {owner} = {sub_value})",
+                active = e.value("own_active", s(STATE_ACTIVE)),
+                sub_name = e.name(SUB),
+                sub_value = e.value("sub", s(sub)),
+                quarantined_own = e.value("own_quarantined", s(STATE_QUARANTINED)),
+                owner = e.name(OWNER),
+            ),
+        };
+        let condition = format!(
+            "attribute_not_exists({key}) OR {key_version} >= {current} \
+             OR ({state} IN ({pending}, {quarantined}) AND {expires_at} <= {now}) OR {own}",
+            key = e.name(NAME_KEY),
+            key_version = e.name(KEY_VERSION),
+            current = e.value("current", n(crate::policy::KEY_VERSION)),
+            pending = e.value("pending", s(STATE_PENDING)),
+            quarantined = e.value("quarantined", s(STATE_QUARANTINED)),
+            expires_at = e.name(EXPIRES_AT),
+            now = e.value("now", n(now)),
+        );
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key(NAME_KEY, name_item_key(key)?)
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(e.names))
+            .set_expression_attribute_values(Some(e.values))
+            .build()
+            .map_err(|err| RegistryError::Unavailable(Box::new(err)))?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
     /// Sends one transaction. `None` when it was applied; `Some(i)` when the condition of item
     /// `i` (the first that failed) refused it. A conflict with a concurrent transaction on the
     /// same items is retried, at most [`CONFLICT_ATTEMPTS`] times.
-    async fn transact(
+    pub(crate) async fn transact(
         &self,
         items: Vec<TransactWriteItem>,
     ) -> Result<Option<usize>, RegistryError> {
@@ -826,7 +946,7 @@ impl DynamoRegistry {
 
     /// The user record once its name `owned` is given up; with `renamed_at`, the last rename is
     /// stamped then (a release), without it left as it was (a retirement).
-    fn clear_user(
+    pub(crate) fn clear_user(
         &self,
         sub: &str,
         owned: &OwnedName,

@@ -13,10 +13,10 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 #[derive(Debug, Default)]
-struct Tables {
-    names: HashMap<NameKey, Claim>,
+pub(super) struct Tables {
+    pub(super) names: HashMap<NameKey, Claim>,
     /// The user records: the name each `sub` owns.
-    users: HashMap<String, UserRecord>,
+    pub(super) users: HashMap<String, UserRecord>,
 }
 
 /// Names and user records, living as long as the value.
@@ -43,6 +43,23 @@ impl MemoryRegistry {
         self.lock().names.insert(claim.key.clone(), claim);
     }
 
+    /// Puts a user record as it is: for tests, and for `rekey --dry-run`'s copy of a table.
+    pub fn insert_user_raw(&self, sub: &str, record: UserRecord) {
+        self.lock().users.insert(sub.to_owned(), record);
+    }
+
+    /// Every user record, ordered by `sub`.
+    pub fn users(&self) -> Vec<(String, UserRecord)> {
+        let mut users: Vec<(String, UserRecord)> = self
+            .lock()
+            .users
+            .iter()
+            .map(|(sub, record)| (sub.clone(), record.clone()))
+            .collect();
+        users.sort_by(|a, b| a.0.cmp(&b.0));
+        users
+    }
+
     /// `Registry::retire_first_version` under the lock: the first-version entry of `user_name`
     /// into quarantine (the `userName` stays as the previous owner, which no `sub` matches) or
     /// removed.
@@ -65,7 +82,7 @@ impl MemoryRegistry {
         true
     }
 
-    fn lock(&self) -> MutexGuard<'_, Tables> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, Tables> {
         // Every operation leaves the tables consistent before it can panic, so a poisoned lock
         // holds valid data.
         self.tables
@@ -88,6 +105,14 @@ impl Registry for MemoryRegistry {
             return Ok(old.map_or(ReserveOutcome::Taken, |old| {
                 rules::refused_reservation(old, r)
             }));
+        }
+        let owns = rules::reserver_owns(r);
+        if r.username
+            .older_keys()
+            .iter()
+            .any(|older| rules::older_entry_blocks(tables.names.get(older), now, &owns))
+        {
+            return Ok(ReserveOutcome::Taken);
         }
         tables.names.insert(
             key.clone(),
@@ -183,6 +208,14 @@ impl Registry for MemoryRegistry {
             RenamePlan::Move { from } => {
                 let old = tables.names.get(key);
                 if !rules::rename_may_take_name(old, &r.sub, now) {
+                    return Ok((RenameOutcome::Taken, None));
+                }
+                let owns = rules::renamer_owns(&r.sub);
+                if r.to
+                    .older_keys()
+                    .iter()
+                    .any(|older| rules::older_entry_blocks(tables.names.get(older), now, &owns))
+                {
                     return Ok((RenameOutcome::Taken, None));
                 }
                 let taken_back = rules::taken_back(old, &r.sub, now).map(Box::new);

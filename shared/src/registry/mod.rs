@@ -14,6 +14,7 @@ pub mod dynamodb;
 pub mod first_version;
 pub mod listing;
 pub mod memory;
+pub mod rekey;
 pub mod rules;
 pub mod schema;
 pub mod sdk;

@@ -54,6 +54,35 @@ pub fn refused_reservation(old: &Claim, r: &Reservation) -> ReserveOutcome {
     }
 }
 
+/// Whether an entry found under an older key of a claimed name keeps the claim off: a live entry
+/// of an older key version (not moved by `usernames rekey` yet) that is not the claimant's own
+/// (`own`). Entries of the current version under that key are other names and decide nothing.
+pub fn older_entry_blocks(
+    old: Option<&Claim>,
+    now: Timestamp,
+    own: impl Fn(&ClaimState) -> bool,
+) -> bool {
+    old.is_some_and(|old| {
+        old.key_version < crate::policy::KEY_VERSION && old.is_live(now) && !own(&old.state)
+    })
+}
+
+/// A reservation's own older entry: its holder's pending reservation.
+pub fn reserver_owns(r: &Reservation) -> impl Fn(&ClaimState) -> bool + '_ {
+    |state| matches!(state, ClaimState::Pending { holder, .. } if r.holder.holds(holder))
+}
+
+/// A renaming user's own older entry: their active name, or their quarantine.
+pub fn renamer_owns(sub: &str) -> impl Fn(&ClaimState) -> bool + '_ {
+    move |state| match state {
+        ClaimState::Active {
+            owner: Owner::Sub(owner),
+        } => owner == sub,
+        ClaimState::Quarantined { previous_owner, .. } => previous_owner == sub,
+        _ => false,
+    }
+}
+
 /// Whether `commit` may make the name item `old` active for `c.sub`.
 pub fn commit_may_take_name(old: Option<&Claim>, c: &Commitment, now: Timestamp) -> bool {
     let Some(old) = old else {

@@ -412,6 +412,71 @@ pub fn claim_from_item(item: &Item) -> Result<Claim, RegistryError> {
     })
 }
 
+/// The item of a name entry, as the current version lays it out (the inverse of
+/// [`claim_from_item`]): for `rekey`, which writes an entry under a new key as it is.
+pub fn item_from_claim(claim: &Claim) -> Result<Item, RegistryError> {
+    let mut item = HashMap::from([
+        (NAME_KEY.to_owned(), name_item_key(&claim.key)?),
+        (DISPLAY.to_owned(), s(&claim.display)),
+        (KEY_VERSION.to_owned(), n(claim.key_version)),
+    ]);
+    let mut put = |name: &str, value: AttributeValue| {
+        item.insert(name.to_owned(), value);
+    };
+    match &claim.state {
+        ClaimState::Pending {
+            holder,
+            expires_at,
+            contacts,
+            sealed,
+        } => {
+            put(STATE, s(STATE_PENDING));
+            put(OWNER, s(holder));
+            put(EXPIRES_AT, n(*expires_at));
+            if let Some(hash) = &contacts.email {
+                put(EMAIL_HASH, s(hash.as_str()));
+            }
+            if let Some(hash) = &contacts.phone {
+                put(PHONE_HASH, s(hash.as_str()));
+            }
+            if let Some(sealed) = sealed {
+                put(HOLDER_SEALED, s(sealed));
+            }
+        }
+        ClaimState::Active { owner } => {
+            put(STATE, s(STATE_ACTIVE));
+            match owner {
+                Owner::Sub(sub) => {
+                    put(OWNER, s(sub));
+                    put(SUB, s(sub));
+                }
+                Owner::LegacyUserName(user_name) => put(OWNER, s(user_name)),
+            }
+        }
+        ClaimState::Quarantined {
+            previous_owner,
+            until,
+        } => {
+            put(STATE, s(STATE_QUARANTINED));
+            put(OWNER, s(previous_owner));
+            put(EXPIRES_AT, n(*until));
+        }
+        ClaimState::Blocked { reason, by } => {
+            put(STATE, s(STATE_BLOCKED));
+            if let Some(reason) = reason {
+                put(REASON, s(reason));
+            }
+            if let Some(by) = by {
+                put(BLOCKED_BY, s(by));
+            }
+        }
+    }
+    if let Some(since) = claim.since {
+        put(SINCE, n(since));
+    }
+    Ok(item)
+}
+
 /// Reads a user item back.
 pub fn user_from_item(item: &Item) -> Result<UserRecord, RegistryError> {
     let f = Fields(item);
@@ -443,6 +508,69 @@ pub fn timestamp(value: Timestamp) -> AttributeValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_written_as_an_item_reads_back_as_itself() {
+        let key = crate::registry::ContactKey::development();
+        let base = Claim {
+            key: NameKey::from_stored("aiice"),
+            display: "alice".into(),
+            state: ClaimState::Blocked {
+                reason: None,
+                by: None,
+            },
+            key_version: 1,
+            since: None,
+        };
+        let states = [
+            ClaimState::Pending {
+                holder: key.holder("alice_u"),
+                expires_at: 99,
+                contacts: Contacts {
+                    email: key.email("a@example.com"),
+                    phone: key.phone("+15555550100"),
+                },
+                sealed: key.seal("alice_u"),
+            },
+            ClaimState::Pending {
+                holder: "alice_u".into(),
+                expires_at: 99,
+                contacts: Contacts::none(),
+                sealed: None,
+            },
+            ClaimState::Active {
+                owner: Owner::Sub("sub-a".into()),
+            },
+            ClaimState::Active {
+                owner: Owner::LegacyUserName("Alice_U".into()),
+            },
+            ClaimState::Quarantined {
+                previous_owner: "sub-a".into(),
+                until: 99,
+            },
+            ClaimState::Blocked {
+                reason: Some("brand".into()),
+                by: Some("ops".into()),
+            },
+            ClaimState::Blocked {
+                reason: None,
+                by: None,
+            },
+        ];
+        for (state, since) in
+            states
+                .into_iter()
+                .zip([None, None, Some(5), None, None, Some(7), None])
+        {
+            let claim = Claim {
+                state,
+                since,
+                ..base.clone()
+            };
+            let item = item_from_claim(&claim).unwrap();
+            assert_eq!(claim_from_item(&item).unwrap(), claim);
+        }
+    }
 
     #[test]
     fn every_key_attribute_is_defined_and_every_definition_is_a_key() {

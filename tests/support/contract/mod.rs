@@ -131,11 +131,17 @@ pub const MELODY_VARIANTS: &[&str] = &[
 /// it: entries the trait cannot write yet (first-version items, quarantines, blocks).
 pub trait Seed {
     fn seed(&self, claim: &Claim) -> impl Future<Output = ()>;
+    /// Puts `sub`'s user record as it is.
+    fn seed_user(&self, sub: &str, record: &UserRecord) -> impl Future<Output = ()>;
 }
 
 impl Seed for shared::registry::MemoryRegistry {
     async fn seed(&self, claim: &Claim) {
         self.insert_raw(claim.clone());
+    }
+
+    async fn seed_user(&self, sub: &str, record: &UserRecord) {
+        self.insert_user_raw(sub, record.clone());
     }
 }
 
@@ -148,6 +154,16 @@ impl Seed for shared::registry::DynamoRegistry {
             .send()
             .await
             .expect("seed an item");
+    }
+
+    async fn seed_user(&self, sub: &str, record: &UserRecord) {
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(crate::items::user_item_of(sub, record)))
+            .send()
+            .await
+            .expect("seed a user item");
     }
 }
 
