@@ -52,6 +52,11 @@ impl Registry for Late {
     async fn get(&self, key: &NameKey) -> Result<Option<Claim>, RegistryError> {
         self.0.get(key).await
     }
+    async fn contains_rules(
+        &self,
+    ) -> Result<Vec<shared::registry::word_rules::ContainsRule>, RegistryError> {
+        self.0.contains_rules().await
+    }
     async fn rename_with_undo(
         &self,
         r: &Rename,
@@ -186,6 +191,12 @@ async fn a_reservation_landing_after_the_budget_does_not_lock_the_person_out_dyn
     let late = Triggers::new(DynamoRegistry::new(via_proxy, table.clone()), settings());
     let on_time =
         Triggers::new(DynamoRegistry::new(moto_client(), table), settings()).with_pool(nobody());
+    // The late handler has read the word rules already (it does once a minute), so the delayed
+    // request is the reservation itself.
+    late.rules
+        .rules(&on_time.registry, late.clock.now())
+        .await
+        .expect("rules");
     let waiting = proxy.clone();
     let landed = async move {
         tokio::task::spawn_blocking(move || waiting.wait_for(1, Duration::from_secs(10)))

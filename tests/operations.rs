@@ -3,6 +3,7 @@
 //! users do, checked through the registry's own reads.
 
 mod rekey;
+mod word_rules;
 
 use integration_tests::contract::{commitment, entry, name, sub_of, Seed, QUARANTINE, T0};
 use integration_tests::operators::{
@@ -387,6 +388,11 @@ impl<R: Registry> Registry for StopsAfter<'_, R> {
         key: &shared::policy::NameKey,
     ) -> Result<Option<shared::registry::Claim>, RegistryError> {
         self.store.get(key).await
+    }
+    async fn contains_rules(
+        &self,
+    ) -> Result<Vec<shared::registry::word_rules::ContainsRule>, RegistryError> {
+        self.store.contains_rules().await
     }
 }
 

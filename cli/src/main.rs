@@ -16,6 +16,7 @@ mod demo;
 mod invoke;
 mod pool;
 mod rekey;
+mod rules;
 mod serve;
 mod setup;
 mod table;
@@ -64,9 +65,15 @@ enum Command {
         #[arg(long, value_name = "SUB")]
         user: Option<String>,
     },
-    /// Reserve a name (and every look-alike of it) for the operator: no user can claim it.
+    /// Reserve a name (and every look-alike of it) for the operator: no user can claim it. With
+    /// --contains, refuse every new name that contains a word (through look-alikes, separators,
+    /// case and leetspeak) from the next minute on.
     Block {
-        name: String,
+        #[arg(required_unless_present = "contains", conflicts_with = "contains")]
+        name: Option<String>,
+        /// A word no new name may contain (kept in the table; `usernames rules` lists them).
+        #[arg(long, value_name = "WORD")]
+        contains: Option<String>,
         /// A note shown by `show`.
         #[arg(long)]
         reason: Option<String>,
@@ -75,8 +82,17 @@ enum Command {
         #[arg(long, value_name = "WHO", value_parser = admin::operator)]
         by: Option<String>,
     },
-    /// Free a blocked name, or end a quarantine early.
-    Unblock { name: String },
+    /// Free a blocked name, or end a quarantine early; with --contains, remove a word rule.
+    Unblock {
+        #[arg(required_unless_present = "contains", conflicts_with = "contains")]
+        name: Option<String>,
+        /// The word of a rule added with `block --contains`.
+        #[arg(long, value_name = "WORD")]
+        contains: Option<String>,
+    },
+    /// The word rules in force (the table's and USERNAMES_RESERVED_CONTAINS), each with the
+    /// owners whose names it would refuse today (they keep them).
+    Rules,
     /// Put an owner's name into quarantine (USERNAMES_QUARANTINE, default 14d), or free it at once.
     Release {
         name: String,
@@ -175,12 +191,31 @@ fn main() -> ExitCode {
             (_, Some(sub)) => admin::Request::ShowUser(sub),
             (name, None) => admin::Request::ShowName(name.unwrap_or_default()),
         }),
-        Command::Block { name, reason, by } => admin::run(admin::Request::Block {
+        Command::Block {
             name,
+            contains: Some(word),
+            reason,
+            by,
+        } if name.is_none() => rules::run(rules::Request::Add {
+            word,
             reason,
             by: by.unwrap_or_else(admin::os_user),
         }),
-        Command::Unblock { name } => admin::run(admin::Request::Unblock(name)),
+        Command::Block {
+            name, reason, by, ..
+        } => admin::run(admin::Request::Block {
+            name: name.unwrap_or_default(),
+            reason,
+            by: by.unwrap_or_else(admin::os_user),
+        }),
+        Command::Unblock {
+            contains: Some(word),
+            ..
+        } => rules::run(rules::Request::Remove(word)),
+        Command::Unblock { name, .. } => {
+            admin::run(admin::Request::Unblock(name.unwrap_or_default()))
+        }
+        Command::Rules => rules::run(rules::Request::List),
         Command::Release {
             name,
             now,

@@ -727,3 +727,66 @@ async fn rekey_of_a_table_the_previous_version_wrote_dry_run_first() {
     assert_eq!(code, 0);
     assert_eq!(again.len(), 1, "nothing left to move: {again:?}");
 }
+
+/// `block --contains` keeps a rule in the table and lists the owners it would refuse today (who
+/// keep their names); `rules` lists the table's and the setting's rules; `unblock --contains`
+/// removes it; a word too short to mean anything is refused before anything is written.
+#[tokio::test]
+async fn word_rules_are_added_listed_and_removed_on_the_table() {
+    use integration_tests::contract::commitment;
+    use shared::registry::Contacts;
+    let client = moto_client();
+    let table = fresh_table(&client).await;
+    let registry = registry_on(&table).await;
+    registry
+        .commit(&commitment("Support_Desk", "desk", Contacts::none()), 1)
+        .await
+        .unwrap();
+
+    let (code, added) = run(usernames(
+        &table,
+        &[
+            "block",
+            "--contains",
+            "Supp0rt",
+            "--by",
+            "ana",
+            "--reason",
+            "staff",
+        ],
+    ));
+    assert_eq!(code, 0, "{added:?}");
+    let rule = &added[0]["added"];
+    assert_eq!(
+        (&rule["word"], &rule["form"]),
+        (&"Supp0rt".into(), &"support".into())
+    );
+    assert_eq!(
+        (&rule["by"], &rule["source"]),
+        (&"ana".into(), &"table".into())
+    );
+    assert_eq!(rule["owners"][0]["name"], "Support_Desk");
+    assert_eq!(added[0]["replaced"], false);
+
+    let mut listing = usernames(&table, &["rules"]);
+    listing.env("USERNAMES_RESERVED_CONTAINS", "paypal");
+    let (code, rules) = run(listing);
+    assert_eq!(code, 0, "{rules:?}");
+    let listed: Vec<(&str, &str)> = rules[0]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["form"].as_str().unwrap(), r["source"].as_str().unwrap()))
+        .collect();
+    assert_eq!(listed, [("paypai", "setting"), ("support", "table")]);
+
+    let (code, short) = run(usernames(&table, &["block", "--contains", "a1"]));
+    assert_eq!((code, short.len()), (2, 0));
+
+    let (code, removed) = run(usernames(&table, &["unblock", "--contains", "SUPPORT"]));
+    assert_eq!((code, &removed[0]["form"]), (0, &"support".into()));
+    let (code, again) = run(usernames(&table, &["unblock", "--contains", "support"]));
+    assert_eq!((code, &again[0]["code"]), (1, &"no_rule".into()));
+    let (_, rules) = run(usernames(&table, &["rules"]));
+    assert_eq!(rules[0]["rules"], serde_json::json!([]));
+}

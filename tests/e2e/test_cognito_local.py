@@ -61,7 +61,11 @@ class Stack:
             "AWS_REGION": "eu-west-1",
             "AWS_ACCESS_KEY_ID": "test",
             "AWS_SECRET_ACCESS_KEY": "test",
+            # The operator's word rules are read at every sign-up here, instead of once a
+            # minute: the minute itself is tested with a manual clock (tests/word_rules.rs).
+            "USERNAMES_RULES_CACHE": "0s",
         }
+        self.registry_env = registry_env
         created = subprocess.run(
             [str(usernames_bin()), "table", "create"],
             env=registry_env,
@@ -328,6 +332,37 @@ def test_a_deleted_users_name_is_not_inherited_by_a_newcomer(stack):
         UserAttributes=[{"Name": "preferred_username", "Value": "Bobby_Tables"}],
     )
     assert stack.id_token_claims("bob@example.com")["preferred_username"] == "Robert_Newman"
+
+
+def test_an_operators_word_rule_refuses_a_look_alike_compound_at_the_next_sign_up(stack):
+    def usernames(*args: str) -> dict:
+        done = subprocess.run(
+            [str(usernames_bin()), *args],
+            env=stack.registry_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, (done.stdout, done.stderr)
+        return json.loads(done.stdout)
+
+    stack.sign_up("helpdesk@example.com", "Support_Crew")
+    stack.confirm("helpdesk@example.com")
+    added = usernames("block", "--contains", "support", "--reason", "staff")
+    # Existing owners keep their names; the rule lists them.
+    assert [o["name"] for o in added["added"]["owners"]] == ["Support_Crew"], added
+
+    # No redeploy: the running triggers refuse every spelling at the next sign-up.
+    for name in ["Supp0rt-Team", "5UPP0RT_desk", "the.support.bot"]:
+        message = _rejection(
+            lambda: stack.sign_up(f"{uuid.uuid4().hex[:6]}@example.com", name)
+        )
+        assert message == "pre-sign-up failed with error That username is reserved. [reserved].", name
+    assert stack.id_token_claims("helpdesk@example.com")["preferred_username"] == "Support_Crew"
+
+    usernames("unblock", "--contains", "Support")
+    reply = stack.sign_up("team@example.com", "Supp0rt-Team")
+    assert reply["UserConfirmed"] is False
 
 
 def _claims(token: str) -> dict:

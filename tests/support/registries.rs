@@ -2,6 +2,7 @@
 //! calls a handler makes around a real store (the request budget of each path).
 
 use shared::policy::{NameKey, Username};
+use shared::registry::word_rules::ContainsRule;
 use shared::registry::{
     BlockOutcome, BlockRequest, Claim, CommitOutcome, Commitment, Holder, Registry, RegistryError,
     Rename, RenameOutcome, RenameUndo, Reservation, ReserveOutcome, Timestamp, UndoOutcome,
@@ -85,6 +86,9 @@ impl Registry for Broken {
     async fn get(&self, _: &NameKey) -> Result<Option<Claim>, RegistryError> {
         self.fail().await
     }
+    async fn contains_rules(&self) -> Result<Vec<ContainsRule>, RegistryError> {
+        self.fail().await
+    }
 }
 
 /// The calls a handler made, by kind.
@@ -94,6 +98,8 @@ pub struct Calls {
     pub reads: usize,
     pub reserves: usize,
     pub commits: usize,
+    /// `contains_rules`: the operator's rules (cached by the handlers for a minute).
+    pub rule_reads: usize,
     /// `rename`, `undo_rename`, `release` (and `retire`), `retire_first_version`, `block` and
     /// `unblock`.
     pub others: usize,
@@ -106,6 +112,7 @@ pub struct Counted<R> {
     reads: AtomicUsize,
     reserves: AtomicUsize,
     commits: AtomicUsize,
+    rule_reads: AtomicUsize,
     others: AtomicUsize,
 }
 
@@ -116,6 +123,7 @@ impl<R> Counted<R> {
             reads: AtomicUsize::new(0),
             reserves: AtomicUsize::new(0),
             commits: AtomicUsize::new(0),
+            rule_reads: AtomicUsize::new(0),
             others: AtomicUsize::new(0),
         }
     }
@@ -126,6 +134,7 @@ impl<R> Counted<R> {
             reads: self.reads.load(Ordering::SeqCst),
             reserves: self.reserves.load(Ordering::SeqCst),
             commits: self.commits.load(Ordering::SeqCst),
+            rule_reads: self.rule_reads.load(Ordering::SeqCst),
             others: self.others.load(Ordering::SeqCst),
         }
     }
@@ -216,5 +225,11 @@ impl<R: Registry> Registry for Counted<R> {
     ) -> impl Future<Output = Result<Option<Claim>, RegistryError>> + Send {
         self.reads.fetch_add(1, Ordering::SeqCst);
         self.store.get(key)
+    }
+    fn contains_rules(
+        &self,
+    ) -> impl Future<Output = Result<Vec<ContainsRule>, RegistryError>> + Send {
+        self.rule_reads.fetch_add(1, Ordering::SeqCst);
+        self.store.contains_rules()
     }
 }

@@ -15,6 +15,7 @@ pub use settings::ApiSettings;
 use crate::config::{ConfigError, EnvSource, NameSource, Settings};
 use crate::messages::{Locale, Message};
 use crate::policy::{Policy, PolicyViolation, Username};
+use crate::registry::word_rules::{matching_rule, RuleCache};
 use crate::registry::{
     adopt_first_version_names, Clock, DynamoRegistry, Holder, Registry, RegistryError, Rename,
     RenameOutcome, RenameUndo, SystemClock, UndoOutcome,
@@ -237,6 +238,8 @@ pub struct Api<R: Registry, M: AttributeMirror> {
     pub clock: Arc<dyn Clock>,
     pub policy: Policy,
     pub settings: ApiSettings,
+    /// The operator's rules, read from the table at most once a minute.
+    pub rules: Arc<RuleCache>,
 }
 
 impl<R: Registry, M: AttributeMirror> Api<R, M> {
@@ -247,8 +250,16 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
             mirror,
             clock: Arc::new(SystemClock),
             policy,
+            rules: Arc::new(RuleCache::new(settings.rules.clone())),
             settings,
         }
+    }
+
+    /// Whether an operator's rule refuses `name` (`usernames block --contains`): a new name
+    /// only, so existing owners keep theirs.
+    async fn breaks_rule(&self, name: &Username, now: i64) -> Result<bool, ApiError> {
+        let rules = within_budget(REGISTRY_BUDGET, self.rules.rules(&self.registry, now)).await?;
+        Ok(matching_rule(name, &rules).is_some())
     }
 
     /// The language an `Accept-Language` header asks for, else `USERNAMES_DEFAULT_LOCALE`.
@@ -262,20 +273,22 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
     /// like it ([`Api::suggestions`]). A name is free when nobody holds it or its pending
     /// reservation or quarantine has ended. Sentences are in `locale`.
     pub async fn availability(&self, raw: &str, locale: Locale) -> Result<Availability, ApiError> {
+        let refused = |violation: PolicyViolation| Availability {
+            name: raw.to_owned(),
+            available: false,
+            code: Some(violation.code()),
+            message: Some(violation.sentence(locale)),
+            suggestion: violation.suggestion().map(str::to_owned),
+            suggestions: None,
+        };
         let name = match self.policy.evaluate(raw) {
             Ok(name) => name,
-            Err(violation) => {
-                return Ok(Availability {
-                    name: raw.to_owned(),
-                    available: false,
-                    code: Some(violation.code()),
-                    message: Some(violation.sentence(locale)),
-                    suggestion: violation.suggestion().map(str::to_owned),
-                    suggestions: None,
-                });
-            }
+            Err(violation) => return Ok(refused(violation)),
         };
         let now = self.clock.now();
+        if self.breaks_rule(&name, now).await? {
+            return Ok(refused(PolicyViolation::Reserved));
+        }
         // An entry under an older key of the name, not moved by `usernames rekey` yet, holds it
         // as well (docs/registry.md#key-versions); names whose keys never changed read one item.
         let older = name.older_keys();
@@ -353,6 +366,9 @@ impl<R: Registry, M: AttributeMirror> Api<R, M> {
         self.names_are_mutable()?;
         let to = self.policy.evaluate(raw)?;
         let now = self.clock.now();
+        if self.breaks_rule(&to, now).await? {
+            return Err(PolicyViolation::Reserved.into());
+        }
         self.adopt_first_version_names(caller, now).await?;
         let request = Rename {
             sub: caller.sub.clone(),

@@ -32,6 +32,8 @@ pub struct ApiSettings {
     /// `USERNAMES_DEFAULT_LOCALE`, as the triggers read it: the language of an answer whose
     /// request asks for none of ours.
     pub default_locale: crate::messages::Locale,
+    /// `USERNAMES_RESERVED_CONTAINS` and `USERNAMES_RULES_CACHE`, as the triggers read them.
+    pub rules: crate::registry::word_rules::RuleSettings,
 }
 
 impl Default for ApiSettings {
@@ -44,6 +46,7 @@ impl Default for ApiSettings {
             name_source: NameSource::default(),
             case_sensitive_user_names: false,
             default_locale: crate::messages::Locale::En,
+            rules: Default::default(),
         }
     }
 }
@@ -64,6 +67,7 @@ impl ApiSettings {
                 false,
             )?,
             default_locale: crate::config::default_locale_from_env(env)?,
+            rules: crate::registry::word_rules::RuleSettings::from_env(env)?,
         })
     }
 

@@ -72,6 +72,8 @@ pub struct Settings {
     pub tokens: TokenSettings,
     /// `USERNAMES_CONTACT_HASH_KEY`, if set; see [`Settings::required_contact_key`].
     pub contact_key: Option<ContactKey>,
+    /// `USERNAMES_RESERVED_CONTAINS` and `USERNAMES_RULES_CACHE`: the operator's rules.
+    pub rules: crate::registry::word_rules::RuleSettings,
 }
 
 impl Settings {
@@ -90,6 +92,7 @@ impl Settings {
             sign_up: SignUpSettings::from_env(env)?,
             tokens: TokenSettings::from_env(env)?,
             contact_key: ContactKey::from_env(env)?,
+            rules: crate::registry::word_rules::RuleSettings::from_env(env)?,
         })
     }
 

@@ -456,20 +456,20 @@ mod tests {
     /// Every key version's keys are frozen: a change to the derivation (code, or the Unicode data
     /// of a crate update) fails here until it is a new `KEY_VERSION` whose old derivation stays
     /// in `key_of_version`, so that `usernames rekey` can find and move the old keys. To write
-    /// the golden file of a new version: `USERNAMES_BLESS_KEYS=1 cargo test -p shared golden`.
+    /// the golden file of a new version: `BLESS_GOLDEN_KEYS=1 cargo test -p shared golden`.
     #[test]
     fn golden_keys_hold_for_every_version() {
         let corpus = golden_corpus();
         for version in crate::policy::OLDEST_KEY_VERSION..=crate::policy::KEY_VERSION {
             let path = golden_dir().join(format!("v{version}.tsv"));
             let actual = golden_text(version, &corpus);
-            let bless = std::env::var_os("USERNAMES_BLESS_KEYS").is_some();
+            let bless = std::env::var_os("BLESS_GOLDEN_KEYS").is_some();
             if bless && !path.exists() {
                 std::fs::write(&path, &actual).unwrap();
             }
             let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
                 panic!(
-                    "{} is missing: write it with USERNAMES_BLESS_KEYS=1 (it never rewrites a file)",
+                    "{} is missing: write it with BLESS_GOLDEN_KEYS=1 (it never rewrites a file)",
                     path.display()
                 )
             });

@@ -74,6 +74,12 @@ impl NameKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The key with leetspeak digits folded (`5upp0rt` = `support`): the form reserved names and
+    /// operator rules are compared in.
+    pub fn folded_for_rules(&self) -> String {
+        key::reserved_key(&self.0)
+    }
 }
 
 impl std::fmt::Display for NameKey {

@@ -131,7 +131,7 @@ impl DynamoRegistry {
         &self.client
     }
 
-    async fn get_item(
+    pub(crate) async fn get_item(
         &self,
         key: AttributeValue,
     ) -> Result<Option<HashMap<String, AttributeValue>>, RegistryError> {
@@ -478,6 +478,10 @@ impl Registry for DynamoRegistry {
                 _ => Err(registry_error(err)),
             },
         }
+    }
+
+    async fn contains_rules(&self) -> Result<Vec<super::word_rules::ContainsRule>, RegistryError> {
+        self.contains_rules_item().await
     }
 
     async fn get(&self, key: &NameKey) -> Result<Option<super::Claim>, RegistryError> {

@@ -17,6 +17,8 @@ pub(super) struct Tables {
     pub(super) names: HashMap<NameKey, Claim>,
     /// The user records: the name each `sub` owns.
     pub(super) users: HashMap<String, UserRecord>,
+    /// Operator rules, by form.
+    pub(super) rules: std::collections::BTreeMap<String, super::word_rules::ContainsRule>,
 }
 
 /// Names and user records, living as long as the value.
@@ -372,6 +374,10 @@ impl Registry for MemoryRegistry {
             tables.names.remove(key);
         }
         Ok(removable)
+    }
+
+    async fn contains_rules(&self) -> Result<Vec<super::word_rules::ContainsRule>, RegistryError> {
+        Ok(self.contains_rules_now())
     }
 
     async fn get(&self, key: &NameKey) -> Result<Option<Claim>, RegistryError> {

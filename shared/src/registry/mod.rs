@@ -18,6 +18,7 @@ pub mod rekey;
 pub mod rules;
 pub mod schema;
 pub mod sdk;
+pub mod word_rules;
 
 pub use contact::{ContactHash, ContactKey, Contacts};
 pub use dynamodb::DynamoRegistry;
@@ -616,6 +617,11 @@ pub trait Registry: Send + Sync {
         key: &NameKey,
     ) -> impl Future<Output = Result<Option<Claim>, RegistryError>> + Send;
 
+    /// The operator's rules in the table (`usernames block --contains`): one read of one item.
+    fn contains_rules(
+        &self,
+    ) -> impl Future<Output = Result<Vec<word_rules::ContainsRule>, RegistryError>> + Send;
+
     /// The entries of `keys` (at most 100), in their order, `None` where there is none: one
     /// batched, consistent read where the store has one (DynamoDB's `BatchGetItem`), else one
     /// `get` after another. Advice only (suggestions), never a decision.
@@ -732,6 +738,12 @@ impl<R: Registry> Registry for Arc<R> {
         keys: &[NameKey],
     ) -> impl Future<Output = Result<Vec<Option<Claim>>, RegistryError>> + Send {
         R::get_many(self, keys)
+    }
+
+    fn contains_rules(
+        &self,
+    ) -> impl Future<Output = Result<Vec<word_rules::ContainsRule>, RegistryError>> + Send {
+        R::contains_rules(self)
     }
 }
 

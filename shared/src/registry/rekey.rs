@@ -322,6 +322,9 @@ impl Rekeying for DynamoRegistry {
                 .get(NAME_KEY)
                 .and_then(|key| key.as_s().ok())
                 .ok_or_else(|| RegistryError::Corrupt("an item has no name key".into()))?;
+            if key == super::word_rules::RULES_ITEM_KEY {
+                continue;
+            }
             match key.strip_prefix(USER_KEY_PREFIX) {
                 Some(sub) => page.users.push((sub.to_owned(), user_from_item(item)?)),
                 None => page.claims.push(claim_from_item(item)?),

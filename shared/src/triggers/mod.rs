@@ -32,6 +32,8 @@ pub struct Triggers<R: Registry> {
     pub contact_key: ContactKey,
     /// The user pools the events come from, asked after a colliding reservation's holder.
     pub pool: Arc<dyn PoolUsers>,
+    /// The operator's rules, read from the table at most once a minute.
+    pub rules: Arc<crate::registry::word_rules::RuleCache>,
 }
 
 impl<R: Registry> Triggers<R> {
@@ -42,6 +44,9 @@ impl<R: Registry> Triggers<R> {
             registry,
             clock: Arc::new(SystemClock),
             contact_key: settings.contact_key_or_development(),
+            rules: Arc::new(crate::registry::word_rules::RuleCache::new(
+                settings.rules.clone(),
+            )),
             settings,
             pool: Arc::new(NoPool),
         }

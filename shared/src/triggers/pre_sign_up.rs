@@ -9,7 +9,9 @@ use crate::events::sign_up::{
     write_pre_sign_up_response, PreSignUpEvent, PreSignUpResponse, PreSignUpSource,
 };
 use crate::events::EventError;
+use crate::policy::PolicyViolation;
 use crate::registry::contact::HOLDER_HASH_PREFIX;
+use crate::registry::word_rules::matching_rule;
 use crate::registry::{Registry, Reservation, ReserveOutcome};
 use serde_json::Value;
 use std::time::Duration;
@@ -104,6 +106,17 @@ async fn reserve<R: Registry>(
         .ok_or(EventError::MissingUserName)?;
     let now = triggers.clock.now();
     let sign_up = &triggers.settings.sign_up;
+    // The rules (read at most once a minute) and the reservation share one budget, so that the
+    // two reads never pass Cognito's five seconds together.
+    let deadline = tokio::time::Instant::now() + sign_up.registry_budget;
+    let rules = within_budget(
+        sign_up.registry_budget,
+        triggers.rules.rules(&triggers.registry, now),
+    )
+    .await?;
+    if matching_rule(&username, &rules).is_some() {
+        return Err(PolicyViolation::Reserved.into());
+    }
     // An administrator's user claims the name at first sign-in, which may come as late as the
     // temporary password allows.
     let lifetime = match event.trigger_source {
@@ -117,7 +130,7 @@ async fn reserve<R: Registry>(
         contacts: triggers.reservation_contacts(&event.request.user_attributes),
         expires_at: now.saturating_add(lifetime),
     };
-    let budget = sign_up.registry_budget;
+    let budget = deadline.saturating_duration_since(tokio::time::Instant::now());
     match within_budget(budget, triggers.registry.reserve(&reservation, now)).await? {
         ReserveOutcome::Reserved => Ok(SignUpOutcome::NameReserved),
         ReserveOutcome::HeldForRetry { holder, sealed } => {

@@ -27,6 +27,8 @@ export const usernamesSettings: Record<string, string> = {
   USERNAMES_MIN_LENGTH: '3',
   USERNAMES_MAX_LENGTH: '32',
   USERNAMES_RESERVED: '',
+  USERNAMES_RESERVED_CONTAINS: '',
+  USERNAMES_RULES_CACHE: '60s',
   USERNAMES_SCRIPT_POLICY: 'single-script',
   USERNAMES_REJECT_PII_LOOKALIKES: 'true',
   USERNAMES_DOMAIN_TLDS: 'linkify',
