@@ -95,7 +95,7 @@ impl NameScripts {
 /// Cyrillic "иван" ("ᴎʙaʜ", small capitals that no name may use) is not.
 fn is_whole_script_confusable(display: &str, own: &[AugmentedScriptSet]) -> bool {
     let mut has_letter = false;
-    for c in skeleton(display) {
+    for c in skeleton(display).map(latin_reading) {
         let set = AugmentedScriptSet::for_char(c);
         if set.is_all() {
             continue;
@@ -114,6 +114,23 @@ fn is_whole_script_confusable(display: &str, own: &[AugmentedScriptSet]) -> bool
         has_letter = true;
     }
     has_letter
+}
+
+/// Prototypes a reader takes for a lowercase Latin letter inside a word, though no name may
+/// contain them: the skeleton maps Cyrillic `т`, `м`, `к` and Greek `κ` to the small capitals
+/// and kra below, and Greek `χ` to itself. Read as the letter, `тоаѕт`, `маѕк`, `κοι` and `ροχ`
+/// render as `toast`, `mask`, `koi` and `pox`. Other small capitals (`ᴎʙaʜ`, Cyrillic
+/// `иван`) keep no Latin reading: those names read as Cyrillic.
+fn latin_reading(c: char) -> char {
+    match c {
+        '\u{1D1B}' => 't', // ᴛ LATIN LETTER SMALL CAPITAL T (Cyrillic т)
+        '\u{1D0D}' => 'm', // ᴍ LATIN LETTER SMALL CAPITAL M
+        '\u{028D}' => 'm', // ʍ LATIN SMALL LETTER TURNED W (Cyrillic м)
+        '\u{0138}' => 'k', // ĸ LATIN SMALL LETTER KRA (Cyrillic к, Greek κ)
+        '\u{1D0B}' => 'k', // ᴋ LATIN LETTER SMALL CAPITAL K
+        '\u{03C7}' => 'x', // χ GREEK SMALL LETTER CHI
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -194,6 +211,21 @@ mod tests {
         }
         // The Greek original keeps a Greek letter in its skeleton, so it stays available.
         assert_eq!(code("ΓΑΒ", ScriptPolicy::SingleScript), None);
+    }
+
+    #[test]
+    fn whole_words_whose_letters_read_as_latin_small_capitals_are_refused() {
+        for s in ["тоаѕт", "маѕк", "кот", "κοι", "ροχ", "οχο", "мама"] {
+            assert_eq!(
+                code(s, ScriptPolicy::SingleScript),
+                Some("whole_script_confusable"),
+                "{s}"
+            );
+        }
+        // Names that read as Cyrillic or Greek stay: a letter with no Latin reading is enough.
+        for s in ["иван", "наталья", "дмитрий", "σοφία", "χρήστος", "κώστας", "москва"] {
+            assert_eq!(code(s, ScriptPolicy::SingleScript), None, "{s}");
+        }
     }
 
     proptest::proptest! {
