@@ -365,3 +365,64 @@ fn a_closed_console_does_not_stop_the_server() {
         assert_eq!(reply.header("x-amz-function-error"), None);
     }
 }
+
+/// The banner says which issuer the signed-in routes trust, or that none is set and what to
+/// set: a token of `localhost` sent to a server that trusts `127.0.0.1` is the usual 401.
+#[test]
+fn the_banner_names_the_trusted_issuer_or_says_to_set_one() {
+    let banner = |issuer: Option<&str>| -> (Vec<String>, String) {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_usernames"));
+        command
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env_remove("USERNAMES_TABLE")
+            .env_remove("USERNAMES_JWT_ISSUER")
+            .env_remove("USERNAMES_JWT_AUDIENCE")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(issuer) = issuer {
+            command
+                .env("USERNAMES_JWT_ISSUER", issuer)
+                .env("USERNAMES_JWT_AUDIENCE", "app-client");
+        }
+        let mut child = command.spawn().expect("start usernames serve");
+        let lines: Vec<String> = BufReader::new(child.stdout.take().expect("stdout"))
+            .lines()
+            .take(3)
+            .map(|l| l.expect("readable"))
+            .collect();
+        let _ = child.kill();
+        let mut stderr = String::new();
+        let _ = child
+            .stderr
+            .take()
+            .expect("stderr")
+            .read_to_string(&mut stderr);
+        let _ = child.wait();
+        (lines, stderr)
+    };
+    let (trusted, console) = banner(Some("http://127.0.0.1:9229/local_pool/"));
+    // No region anywhere: no SDK warning about EC2's metadata service either.
+    assert!(!console.contains("IMDS"), "{console}");
+    assert!(
+        trusted[0].contains("Lambda Invoke API on http://127.0.0.1:"),
+        "{trusted:?}"
+    );
+    assert_eq!(
+        trusted[2],
+        "usernames serve: signed-in routes trust user tokens of issuer \
+         http://127.0.0.1:9229/local_pool (audience app-client; keys from \
+         http://127.0.0.1:9229/local_pool/.well-known/jwks.json); a refused token is logged with \
+         its reason"
+    );
+    let (unset, _) = banner(None);
+    assert!(
+        unset[2].contains(
+            "USERNAMES_JWT_ISSUER is not set, so PUT and DELETE /v1/me/username answer 401"
+        ),
+        "{unset:?}"
+    );
+}

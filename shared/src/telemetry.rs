@@ -22,7 +22,9 @@ pub fn init_lambda() {
 
 /// JSON lines on stderr at `warn`, so that the CLI's stdout carries only its own output.
 pub fn init_cli() {
-    init(std::io::stderr, "warn");
+    // EC2's metadata service, which the SDK asks for a region when none is configured, only
+    // fails on a developer's machine: its warnings (SDK text) would greet every local command.
+    init(std::io::stderr, "warn,aws_config::imds=error");
 }
 
 fn init<W>(writer: W, default_filter: &str)

@@ -161,6 +161,25 @@ impl Verifier {
         }))
     }
 
+    /// What the verifier trusts, for `serve`'s banner.
+    pub fn describe(&self) -> String {
+        let audience = if self.audiences.is_empty() {
+            "any audience".to_owned()
+        } else {
+            format!("audience {}", self.audiences.join(", "))
+        };
+        let scheme = if self.jwks.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!(
+            "signed-in routes trust user tokens of issuer {} ({audience}; keys from \
+             {scheme}://{}{}); a refused token is logged with its reason",
+            self.issuer, self.jwks.authority, self.jwks.path
+        )
+    }
+
     /// The caller a request's `Authorization` header proves; `None` for anything else (absent,
     /// malformed, forged, expired or not yet valid, another issuer or audience, an unknown key,
     /// not a user's token). A header that was there and is refused is logged with its reason.

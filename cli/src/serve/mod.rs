@@ -47,6 +47,15 @@ pub fn run(addr: SocketAddr) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Said at start: the most common reason a valid token gets 401 locally is an issuer that
+    // names the same server differently (`localhost` for `127.0.0.1`).
+    let trust = match &verifier {
+        Some(verifier) => verifier.describe(),
+        None => "USERNAMES_JWT_ISSUER is not set, so PUT and DELETE /v1/me/username answer 401; \
+                 set it to the pool's issuer, exactly as tokens name it in `iss` (cognito-local: \
+                 its URL, then the pool id)"
+            .to_owned(),
+    };
     let served = runtime.block_on(async {
         let mirror = match api_settings.user_pool_id.clone() {
             Some(pool) => Some(CognitoMirror::from_env(pool).await),
@@ -65,7 +74,7 @@ pub fn run(addr: SocketAddr) -> ExitCode {
                     verifier,
                 )
                 .with_pool(pool);
-                serve(addr, Arc::new(served), &label).await
+                serve(addr, Arc::new(served), &label, &trust).await
             }
             None => {
                 let served = Served::new(
@@ -76,7 +85,7 @@ pub fn run(addr: SocketAddr) -> ExitCode {
                     verifier,
                 )
                 .with_pool(pool);
-                serve(addr, Arc::new(served), "embedded, in memory").await
+                serve(addr, Arc::new(served), "embedded, in memory", &trust).await
             }
         }
     });
@@ -165,6 +174,7 @@ pub async fn serve<I: Invoker>(
     addr: SocketAddr,
     invoker: Arc<I>,
     store: &str,
+    trust: &str,
 ) -> Result<(), String> {
     let listener = TcpListener::bind(addr)
         .await
@@ -187,6 +197,7 @@ pub async fn serve<I: Invoker>(
         "usernames serve: Lambda Invoke API on http://{local} (functions: pre-sign-up, post-confirmation, pre-token-generation; store: {store})"
     );
     say!("usernames serve: HTTP API on http://{local}/v1/ (GET /v1/usernames/{{name}}, PUT and DELETE /v1/me/username)");
+    say!("usernames serve: {trust}");
 
     let endpoint = Arc::new(http::Endpoint::new(invoker));
     let (stop_tx, stop_rx) = watch::channel(false);

@@ -223,7 +223,15 @@ mod tests {
             );
         }
         // Names that read as Cyrillic or Greek stay: a letter with no Latin reading is enough.
-        for s in ["иван", "наталья", "дмитрий", "σοφία", "χρήστος", "κώστας", "москва"] {
+        for s in [
+            "иван",
+            "наталья",
+            "дмитрий",
+            "σοφία",
+            "χρήστος",
+            "κώστας",
+            "москва",
+        ] {
             assert_eq!(code(s, ScriptPolicy::SingleScript), None, "{s}");
         }
     }

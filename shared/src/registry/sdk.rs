@@ -73,7 +73,15 @@ pub fn https_client() -> SharedHttpClient {
 /// chain, `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`), with `timeouts` applied: what the CLI
 /// and the tests use.
 pub async fn sdk_config_from_env(timeouts: &Timeouts) -> SdkConfig {
+    // The region from the environment or the profile files, never from EC2's metadata service:
+    // on a developer's machine that lookup only fails, slowly and with SDK warnings, and a
+    // command without a region says what to set.
+    let region = aws_config::meta::region::RegionProviderChain::first_try(
+        aws_config::environment::EnvironmentVariableRegionProvider::new(),
+    )
+    .or_else(aws_config::profile::ProfileFileRegionProvider::new());
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(region)
         .http_client(https_client())
         .timeout_config(timeouts.timeout_config())
         .retry_config(timeouts.retry_config())
