@@ -91,7 +91,7 @@ const RAISED_TO_SEVERE: &[&str] = &[
 ];
 
 /// Real given names, family names and places that contain a word rustrict refuses (the
-/// Scunthorpe problem). A name whose words (split at `.` `_` `-`, letter case changes and digits)
+/// Scunthorpe problem), in ASCII. A name whose words (split at `.` `_` `-`, letter case changes and digits)
 /// are in this list is checked without them: `Dick_Smith` is checked as `Smith`, while
 /// `dickhead` is one word and checked whole. Compared through the uniqueness key, so `DICK`,
 /// `dick` and `d1ck` are one entry.
@@ -286,7 +286,10 @@ fn reading(display: &str, key: &str) -> Option<String> {
             && ends_a_word
             && (word.len() >= MIN_NUMBER_DIGITS || (starts_a_word && word.len() >= 2));
         starts_a_word = ends_a_word;
-        if number || ALLOWED_KEYS.contains(&uniqueness_key(word)) {
+        // The allowed words are ASCII, and a word with other letters cannot share their key
+        // (look-alikes of other scripts were refused by the script rules): no key to derive.
+        let allowed = word.is_ascii() && ALLOWED_KEYS.contains(&uniqueness_key(word));
+        if number || allowed {
             dropped = true;
         } else {
             kept.push(word);
@@ -388,6 +391,14 @@ mod tests {
         assert!(!verdict("dickhead", Profanity::Severe));
         assert!(verdict("dickhead", Profanity::Moderate));
         assert!(!verdict("fuck_you", Profanity::Off));
+    }
+
+    #[test]
+    fn allowed_words_are_ascii_and_lower_case() {
+        // `reading` skips the key of a word with other letters on this ground.
+        for word in ALLOWED_WORDS {
+            assert!(word.bytes().all(|b| b.is_ascii_lowercase()), "{word}");
+        }
     }
 
     #[test]
