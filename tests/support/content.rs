@@ -57,7 +57,8 @@ pub struct Measure {
     /// Evasions accepted: (word, technique, name).
     pub evasions_accepted: Vec<(String, String, String)>,
     /// Evasions and names that rustrict as it comes (its own list and severities, the display
-    /// form only) refuses at the same level: the figures before calibration.
+    /// form only; the data of vendor/rustrict) refuses at the same level: the figures before
+    /// calibration.
     pub evasions_uncalibrated: Tally,
     pub names_uncalibrated: Tally,
     pub names: Tally,
