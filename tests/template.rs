@@ -24,8 +24,8 @@ use shared::config::tokens::{
 use shared::config::{LifecycleSettings, Settings, ENV_SOURCE, ENV_TABLE};
 use shared::operations::scheduled::ScheduledSettings;
 use shared::policy::settings::{
-    ENV_DOMAIN_TLDS, ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_REJECT_PII_LOOKALIKES, ENV_RESERVED,
-    ENV_SCRIPT_POLICY,
+    ENV_DOMAIN_TLDS, ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_PROFANITY, ENV_REJECT_PII_LOOKALIKES,
+    ENV_RESERVED, ENV_SCRIPT_POLICY,
 };
 use shared::policy::{Policy, MAX_LENGTH_CAP};
 use shared::registry::contact::{ENV_CONTACT_HASH_KEY, MIN_KEY_BYTES};
@@ -144,6 +144,7 @@ fn every_variable_the_code_reads_is_given_to_every_function() {
         ENV_SCRIPT_POLICY,
         ENV_REJECT_PII_LOOKALIKES,
         ENV_DOMAIN_TLDS,
+        ENV_PROFANITY,
         ENV_PENDING_TTL,
         ENV_ADMIN_PENDING_TTL,
         ENV_CONTACT_HASH_KEY,

@@ -1,9 +1,11 @@
 //! Criterion benchmark of `Policy::evaluate` on typical ASCII names, international names and
 //! 256-byte adversarial inputs. Each input is also timed under `str::to_lowercase`, the baseline
-//! that `scripts/bench` divides by, so the figures travel between machines.
+//! that `scripts/bench` divides by, so the figures travel between machines, and with the
+//! inappropriate-name rule off (`USERNAMES_PROFANITY=off`), so the rule's cost is read in the same
+//! run.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use shared::policy::Policy;
+use shared::policy::{Policy, Profanity};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -67,13 +69,30 @@ fn adversarial() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Names of `len` code points that pass every other rule and are the inappropriate-name rule's
+/// expensive paths: many words (each looked up in the allow-list through its key), allowed words,
+/// a key that differs from the display form (read twice), leetspeak digits.
+fn content_worst(len: usize) -> Vec<(&'static str, String)> {
+    let fill = |unit: &str| -> String { unit.chars().cycle().take(len).collect() };
+    vec![
+        ("content_words", fill("Ab_")),
+        ("content_allowed", fill("Dick_Smith_")),
+        ("content_key", fill("vvarn")),
+        ("content_leet", fill("n1g3r4p5")),
+    ]
+}
+
 fn bench_inputs(c: &mut Criterion, group_name: &str, policy: &Policy, inputs: &[(&str, String)]) {
+    let without_content = policy.clone().with_profanity(Profanity::Off);
     let mut group = c.benchmark_group(group_name);
     group.warm_up_time(Duration::from_millis(500));
     group.measurement_time(Duration::from_secs(2));
     for (label, input) in inputs {
         group.bench_with_input(BenchmarkId::new("evaluate", label), input, |b, s| {
             b.iter(|| policy.evaluate(black_box(s)))
+        });
+        group.bench_with_input(BenchmarkId::new("profanity_off", label), input, |b, s| {
+            b.iter(|| without_content.evaluate(black_box(s)))
         });
         group.bench_with_input(BenchmarkId::new("to_lowercase", label), input, |b, s| {
             b.iter(|| black_box(s).to_lowercase())
@@ -95,8 +114,12 @@ fn policy_benches(c: &mut Criterion) {
         .unwrap_or_default();
     bench_inputs(c, "typical", &default, &owned(TYPICAL));
     bench_inputs(c, "international", &default, &owned(INTERNATIONAL));
-    bench_inputs(c, "adversarial", &default, &adversarial());
-    bench_inputs(c, "adversarial_max64", &longest, &adversarial());
+    let mut adversarial_32 = adversarial();
+    adversarial_32.extend(content_worst(32));
+    let mut adversarial_64 = adversarial();
+    adversarial_64.extend(content_worst(64));
+    bench_inputs(c, "adversarial", &default, &adversarial_32);
+    bench_inputs(c, "adversarial_max64", &longest, &adversarial_64);
 }
 
 criterion_group!(benches, policy_benches);

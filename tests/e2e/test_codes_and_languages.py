@@ -73,6 +73,8 @@ NAMES = {
     "looks_like_punycode": "xn--80ak6aa92e",
     "looks_like_phone_number": "5551234567",
     "reserved": "Administrator",
+    # A sentence that never echoes the name (the test checks every sentence's shape).
+    "inappropriate": "fuck_you",
 }
 
 # Policy codes no sign-up can produce, and why. Neither is refused before the trigger:

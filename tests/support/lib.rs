@@ -2,6 +2,7 @@
 //! Cognito, and faulty endpoints), counting SDK requests, the registry contract suite, and holding answers to the OpenAPI document.
 
 pub mod cognito;
+pub mod content;
 pub mod contract;
 pub mod counter;
 pub mod events;

@@ -14,6 +14,7 @@ export const CODES = [
   "disallowed_character",
   "empty",
   "format_character",
+  "inappropriate",
   "invisible_character",
   "looks_like_domain",
   "looks_like_email",
@@ -84,6 +85,7 @@ export const POLICY_CODES = [
   "looks_like_punycode",
   "looks_like_phone_number",
   "reserved",
+  "inappropriate",
   "unstable_normalization",
 ] as const;
 
@@ -132,6 +134,7 @@ export const API_ERROR_CODES = [
   "looks_like_punycode",
   "looks_like_phone_number",
   "reserved",
+  "inappropriate",
   "unstable_normalization",
 ] as const;
 
@@ -202,6 +205,7 @@ export interface CodeParameters {
   readonly disallowed_character: Record<string, never>;
   readonly empty: Record<string, never>;
   readonly format_character: Record<string, never>;
+  readonly inappropriate: Record<string, never>;
   readonly invisible_character: Record<string, never>;
   readonly looks_like_domain: Record<string, never>;
   readonly looks_like_email: Record<string, never>;

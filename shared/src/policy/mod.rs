@@ -10,10 +10,14 @@
 //! 4. length in code points; 5. look-alikes of emails, URLs, domains, phone numbers (`pii`);
 //! 6. character set, separators, combining marks, decimal systems (`shape`);
 //! 7. reserved names through the reserved key (`reserved`, `key`);
-//! 8. scripts and whole-script look-alikes (`scripts`).
+//! 8. scripts and whole-script look-alikes (`scripts`);
+//! 9. inappropriate names: slurs and profanity in the display form or the key (`content`). Last,
+//!    so that only a name that is otherwise well-formed is judged for its words (a malformed one
+//!    gets the reason it can fix), and the most expensive rule runs only on names that reach it.
 
 mod bidi;
 mod codepoints;
+pub mod content;
 mod display;
 mod key;
 pub mod pii;
@@ -23,11 +27,12 @@ pub mod settings;
 pub mod shape;
 mod violation;
 
+pub use content::Profanity;
 pub use pii::DomainTlds;
 pub use scripts::ScriptPolicy;
 pub use settings::{
-    ENV_DOMAIN_TLDS, ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_REJECT_PII_LOOKALIKES, ENV_RESERVED,
-    ENV_SCRIPT_POLICY,
+    ENV_DOMAIN_TLDS, ENV_MAX_LENGTH, ENV_MIN_LENGTH, ENV_PROFANITY, ENV_REJECT_PII_LOOKALIKES,
+    ENV_RESERVED, ENV_SCRIPT_POLICY,
 };
 pub use violation::PolicyViolation;
 
@@ -131,11 +136,12 @@ pub struct Policy {
     reject_pii_lookalikes: bool,
     domain_tlds: DomainTlds,
     extra_reserved: HashSet<String>,
+    profanity: Profanity,
 }
 
 impl Default for Policy {
     /// 3 to 32 code points, single script, PII look-alikes rejected (domains by the linkify
-    /// TLDs), built-in reserved names.
+    /// TLDs), built-in reserved names, slurs and severe profanity refused.
     fn default() -> Self {
         Self {
             min_length: 3,
@@ -144,6 +150,7 @@ impl Default for Policy {
             reject_pii_lookalikes: true,
             domain_tlds: DomainTlds::default(),
             extra_reserved: HashSet::new(),
+            profanity: Profanity::default(),
         }
     }
 }
@@ -167,6 +174,16 @@ impl Policy {
 
     pub fn domain_tlds(&self) -> DomainTlds {
         self.domain_tlds
+    }
+
+    pub fn profanity(&self) -> Profanity {
+        self.profanity
+    }
+
+    /// Sets how strict the inappropriate-name rule is.
+    pub fn with_profanity(mut self, profanity: Profanity) -> Self {
+        self.profanity = profanity;
+        self
     }
 
     /// Sets which top-level domains make a dotted name read as a domain.
@@ -239,6 +256,7 @@ impl Policy {
             return Err(PolicyViolation::Reserved);
         }
         scripts::check(display, self.script_policy)?;
+        content::check(display, &key, self.profanity)?;
         Ok(key)
     }
 }

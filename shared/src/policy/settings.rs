@@ -1,6 +1,6 @@
 //! The policy's environment variables, read and validated once at init.
 
-use super::{DomainTlds, Policy, ScriptPolicy, MAX_LENGTH_CAP};
+use super::{DomainTlds, Policy, Profanity, ScriptPolicy, MAX_LENGTH_CAP};
 use crate::env::{ConfigError, EnvSource};
 
 /// Fewest code points in a name (default 3).
@@ -15,6 +15,8 @@ pub const ENV_SCRIPT_POLICY: &str = "USERNAMES_SCRIPT_POLICY";
 pub const ENV_REJECT_PII_LOOKALIKES: &str = "USERNAMES_REJECT_PII_LOOKALIKES";
 /// `linkify` (default) or `all`: the top-level domains that make a dotted name a domain.
 pub const ENV_DOMAIN_TLDS: &str = "USERNAMES_DOMAIN_TLDS";
+/// `severe` (default), `moderate` or `off`: which slurs and profanity make a name inappropriate.
+pub const ENV_PROFANITY: &str = "USERNAMES_PROFANITY";
 
 impl Policy {
     /// Reads the policy's settings from the environment; unset variables keep their defaults.
@@ -56,6 +58,15 @@ impl Policy {
                 ConfigError::new(ENV_DOMAIN_TLDS, format!("{v:?} is not one of linkify, all"))
             })?;
             policy = policy.with_domain_tlds(tlds);
+        }
+        if let Some(v) = env.var(ENV_PROFANITY) {
+            let profanity = Profanity::parse(&v).ok_or_else(|| {
+                ConfigError::new(
+                    ENV_PROFANITY,
+                    format!("{v:?} is not one of severe, moderate, off"),
+                )
+            })?;
+            policy = policy.with_profanity(profanity);
         }
         if let Some(v) = env.var(ENV_RESERVED) {
             let names: Vec<&str> = v
@@ -101,6 +112,8 @@ impl Policy {
             reject_pii_lookalikes: false,
             domain_tlds: DomainTlds::default(),
             extra_reserved: Default::default(),
+            // A reserved name is the operator's choice, whatever its words.
+            profanity: Profanity::Off,
         };
         for name in names {
             let name = name.as_ref();
@@ -146,6 +159,7 @@ mod tests {
         assert_eq!(p.script_policy(), ScriptPolicy::SingleScript);
         assert!(p.rejects_pii_lookalikes());
         assert_eq!(p.domain_tlds(), DomainTlds::Linkify);
+        assert_eq!(p.profanity(), Profanity::Severe);
     }
 
     #[test]
@@ -156,6 +170,7 @@ mod tests {
             (ENV_SCRIPT_POLICY, "highly-restrictive"),
             (ENV_REJECT_PII_LOOKALIKES, "false"),
             (ENV_DOMAIN_TLDS, "all"),
+            (ENV_PROFANITY, "Moderate"),
             (ENV_RESERVED, " acme , acme-support,,"),
         ])
         .unwrap();
@@ -163,6 +178,7 @@ mod tests {
         assert_eq!(p.script_policy(), ScriptPolicy::HighlyRestrictive);
         assert!(!p.rejects_pii_lookalikes());
         assert_eq!(p.domain_tlds(), DomainTlds::All);
+        assert_eq!(p.profanity(), Profanity::Moderate);
         assert_eq!(p.evaluate("ACME").unwrap_err().code(), "reserved");
         assert_eq!(p.evaluate("acme_support").unwrap_err().code(), "reserved");
         assert!(p.evaluate("acmes").is_ok());
@@ -202,6 +218,7 @@ mod tests {
                 ENV_REJECT_PII_LOOKALIKES,
             ),
             (&[(ENV_DOMAIN_TLDS, "iana")], ENV_DOMAIN_TLDS),
+            (&[(ENV_PROFANITY, "strict")], ENV_PROFANITY),
             (&[(ENV_RESERVED, "ok,bad name")], ENV_RESERVED),
             (&[(ENV_RESERVED, ".well-known")], ENV_RESERVED),
             (&[(ENV_RESERVED, "ａｃｍｅ")], ENV_RESERVED),

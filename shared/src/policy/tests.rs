@@ -213,6 +213,7 @@ fn every_violation_has_a_sentence_and_a_snake_case_code() {
         PolicyViolation::LooksLikePunycode,
         PolicyViolation::LooksLikePhoneNumber,
         PolicyViolation::Reserved,
+        PolicyViolation::Inappropriate,
         PolicyViolation::UnstableNormalization,
     ];
     let mut codes = std::collections::HashSet::new();
@@ -229,6 +230,35 @@ fn every_violation_has_a_sentence_and_a_snake_case_code() {
             "{message}"
         );
     }
+}
+
+#[test]
+fn an_inappropriate_name_is_refused_without_being_repeated() {
+    let policy = Policy::default();
+    for name in ["n1gger", "fuck_you", "FuCk_YoU", "c.u.n.t"] {
+        let violation = policy.evaluate(name).unwrap_err();
+        assert_eq!(violation.code(), "inappropriate", "{name}");
+        assert!(!violation.to_string().to_lowercase().contains("fuck"));
+        assert_eq!(violation.suggestion(), None);
+    }
+    for name in [
+        "Dick_Smith",
+        "Scunthorpe",
+        "Cumming",
+        "Penistone",
+        "Shitake_Farm",
+        "Assisi",
+    ] {
+        assert!(policy.evaluate(name).is_ok(), "{name}");
+    }
+    let off = Policy::default().with_profanity(Profanity::Off);
+    assert!(off.evaluate("fuck_you").is_ok());
+    let moderate = Policy::default().with_profanity(Profanity::Moderate);
+    assert!(policy.evaluate("dickhead").is_ok());
+    assert_eq!(
+        moderate.evaluate("dickhead").unwrap_err().code(),
+        "inappropriate"
+    );
 }
 
 /// Characters that attacks and normalisers trip over, mixed with ordinary ones.

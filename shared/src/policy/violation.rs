@@ -48,6 +48,9 @@ pub enum PolicyViolation {
     LooksLikePunycode,
     LooksLikePhoneNumber,
     Reserved,
+    /// The name or its key contains a slur or profanity (`content`). The sentence never says
+    /// which word: repeating it would show it to the user and teach the way around it.
+    Inappropriate,
     /// Normalising the display form again changed it: never seen with the pinned Unicode data,
     /// but if a table update ever makes the normaliser non-idempotent we fail closed.
     UnstableNormalization,
@@ -87,6 +90,7 @@ impl PolicyViolation {
             Self::LooksLikePunycode => "looks_like_punycode",
             Self::LooksLikePhoneNumber => "looks_like_phone_number",
             Self::Reserved => "reserved",
+            Self::Inappropriate => "inappropriate",
             Self::UnstableNormalization => "unstable_normalization",
         }
     }

@@ -51,6 +51,7 @@ looks_like_domain = لا يمكن أن يشبه اسم المستخدم اسم �
 looks_like_punycode = لا يمكن أن يحتوي اسم المستخدم على جزء نطاق مرمّز (xn--).
 looks_like_phone_number = لا يمكن أن يشبه اسم المستخدم رقم هاتف أو رقم هوية.
 reserved = اسم المستخدم هذا محجوز.
+inappropriate = اسم المستخدم هذا غير مسموح به.
 unstable_normalization = لا يمكن استخدام اسم المستخدم هذا.
 
 ## Sign-up and the registry

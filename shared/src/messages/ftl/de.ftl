@@ -39,6 +39,7 @@ looks_like_domain = Benutzernamen dürfen nicht wie ein Domainname aussehen.
 looks_like_punycode = Benutzernamen dürfen kein codiertes Domain-Label (xn--) enthalten.
 looks_like_phone_number = Benutzernamen dürfen nicht wie eine Telefon- oder ID-Nummer aussehen.
 reserved = Dieser Benutzername ist reserviert.
+inappropriate = Dieser Benutzername ist nicht erlaubt.
 unstable_normalization = Dieser Benutzername kann nicht verwendet werden.
 
 ## Sign-up and the registry

@@ -35,6 +35,7 @@ looks_like_domain = Usernames can't look like a domain name.
 looks_like_punycode = Usernames can't contain an encoded domain label (xn--).
 looks_like_phone_number = Usernames can't look like a phone number or an ID number.
 reserved = That username is reserved.
+inappropriate = That username isn't allowed.
 unstable_normalization = That username can't be used.
 
 ## Sign-up and the registry

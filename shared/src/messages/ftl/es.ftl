@@ -39,6 +39,7 @@ looks_like_domain = El nombre de usuario no puede parecer un nombre de dominio.
 looks_like_punycode = El nombre de usuario no puede contener una etiqueta de dominio codificada (xn--).
 looks_like_phone_number = El nombre de usuario no puede parecer un número de teléfono o de identificación.
 reserved = Este nombre de usuario está reservado.
+inappropriate = Este nombre de usuario no está permitido.
 unstable_normalization = Este nombre de usuario no se puede usar.
 
 ## Sign-up and the registry

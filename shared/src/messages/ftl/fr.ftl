@@ -39,6 +39,7 @@ looks_like_domain = Le nom d’utilisateur ne peut pas ressembler à un nom de d
 looks_like_punycode = Le nom d’utilisateur ne peut pas contenir d’étiquette de domaine encodée (xn--).
 looks_like_phone_number = Le nom d’utilisateur ne peut pas ressembler à un numéro de téléphone ou d’identification.
 reserved = Ce nom d’utilisateur est réservé.
+inappropriate = Ce nom d’utilisateur n’est pas autorisé.
 unstable_normalization = Ce nom d’utilisateur ne peut pas être utilisé.
 
 ## Sign-up and the registry

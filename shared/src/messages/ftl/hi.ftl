@@ -39,6 +39,7 @@ looks_like_domain = उपयोगकर्ता नाम डोमेन न
 looks_like_punycode = उपयोगकर्ता नाम में एन्कोड किया गया डोमेन लेबल (xn--) नहीं हो सकता।
 looks_like_phone_number = उपयोगकर्ता नाम फ़ोन नंबर या आईडी नंबर जैसा नहीं होना चाहिए।
 reserved = यह उपयोगकर्ता नाम आरक्षित है।
+inappropriate = यह उपयोगकर्ता नाम अनुमत नहीं है।
 unstable_normalization = इस उपयोगकर्ता नाम का इस्तेमाल नहीं किया जा सकता।
 
 ## Sign-up and the registry

@@ -39,6 +39,7 @@ looks_like_domain = Il nome utente non può sembrare un nome di dominio.
 looks_like_punycode = Il nome utente non può contenere un’etichetta di dominio codificata (xn--).
 looks_like_phone_number = Il nome utente non può sembrare un numero di telefono o un numero identificativo.
 reserved = Questo nome utente è riservato.
+inappropriate = Questo nome utente non è consentito.
 unstable_normalization = Questo nome utente non può essere usato.
 
 ## Sign-up and the registry

@@ -30,6 +30,7 @@ looks_like_domain = ドメイン名のようなユーザー名は使用できま
 looks_like_punycode = ユーザー名には、エンコードされたドメインラベル (xn--) は使用できません。
 looks_like_phone_number = 電話番号やID番号のようなユーザー名は使用できません。
 reserved = このユーザー名は予約されています。
+inappropriate = このユーザー名は許可されていません。
 unstable_normalization = このユーザー名は使用できません。
 
 ## Sign-up and the registry

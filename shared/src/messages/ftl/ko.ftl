@@ -30,6 +30,7 @@ looks_like_domain = 도메인 이름처럼 보이는 사용자 이름은 사용�
 looks_like_punycode = 사용자 이름에는 인코딩된 도메인 레이블(xn--)을 사용할 수 없습니다.
 looks_like_phone_number = 전화번호나 ID 번호처럼 보이는 사용자 이름은 사용할 수 없습니다.
 reserved = 이 사용자 이름은 예약되어 있습니다.
+inappropriate = 이 사용자 이름은 허용되지 않습니다.
 unstable_normalization = 이 사용자 이름은 사용할 수 없습니다.
 
 ## Sign-up and the registry

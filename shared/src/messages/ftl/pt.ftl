@@ -39,6 +39,7 @@ looks_like_domain = O nome de usuário não pode parecer um nome de domínio.
 looks_like_punycode = O nome de usuário não pode conter um rótulo de domínio codificado (xn--).
 looks_like_phone_number = O nome de usuário não pode parecer um número de telefone ou de identificação.
 reserved = Este nome de usuário está reservado.
+inappropriate = Este nome de usuário não é permitido.
 unstable_normalization = Este nome de usuário não pode ser usado.
 
 ## Sign-up and the registry

@@ -30,6 +30,7 @@ looks_like_domain = 用户名不能类似于域名。
 looks_like_punycode = 用户名不能包含经过编码的域名标签 (xn--)。
 looks_like_phone_number = 用户名不能类似于电话号码或证件号码。
 reserved = 该用户名已被保留。
+inappropriate = 不允许使用该用户名。
 unstable_normalization = 该用户名无法使用。
 
 ## Sign-up and the registry
