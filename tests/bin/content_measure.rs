@@ -4,7 +4,7 @@
 //! first, what the first evaluation of a process costs.
 //! Run by scripts/measure-content.
 
-use integration_tests::content::{measure, report};
+use integration_tests::content::{measure, report, word_rule_report};
 use shared::policy::{Policy, Profanity};
 use std::time::Instant;
 
@@ -28,4 +28,5 @@ fn main() {
         .map(|level| (level, measure(level)))
         .collect();
     print!("{}", report(&levels));
+    print!("{}", word_rule_report());
 }

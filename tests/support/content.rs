@@ -6,6 +6,7 @@
 
 use rustrict::{Censor, Type};
 use shared::policy::{Policy, Profanity};
+use shared::registry::word_rules::{matching_rule, ContainsRule};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -65,6 +66,9 @@ pub struct Measure {
     pub names_by_source: BTreeMap<String, Tally>,
     /// Names refused: (source, name).
     pub names_refused: Vec<(String, String)>,
+    /// Names another rule refuses (so this rule never judges them), with that rule's code: not
+    /// counted in `names`. Today the whole-script rule's Cyrillic names that render as Latin.
+    pub names_refused_elsewhere: Vec<(String, &'static str)>,
 }
 
 /// rustrict as it comes at `level`, on the display form.
@@ -106,6 +110,11 @@ pub fn measure(level: Profanity) -> Measure {
         let [source, name] = row[..] else {
             continue;
         };
+        if let Err(violation) = off.evaluate(name) {
+            m.names_refused_elsewhere
+                .push((name.to_owned(), violation.code()));
+            continue;
+        }
         let refused = policy.evaluate(name).is_err();
         m.names.add(refused);
         m.names_uncalibrated.add(uncalibrated(name, level));
@@ -122,6 +131,80 @@ pub fn measure(level: Profanity) -> Measure {
 
 fn percent(t: &Tally) -> String {
     format!("{:.2} % ({} / {})", 100.0 * t.rate(), t.refused, t.total)
+}
+
+/// The word rules docs/operations.md#operator-rules suggests seeding (`ReservedContains`): staff
+/// words that no newcomer should wear, none of which is inside a real name of the corpus.
+pub const SUGGESTED_WORD_RULES: &[&str] = &[
+    "admin",
+    "moderator",
+    "support",
+    "official",
+    "helpdesk",
+    "security",
+    "billing",
+    "sysop",
+    "webmaster",
+    "verified",
+];
+
+/// Words measured and left out of the suggestion: each is inside real names (`Modesto`,
+/// `Patience_Ogunleye`, `Dewi_Groote`, `Staffan`).
+pub const REJECTED_WORD_RULES: &[&str] = &["mod", "ceo", "root", "staff"];
+
+/// For each word, the names of the corpus that the default policy accepts and that a
+/// `usernames block --contains` of the word would refuse.
+pub fn word_rule_hits(words: &[&str]) -> Vec<(String, Vec<String>)> {
+    let policy = Policy::default();
+    let accepted: Vec<_> = rows(NAMES)
+        .into_iter()
+        .filter_map(|row| row.get(1).and_then(|name| policy.evaluate(name).ok()))
+        .collect();
+    words
+        .iter()
+        .map(|word| {
+            let rule = [ContainsRule::new(word).expect("a word of at least 3 letters")];
+            let hits = accepted
+                .iter()
+                .filter(|name| matching_rule(name, &rule).is_some())
+                .map(|name| name.display().to_owned())
+                .collect();
+            ((*word).to_owned(), hits)
+        })
+        .collect()
+}
+
+/// The names corpus's size as the word rules see it: the names the default policy accepts.
+pub fn names_accepted() -> usize {
+    let policy = Policy::default();
+    rows(NAMES)
+        .into_iter()
+        .filter(|row| row.get(1).is_some_and(|name| policy.evaluate(name).is_ok()))
+        .count()
+}
+
+/// The word-rule table of docs/operations.md#operator-rules, as Markdown.
+pub fn word_rule_report() -> String {
+    let mut out = String::new();
+    let total = names_accepted();
+    let _ = writeln!(
+        out,
+        "## Word rules over the {total} real names the default policy accepts\n"
+    );
+    let _ = writeln!(out, "| word | suggested | names refused | e.g. |");
+    let _ = writeln!(out, "| --- | --- | ---: | --- |");
+    for (words, suggested) in [(SUGGESTED_WORD_RULES, "yes"), (REJECTED_WORD_RULES, "no")] {
+        for (word, hits) in word_rule_hits(words) {
+            let examples: Vec<String> = hits.iter().take(3).map(|n| format!("`{n}`")).collect();
+            let _ = writeln!(
+                out,
+                "| `{word}` | {suggested} | {} | {} |",
+                hits.len(),
+                examples.join(", ")
+            );
+        }
+    }
+    out
 }
 
 /// The figures of docs/policy.md, as Markdown.

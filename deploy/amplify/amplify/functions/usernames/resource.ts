@@ -27,6 +27,8 @@ export const usernamesSettings: Record<string, string> = {
   USERNAMES_MIN_LENGTH: '3',
   USERNAMES_MAX_LENGTH: '32',
   USERNAMES_RESERVED: '',
+  // Suggested: 'admin,moderator,support,official,helpdesk,security,billing,sysop,webmaster,verified'
+  // and your brand names (docs/operations.md#operator-rules).
   USERNAMES_RESERVED_CONTAINS: '',
   USERNAMES_RULES_CACHE: '60s',
   USERNAMES_SCRIPT_POLICY: 'single-script',
