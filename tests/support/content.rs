@@ -157,7 +157,6 @@ pub const REJECTED_WORD_RULES: &[&str] = &["mod", "ceo", "root", "staff"];
 pub fn word_rule_hits(words: &[&str]) -> Vec<(String, Vec<String>)> {
     let policy = Policy::default();
     let accepted: Vec<_> = rows(NAMES)
-        .into_iter()
         .filter_map(|row| row.get(1).and_then(|name| policy.evaluate(name).ok()))
         .collect();
     words
@@ -178,7 +177,6 @@ pub fn word_rule_hits(words: &[&str]) -> Vec<(String, Vec<String>)> {
 pub fn names_accepted() -> usize {
     let policy = Policy::default();
     rows(NAMES)
-        .into_iter()
         .filter(|row| row.get(1).is_some_and(|name| policy.evaluate(name).is_ok()))
         .count()
 }
