@@ -133,7 +133,7 @@ try {
         JSON.stringify([
           'cognito-idp:AdminDeleteUserAttributes',
           'cognito-idp:AdminUpdateUserAttributes',
-          'cognito-idp:DescribeUserPool',
+          'cognito-idp:GetUserPoolMfaConfig',
           'dynamodb:BatchGetItem',
           'dynamodb:DeleteItem',
           'dynamodb:GetItem',

@@ -831,7 +831,10 @@ fn the_api_function_may_set_attributes_of_its_pool_only() {
     // The connection opened at init reads the pool's settings, of that pool only.
     let opens = with_sid("OpenThePoolConnection");
     assert_eq!(opens.len(), 1);
-    assert_eq!(opens[0]["Action"], json!(["cognito-idp:DescribeUserPool"]));
+    assert_eq!(
+        opens[0]["Action"],
+        json!(["cognito-idp:GetUserPoolMfaConfig"])
+    );
     assert_eq!(opens[0]["Resource"], mirror[0]["Resource"]);
     let cognito_actions: Vec<&Value> = statements
         .iter()

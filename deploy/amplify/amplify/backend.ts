@@ -156,7 +156,7 @@ usernameApi.addToRolePolicy(
     actions: [
       'cognito-idp:AdminUpdateUserAttributes',
       'cognito-idp:AdminDeleteUserAttributes',
-      'cognito-idp:DescribeUserPool',
+      'cognito-idp:GetUserPoolMfaConfig',
     ],
     resources: [userPool.userPoolArn],
   }),

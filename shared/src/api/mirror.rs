@@ -100,13 +100,14 @@ impl CognitoMirror {
 
 impl CognitoMirror {
     /// Opens the connection to Cognito (TCP, TLS, credentials, endpoint) at init, as the
-    /// registry's is: one `DescribeUserPool` of the configured pool, which reads its settings and
-    /// no user, and changes nothing. So the first rename or release after a cold start pays a
+    /// registry's is: one `GetUserPoolMfaConfig` of the configured pool, which reads its MFA
+    /// settings and no user, and changes nothing (rather than `DescribeUserPool`, whose large
+    /// answer would link its decoder into the function, whose zip is at its 3 MiB gate). So the first rename or release after a cold start pays a
     /// round trip to the pool, not a handshake too. A failure is only returned: the first
     /// request opens its own connection.
     pub async fn open_connection(&self) -> Result<(), MirrorError> {
         self.client
-            .describe_user_pool()
+            .get_user_pool_mfa_config()
             .user_pool_id(&self.user_pool_id)
             .send()
             .await
