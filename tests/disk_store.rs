@@ -421,6 +421,11 @@ async fn a_file_another_program_keeps_open_is_named_not_waited_on_forever() {
         text.contains(path.to_str().unwrap()) && text.contains("held by another process"),
         "{text}"
     );
+    let opening = DiskRegistry::open(&path).expect_err("a second open waits, then says why");
+    assert!(
+        opening.to_string().contains("held by another process"),
+        "{opening}"
+    );
     drop(held);
     assert_eq!(
         store.get(name("melody").key()).await.unwrap(),

@@ -1,7 +1,7 @@
 //! `--store PATH` and `USERNAMES_STORE`: the registry in a file. `usernames serve` signs a user
 //! up and confirms her through the Lambda Invoke API, is stopped and started again on the same
-//! file, and she still owns her name while a copycat is refused; `show` reads the file while
-//! `serve` runs; `invoke` runs remember between runs; a table and a file at once, or a path that
+//! file, and she still owns her name while a copycat is refused; `show` and `block` read and
+//! write the file while `serve` runs; `invoke` runs remember between runs; a table and a file at once, or a path that
 //! cannot hold a store, is exit 2 with a sentence naming it.
 
 use integration_tests::disk::fresh_path;
@@ -192,6 +192,24 @@ fn a_name_signed_up_through_serve_is_still_hers_after_a_restart() {
             &json!("sub-melody")
         )
     );
+
+    // And writes it: serve sees an operator's block at its next sign-up.
+    let blocked = usernames()
+        .args(["block", "Harmony", "--by", "ops", "--store"])
+        .arg(&store)
+        .output()
+        .expect("run usernames block");
+    assert_eq!(blocked.status.code(), Some(0), "{}", stderr(&blocked));
+    let harmony = event(
+        "PreSignUp_SignUp",
+        "harmony-user",
+        "",
+        "harmony",
+        "harmony@example.com",
+    );
+    let (refused, failed) = server.invoke("pre-sign-up", &harmony);
+    assert!(failed, "{refused}");
+    assert_eq!(refused["errorType"], json!("name_taken"));
 
     server.stop();
     let server = Server::start(&store);

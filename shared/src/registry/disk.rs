@@ -99,6 +99,9 @@ impl From<DiskError> for RegistryError {
 }
 
 /// The registry in one file. Cheap to clone: clones share the file and the tables last loaded.
+/// Each operation does its file work on the calling thread (an open, one transaction, an fsync:
+/// milliseconds) and, while another process is in a transaction on the file, pauses on Tokio's
+/// timer, so it needs a Tokio runtime with time enabled.
 #[derive(Debug, Clone)]
 pub struct DiskRegistry {
     inner: Arc<Inner>,
@@ -212,6 +215,9 @@ impl DiskRegistry {
             loaded.stamp = None;
             loaded.tables = load(&txn, path)?;
         }
+        // Unset while the tables may hold what the file does not (a panic in `op`, a failed
+        // commit): the next operation then loads them again.
+        loaded.stamp = None;
         let before = loaded.tables.clone();
         let answer = op(&mut loaded.tables);
         if loaded.tables == before {
@@ -219,7 +225,6 @@ impl DiskRegistry {
             loaded.stamp = Some((store_id, generation));
             return Ok(answer);
         }
-        loaded.stamp = None;
         write_changes(&txn, &before, &loaded.tables, path)?;
         let next = generation.wrapping_add(1);
         txn.open_table(META)
@@ -486,6 +491,7 @@ fn io(path: &Path, err: impl Into<redb::Error>) -> DiskError {
 fn open_error(path: &Path, err: DatabaseError) -> DiskError {
     let path = path.to_path_buf();
     match err {
+        DatabaseError::DatabaseAlreadyOpen => DiskError::Busy { path },
         DatabaseError::Storage(redb::StorageError::Io(e))
             if e.kind() == std::io::ErrorKind::NotFound =>
         {
