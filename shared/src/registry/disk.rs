@@ -522,7 +522,7 @@ fn open_error(path: &Path, err: DatabaseError) -> DiskError {
 
 /// A name entry as the file keeps it (the key is the table's key). Field names are the file's
 /// format: change them only with [`STORE_FORMAT`].
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct StoredClaim {
     display: String,
     state: StoredState,
@@ -531,7 +531,7 @@ struct StoredClaim {
     since: Option<Timestamp>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum StoredState {
     Pending {
@@ -653,7 +653,7 @@ impl StoredClaim {
 }
 
 /// A user record as the file keeps it (the `sub` is the table's key).
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct StoredUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     owned: Option<StoredOwned>,
@@ -663,7 +663,7 @@ struct StoredUser {
     previous: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct StoredOwned {
     key: String,
     display: String,
@@ -699,7 +699,7 @@ impl From<StoredUser> for UserRecord {
 }
 
 /// An operator rule as the file keeps it (its form is the table's key, and kept here too).
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct StoredRule {
     word: String,
     form: String,
@@ -850,5 +850,126 @@ impl OwnerListing for DiskRegistry {
         limit: usize,
     ) -> Result<OwnersPage, RegistryError> {
         self.read(|tables| tables.owners_page(after, limit)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::ContactHash;
+
+    fn claim(state: ClaimState, since: Option<Timestamp>) -> Claim {
+        Claim {
+            key: NameKey::from_stored("melody"),
+            display: "Melody".into(),
+            state,
+            key_version: 2,
+            since,
+        }
+    }
+
+    #[test]
+    fn every_entry_comes_back_from_the_file_as_it_went_in() {
+        let states = [
+            ClaimState::Pending {
+                holder: "h1:abc".into(),
+                expires_at: 10,
+                contacts: Contacts {
+                    email: Some(ContactHash::from_stored("e")),
+                    phone: Some(ContactHash::from_stored("p")),
+                },
+                sealed: Some("sealed".into()),
+            },
+            ClaimState::Pending {
+                holder: "bob".into(),
+                expires_at: 10,
+                contacts: Contacts::none(),
+                sealed: None,
+            },
+            ClaimState::Active {
+                owner: Owner::Sub("sub-a".into()),
+            },
+            ClaimState::Active {
+                owner: Owner::LegacyUserName("Alice".into()),
+            },
+            ClaimState::Quarantined {
+                previous_owner: "sub-a".into(),
+                until: 99,
+            },
+            ClaimState::Blocked {
+                reason: Some("staff".into()),
+                by: Some("ops".into()),
+            },
+            ClaimState::Blocked {
+                reason: None,
+                by: None,
+            },
+        ];
+        for state in states {
+            for since in [None, Some(5)] {
+                let entry = claim(state.clone(), since);
+                let bytes = encode(&StoredClaim::from(&entry));
+                let stored: StoredClaim = decode(&bytes, Path::new("f"), "melody").unwrap();
+                assert_eq!(stored.into_claim(entry.key.clone()), entry);
+            }
+        }
+        let record = UserRecord {
+            owned: Some(OwnedName {
+                key: NameKey::from_stored("melody"),
+                display: "Melody".into(),
+                since: 3,
+            }),
+            renamed_at: Some(4),
+            previous: Some("Old".into()),
+        };
+        let bytes = encode(&StoredUser::from(&record));
+        let stored: StoredUser = decode(&bytes, Path::new("f"), "sub").unwrap();
+        assert_eq!(UserRecord::from(stored), record);
+        let rule = ContainsRule::new("support").unwrap();
+        let bytes = encode(&StoredRule::from(&rule));
+        let stored: StoredRule = decode(&bytes, Path::new("f"), "support").unwrap();
+        assert_eq!(ContainsRule::from(stored), rule);
+    }
+
+    /// The file's format: a change here is a new [`STORE_FORMAT`], and files of the old one must
+    /// still be read.
+    #[test]
+    fn entries_are_stored_in_format_1() {
+        let pending = claim(
+            ClaimState::Pending {
+                holder: "h1:abc".into(),
+                expires_at: 10,
+                contacts: Contacts {
+                    email: Some(ContactHash::from_stored("e")),
+                    phone: None,
+                },
+                sealed: None,
+            },
+            None,
+        );
+        assert_eq!(
+            String::from_utf8(encode(&StoredClaim::from(&pending))).unwrap(),
+            r#"{"display":"Melody","state":{"kind":"pending","holder":"h1:abc","expires_at":10,"email":"e"},"key_version":2}"#
+        );
+        let active = claim(
+            ClaimState::Active {
+                owner: Owner::Sub("sub-a".into()),
+            },
+            Some(5),
+        );
+        assert_eq!(
+            String::from_utf8(encode(&StoredClaim::from(&active))).unwrap(),
+            r#"{"display":"Melody","state":{"kind":"active","sub":"sub-a"},"key_version":2,"since":5}"#
+        );
+        assert_eq!(STORE_FORMAT, 1);
+    }
+
+    #[test]
+    fn an_unreadable_entry_names_the_file_and_the_entry() {
+        let err = decode::<StoredClaim>(b"{", Path::new("/tmp/names.redb"), "melody").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the store file /tmp/names.redb holds an unreadable entry (entry \"melody\")"
+        );
     }
 }
