@@ -52,8 +52,10 @@ pub const STORE_FORMAT: u64 = 1;
 /// holds the file longer than one transaction (milliseconds), so this only runs out when a
 /// process is stopped in the middle of one (Ctrl-Z).
 const LOCK_WAIT: Duration = Duration::from_secs(3);
+/// redb's lock has no queue: a waiting handle tries again, so short pauses keep it from being
+/// overtaken for long by handles that keep writing.
 const FIRST_PAUSE: Duration = Duration::from_millis(1);
-const LONGEST_PAUSE: Duration = Duration::from_millis(20);
+const LONGEST_PAUSE: Duration = Duration::from_millis(5);
 
 /// Why the store file cannot be used. Every sentence names the file.
 #[derive(Debug, thiserror::Error)]
