@@ -787,6 +787,30 @@ mod tests {
         assert_eq!(codes.len(), refusals.len());
     }
 
+    #[test]
+    fn an_issuer_that_names_this_machine_another_way_is_pointed_out() {
+        let ours = "http://127.0.0.1:9229/local_pool";
+        let hinted = issuer_mismatch("http://localhost:9229/local_pool", ours);
+        assert!(hinted.contains("named two ways"), "{hinted}");
+        assert!(issuer_mismatch("http://[::1]:9229/local_pool", ours).contains("two ways"));
+        let other = issuer_mismatch("http://localhost:9229/other_pool", ours);
+        assert_eq!(
+            other,
+            "the token's issuer is http://localhost:9229/other_pool; this server trusts \
+             http://127.0.0.1:9229/local_pool"
+        );
+        assert_eq!(shorten(&"x".repeat(300)).chars().count(), 201);
+    }
+
+    #[test]
+    fn spans_are_said_in_a_sensible_unit() {
+        assert_eq!(seconds(0), "0 s");
+        assert_eq!(seconds(119), "119 s");
+        assert_eq!(seconds(600), "10 min");
+        assert_eq!(seconds(7_200), "2 h");
+        assert_eq!(seconds(3 * 86_400), "3 d");
+    }
+
     #[tokio::test]
     async fn malformed_headers_are_refused_without_fetching() {
         let verifier = Verifier::from_env(&env(&[(ENV_JWT_ISSUER, "http://127.0.0.1:9/p")]))
