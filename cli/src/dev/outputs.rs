@@ -69,24 +69,20 @@ pub fn write(dir: &Path, outputs: &Value) -> Result<PathBuf, DevError> {
 mod tests {
     use super::*;
 
+    /// The example is what scripts/check-amplify type-checks against @aws-amplify/client-config's
+    /// schema 1.4, so this holds the real file to that schema.
     #[test]
-    fn the_outputs_name_the_pool_its_region_and_the_local_endpoints() {
+    fn the_outputs_are_those_the_schema_checked_example_shows() {
         let pool = DevPool {
-            pool_id: "local_AbC123".into(),
-            client_id: "client1".into(),
+            pool_id: "local_4Xb1Qz7e".into(),
+            client_id: "5n2o8k1l3j7h6g4f2d0s9a8p7q".into(),
             created: true,
         };
-        let outputs = outputs(&pool, "http://127.0.0.1:3001", "http://127.0.0.1:9229");
-        assert_eq!(outputs["auth"]["aws_region"], "local");
-        assert_eq!(outputs["auth"]["user_pool_id"], "local_AbC123");
-        assert_eq!(outputs["auth"]["user_pool_client_id"], "client1");
-        assert_eq!(outputs["auth"]["username_attributes"], json!(["email"]));
+        let example: Value =
+            serde_json::from_str(include_str!("amplify_outputs.example.json")).unwrap();
         assert_eq!(
-            outputs["custom"],
-            json!({
-                "usernames_api_url": "http://127.0.0.1:3001",
-                "cognito_endpoint": "http://127.0.0.1:9229",
-            })
+            outputs(&pool, "http://127.0.0.1:3001", "http://127.0.0.1:9229"),
+            example
         );
     }
 }
