@@ -207,7 +207,13 @@ pub async fn start(launch: Launch<'_>) -> Result<CognitoLocal, DevError> {
     let log = launch.dir.join("cognito-local.log");
     let out = std::fs::File::create(&log).map_err(io("write", &log))?;
     let err = out.try_clone().map_err(io("write", &log))?;
-    let mut child = Command::new(launch.node)
+    let mut command = Command::new(launch.node);
+    // A group of its own: Ctrl-C in the terminal reaches `dev` alone, which then stops the API
+    // first and cognito-local after, instead of both dying at once (and `dev` taking
+    // cognito-local's end for a crash).
+    #[cfg(unix)]
+    command.process_group(0);
+    let mut child = command
         .arg(launch.script)
         .current_dir(launch.dir)
         .env("PORT", launch.port.to_string())

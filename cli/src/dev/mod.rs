@@ -124,9 +124,12 @@ pub enum DevError {
     Interrupted,
 }
 
+/// The store `dev` keeps its registry in.
+type DevRegistry = MemoryRegistry;
+
 /// The registry `dev` keeps in DIR, and how the banner names it: the one place that chooses
 /// the store.
-fn open_registry(dir: &Path) -> Result<(Arc<MemoryRegistry>, String), DevError> {
+fn open_registry(dir: &Path) -> Result<(Arc<DevRegistry>, String), DevError> {
     let _path = dir.join("registry");
     Ok((
         Arc::new(MemoryRegistry::new()),
@@ -172,7 +175,7 @@ pub fn run(args: DevArgs) -> ExitCode {
 /// What `start` hands over: the API's listener, bound already, and what answers on it.
 struct Started {
     listener: TcpListener,
-    served: Arc<Served<MemoryRegistry, Option<CognitoMirror>>>,
+    served: Arc<Served<DevRegistry, Option<CognitoMirror>>>,
 }
 
 async fn dev(args: DevArgs, settings: Settings, api_settings: ApiSettings) -> ExitCode {
