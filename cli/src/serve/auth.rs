@@ -239,15 +239,11 @@ impl Verifier {
         } else {
             format!("audience {}", self.audiences.join(", "))
         };
-        let scheme = if self.jwks.tls.is_some() {
-            "https"
-        } else {
-            "http"
-        };
         format!(
-            "signed-in routes trust user tokens of issuer {} ({audience}; keys from \
-             {scheme}://{}{}); a refused token is logged with its reason",
-            self.issuer, self.jwks.authority, self.jwks.path
+            "signed-in routes trust user tokens of issuer {} ({audience}; keys from {}); a \
+             refused token is logged with its reason",
+            self.issuer,
+            self.keys_url()
         )
     }
 
