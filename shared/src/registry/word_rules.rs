@@ -253,14 +253,18 @@ fn rules_of(item: Option<&Item>) -> Result<(BTreeMap<String, ContainsRule>, i64)
     let mut rules = BTreeMap::new();
     if let Some(map) = item.get(RULES) {
         let map = map.as_m().map_err(|_| corrupt("rules"))?;
-        for (form, rule) in map {
+        for rule in map.values() {
             let rule = rule.as_m().map_err(|_| corrupt("rule"))?;
             let text = |name: &str| rule.get(name).and_then(|v| v.as_s().ok()).cloned();
+            let word = text(WORD).ok_or_else(|| corrupt("word"))?;
+            // The form is derived again rather than read: a new key version may give the word
+            // another form (`vvip` is `wip` from version 3 on), and names are keyed by the new one.
+            let form = rule_form(&word);
             rules.insert(
                 form.clone(),
                 ContainsRule {
-                    word: text(WORD).ok_or_else(|| corrupt("word"))?,
-                    form: form.clone(),
+                    word,
+                    form,
                     by: text(BY),
                     reason: text(REASON),
                     since: rule
@@ -394,6 +398,26 @@ mod tests {
         assert!(hits("the_real_elonmusk", &["elonmusk"]));
         assert!(!hits("supporter", &["supports"]));
         assert!(!hits("alice", &["support"]));
+    }
+
+    #[test]
+    fn a_rule_written_under_an_older_key_version_is_read_in_the_current_form() {
+        // Version 2 wrote the rule `vvip` under the form `vvip`; version 3 keys `vv` as `w`.
+        let rule: Item = [(WORD.to_owned(), AttributeValue::S("vvip".into()))].into();
+        let item: Item = [
+            (REVISION.to_owned(), AttributeValue::N("3".into())),
+            (
+                RULES.to_owned(),
+                AttributeValue::M([("vvip".to_owned(), AttributeValue::M(rule))].into()),
+            ),
+        ]
+        .into();
+        let (read, revision) = rules_of(Some(&item)).unwrap();
+        assert_eq!(revision, 3);
+        let rule = read.get("wip").expect("keyed by the current form");
+        assert_eq!((rule.word.as_str(), rule.form.as_str()), ("vvip", "wip"));
+        let name = Policy::default().evaluate("the_vvip_desk").unwrap();
+        assert!(matching_rule(&name, &[rule.clone()]).is_some());
     }
 
     #[test]
