@@ -4,7 +4,7 @@
 pub mod auth;
 pub mod http;
 
-use crate::setup;
+use crate::setup::{self, Store};
 use auth::Verifier;
 use http::{ApiCall, Function, Invocation, Invoker};
 use hyper::server::conn::http1;
@@ -20,6 +20,7 @@ use shared::registry::{DynamoRegistry, MemoryRegistry, Registry};
 use shared::telemetry;
 use shared::triggers::{dispatch, Triggers};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,11 +32,15 @@ use tokio::task::JoinSet;
 /// `usernames serve --addr ADDR`: the handlers and the HTTP API on the embedded store, or on
 /// DynamoDB when `USERNAMES_TABLE` is set. Exit 2 when the configuration or the address is
 /// unusable.
-pub fn run(addr: SocketAddr) -> ExitCode {
+pub fn run(addr: SocketAddr, store: Option<PathBuf>) -> ExitCode {
     telemetry::init_cli();
     let (settings, runtime) = match (setup::settings("serve"), setup::server_runtime("serve")) {
         (Ok(settings), Ok(runtime)) => (settings, runtime),
         (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let store = match setup::store("serve", store, &settings) {
+        Ok(store) => store,
+        Err(code) => return code,
     };
     let (api_settings, verifier) = match (
         ApiSettings::from_env(&ProcessEnv),
@@ -62,10 +67,10 @@ pub fn run(addr: SocketAddr) -> ExitCode {
             None => None,
         };
         let pool = setup::pool_users().await;
-        match settings.table.clone() {
-            Some(table) => {
+        let label = store.describe();
+        match store {
+            Store::Table(table) => {
                 let client = client_from_env(&Timeouts::default()).await;
-                let label = format!("DynamoDB table {table}");
                 let served = Served::new(
                     Arc::new(DynamoRegistry::new(client, table)),
                     settings,
@@ -76,7 +81,12 @@ pub fn run(addr: SocketAddr) -> ExitCode {
                 .with_pool(pool);
                 serve(addr, Arc::new(served), &label, &trust).await
             }
-            None => {
+            Store::File(disk) => {
+                let served = Served::new(Arc::new(disk), settings, api_settings, mirror, verifier)
+                    .with_pool(pool);
+                serve(addr, Arc::new(served), &label, &trust).await
+            }
+            Store::Memory => {
                 let served = Served::new(
                     Arc::new(MemoryRegistry::new()),
                     settings,
@@ -85,7 +95,7 @@ pub fn run(addr: SocketAddr) -> ExitCode {
                     verifier,
                 )
                 .with_pool(pool);
-                serve(addr, Arc::new(served), "embedded, in memory", &trust).await
+                serve(addr, Arc::new(served), &label, &trust).await
             }
         }
     });

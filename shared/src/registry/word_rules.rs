@@ -201,23 +201,30 @@ pub trait WordRules: Registry {
     ) -> impl Future<Output = Result<bool, RegistryError>> + Send;
 }
 
-impl MemoryRegistry {
-    pub(super) fn contains_rules_now(&self) -> Vec<ContainsRule> {
-        self.lock().rules.values().cloned().collect()
+impl super::memory::Tables {
+    /// [`Registry::contains_rules`].
+    pub(super) fn contains_rules(&self) -> Vec<ContainsRule> {
+        self.rules.values().cloned().collect()
+    }
+
+    /// [`WordRules::add_contains_rule`].
+    pub(super) fn add_contains_rule(&mut self, rule: &ContainsRule) -> bool {
+        self.rules.insert(rule.form.clone(), rule.clone()).is_some()
+    }
+
+    /// [`WordRules::remove_contains_rule`].
+    pub(super) fn remove_contains_rule(&mut self, word: &str) -> bool {
+        self.rules.remove(&rule_form(word)).is_some()
     }
 }
 
 impl WordRules for MemoryRegistry {
     async fn add_contains_rule(&self, rule: &ContainsRule) -> Result<bool, RegistryError> {
-        Ok(self
-            .lock()
-            .rules
-            .insert(rule.form.clone(), rule.clone())
-            .is_some())
+        Ok(self.lock().add_contains_rule(rule))
     }
 
     async fn remove_contains_rule(&self, word: &str) -> Result<bool, RegistryError> {
-        Ok(self.lock().rules.remove(&rule_form(word)).is_some())
+        Ok(self.lock().remove_contains_rule(word))
     }
 }
 
