@@ -18,8 +18,9 @@ use shared::api::{ApiSettings, CognitoMirror};
 use shared::config::{EnvSource, ProcessEnv, Settings};
 use shared::operations::cognito::CognitoDirectory;
 use shared::operations::{check_case_rule, Backoff, OperationError, OPERATOR_TIMEOUTS};
+use shared::registry::disk::{DiskError, ENV_STORE};
 use shared::registry::sdk::{https_client, Timeouts};
-use shared::registry::MemoryRegistry;
+use shared::registry::DiskRegistry;
 use shared::telemetry;
 use shared::triggers::pool::CognitoUsers;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -118,29 +119,34 @@ pub enum DevError {
     Cognito { doing: &'static str, reason: String },
     #[error("{0}")]
     CaseRule(OperationError),
+    #[error("{0}")]
+    Store(DiskError),
     #[error("the trusted issuer {0}")]
     Issuer(String),
     #[error("interrupted before it was ready")]
     Interrupted,
 }
 
-/// The store `dev` keeps its registry in.
-type DevRegistry = MemoryRegistry;
+/// The store `dev` keeps its registry in: a file in DIR, so names survive restarts as
+/// cognito-local's users do.
+type DevRegistry = DiskRegistry;
+
+/// The registry's file in DIR.
+const REGISTRY_FILE: &str = "registry.redb";
 
 /// The registry `dev` keeps in DIR, and how the banner names it: the one place that chooses
 /// the store.
 fn open_registry(dir: &Path) -> Result<(Arc<DevRegistry>, String), DevError> {
-    let _path = dir.join("registry");
-    Ok((
-        Arc::new(MemoryRegistry::new()),
-        "embedded, in memory: names are forgotten when dev stops".to_owned(),
-    ))
+    let registry = DiskRegistry::open(dir.join(REGISTRY_FILE)).map_err(DevError::Store)?;
+    let label = format!("embedded, in the file {}", registry.path().display());
+    Ok((Arc::new(registry), label))
 }
 
 /// The variables `serve` reads that `dev` sets itself: it says so rather than ignore them
 /// silently.
-const SET_BY_DEV: [&str; 4] = [
+const SET_BY_DEV: [&str; 5] = [
     "USERNAMES_TABLE",
+    ENV_STORE,
     ENV_JWT_ISSUER,
     ENV_JWT_AUDIENCE,
     "USERNAMES_USER_POOL_ID",
