@@ -244,6 +244,16 @@ def test_she_renames_herself_through_the_api_with_her_token(first):
     )
     assert (status, body) == (200, {"username": "Melody_Rivers", "previous": "Ann_Lee"})
     assert claims(first.sign_in(ANN)["IdToken"])["preferred_username"] == "Melody_Rivers"
+    # The registry is the file in the folder, which an operator's command reads while dev runs.
+    shown = subprocess.run(
+        [str(usernames_bin()), "show", "melody_rivers", "--store",
+         str(first.folder / "registry.redb")],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert shown.returncode == 0, shown.stderr
+    entry = json.loads(shown.stdout)
+    assert (entry["name"], entry["state"]) == ("Melody_Rivers", "active"), entry
+    assert first.said("store") == f"embedded, in the file {first.folder.resolve() / 'registry.redb'}"
 
     # A refused token is logged with its reason, never with the token or an email.
     bad = tokens["AccessToken"][:-4] + ("AAAA" if not tokens["AccessToken"].endswith("AAAA") else "BBBB")

@@ -321,10 +321,7 @@ async fn start(
     } else {
         "found again"
     };
-    say!(
-        "usernames dev: store: {} ({store})",
-        dir.join("registry").display()
-    );
+    say!("usernames dev: store: {store}");
     say!(
         "usernames dev: cognito-local {}: {endpoint} (data: {}; log: {})",
         cognito_local::VERSION,
