@@ -13,6 +13,7 @@ macro_rules! say {
 mod admin;
 mod check;
 mod demo;
+mod dev;
 mod invoke;
 mod pool;
 mod rekey;
@@ -70,6 +71,9 @@ enum Command {
     },
     /// A narrated sign-up, confirm and sign-in walk-through on the embedded store.
     Demo,
+    /// The whole local backend of an Amplify app: the registry, cognito-local with a pool and app
+    /// client wired to the triggers, the HTTP API, and DIR/amplify_outputs.json; until Ctrl-C.
+    Dev(dev::DevArgs),
     /// The registry's entry for a name, or (--user) the name a user owns, as one JSON object.
     Show {
         /// The name (any spelling or look-alike finds it).
@@ -219,6 +223,7 @@ fn main() -> ExitCode {
         Command::Invoke { files, store } => invoke::run(files, store.store),
         Command::Serve { addr, store } => serve::run(addr, store.store),
         Command::Demo => demo::run(),
+        Command::Dev(args) => dev::run(args),
         Command::Catalogue => catalogue(),
         Command::Rekey {
             dry_run,

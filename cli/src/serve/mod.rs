@@ -186,9 +186,34 @@ pub async fn serve<I: Invoker>(
     store: &str,
     trust: &str,
 ) -> Result<(), String> {
-    let listener = TcpListener::bind(addr)
-        .await
+    let listener = bind(addr, "serve").await?;
+    let local = listener
+        .local_addr()
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let shutdown = shutdown_signal();
+    say!(
+        "usernames serve: Lambda Invoke API on http://{local} (functions: pre-sign-up, post-confirmation, pre-token-generation; store: {store})"
+    );
+    say!("usernames serve: HTTP API on http://{local}/v1/ (GET /v1/usernames/{{name}}, PUT and DELETE /v1/me/username)");
+    say!("usernames serve: {trust}");
+    serve_until(listener, invoker, shutdown).await;
+    say!("usernames serve: shutting down");
+    Ok(())
+}
+
+/// A listener on `addr`, or a sentence saying why not (a port in use is said as such). Warns,
+/// as `usernames <command>`, when it is beyond loopback.
+pub async fn bind(addr: SocketAddr, command: &str) -> Result<TcpListener, String> {
+    let listener = TcpListener::bind(addr).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            format!(
+                "cannot listen on {addr}: the port is taken by another program (another \
+                 `usernames serve` or `dev`?); stop it or choose another port"
+            )
+        } else {
+            format!("cannot listen on {addr}: {e}")
+        }
+    })?;
     let local = listener
         .local_addr()
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -196,19 +221,22 @@ pub async fn serve<I: Invoker>(
     // machine, not on a network.
     if !local.ip().to_canonical().is_loopback() {
         eprintln!(
-            "usernames serve: listening on {local}, beyond loopback: it serves the registry \
+            "usernames {command}: listening on {local}, beyond loopback: it serves the registry \
              without authentication to the network (anyone who reaches it can invoke the \
              triggers), and is meant for local development; --addr 127.0.0.1:PORT keeps it on \
              this machine."
         );
     }
-    let shutdown = shutdown_signal();
-    say!(
-        "usernames serve: Lambda Invoke API on http://{local} (functions: pre-sign-up, post-confirmation, pre-token-generation; store: {store})"
-    );
-    say!("usernames serve: HTTP API on http://{local}/v1/ (GET /v1/usernames/{{name}}, PUT and DELETE /v1/me/username)");
-    say!("usernames serve: {trust}");
+    Ok(listener)
+}
 
+/// Answers on `listener` until `shutdown` completes, then lets in-flight requests finish (up to
+/// [`DRAIN`]).
+pub async fn serve_until<I: Invoker>(
+    listener: TcpListener,
+    invoker: Arc<I>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
     let endpoint = Arc::new(http::Endpoint::new(invoker));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
@@ -240,19 +268,17 @@ pub async fn serve<I: Invoker>(
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
-    say!("usernames serve: shutting down");
     let _ = stop_tx.send(true);
     let _ = tokio::time::timeout(DRAIN, async {
         while connections.join_next().await.is_some() {}
     })
     .await;
-    Ok(())
 }
 
 /// Waits for SIGINT or SIGTERM. The handlers are installed when this is called, not when the
 /// future is first polled: a supervisor that reads the banner and stops the server at once must
 /// find them in place.
-fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
