@@ -332,22 +332,22 @@ async fn relocate_all<S: Rekeying>(
                 }
                 _ => false,
             };
+            // A move to the free key, or onto a placeholder that gives way.
+            let moved = || {
+                let change = RekeyChange::Moved {
+                    to: to.to_string(),
+                    entry: EntrySummary::of(&from),
+                };
+                let relocation = Relocation::Move {
+                    from: &from,
+                    to: &to,
+                    replacing: holder.as_ref(),
+                };
+                (relocation, Some(change))
+            };
             match &holder {
                 // Its own placeholder, or one nothing will move onto: it takes the key.
-                Some(_) if held_for.is_some() && !held_for_other => {
-                    let change = RekeyChange::Moved {
-                        to: to.to_string(),
-                        entry: EntrySummary::of(&from),
-                    };
-                    (
-                        Relocation::Move {
-                            from: &from,
-                            to: &to,
-                            replacing: holder.as_ref(),
-                        },
-                        Some(change),
-                    )
-                }
+                Some(_) if held_for.is_some() && !held_for_other => moved(),
                 // Held for another entry of an older version: that one moves first, and the
                 // two are then ranked as any two entries.
                 Some(_) if held_for_other => {
@@ -387,20 +387,7 @@ async fn relocate_all<S: Rekeying>(
                         (Relocation::Remove { from: &from }, Some(change))
                     }
                 }
-                _ => {
-                    let change = RekeyChange::Moved {
-                        to: to.to_string(),
-                        entry: EntrySummary::of(&from),
-                    };
-                    (
-                        Relocation::Move {
-                            from: &from,
-                            to: &to,
-                            replacing: holder.as_ref(),
-                        },
-                        Some(change),
-                    )
-                }
+                _ => moved(),
             }
         };
         match store.relocate(&relocation).await? {

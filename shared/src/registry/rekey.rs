@@ -312,6 +312,43 @@ fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> RegistryError {
 }
 
 impl DynamoRegistry {
+    /// `claim` written under its key, where `replacing` is (exactly as read), or nothing.
+    fn put_replacing(
+        &self,
+        claim: &Claim,
+        replacing: Option<&Claim>,
+    ) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let condition = match replacing {
+            None => format!("attribute_not_exists({})", e.name(NAME_KEY)),
+            Some(old) => unchanged(&mut e, old, "old"),
+        };
+        let put = Put::builder()
+            .table_name(self.table())
+            .set_item(Some(item_from_claim(claim)?))
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(e.names))
+            .set_expression_attribute_values((!e.values.is_empty()).then_some(e.values))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// No write: the transaction holds only while `claim` is exactly as read.
+    fn check_unchanged(&self, claim: &Claim) -> Result<TransactWriteItem, RegistryError> {
+        let mut e = Expression::default();
+        let condition = unchanged(&mut e, claim, "from");
+        let check = ConditionCheck::builder()
+            .table_name(self.table())
+            .key(NAME_KEY, name_item_key(&claim.key)?)
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(e.names))
+            .set_expression_attribute_values(Some(e.values))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
     fn delete_unchanged(&self, claim: &Claim) -> Result<TransactWriteItem, RegistryError> {
         let mut e = Expression::default();
         let condition = unchanged(&mut e, claim, "from");
@@ -433,20 +470,7 @@ impl Rekeying for DynamoRegistry {
                     key_version: crate::policy::KEY_VERSION,
                     ..(*from).clone()
                 };
-                let mut e = Expression::default();
-                let condition = match replacing {
-                    None => format!("attribute_not_exists({})", e.name(NAME_KEY)),
-                    Some(old) => unchanged(&mut e, old, "old"),
-                };
-                let put = Put::builder()
-                    .table_name(self.table())
-                    .set_item(Some(item_from_claim(&moved)?))
-                    .condition_expression(condition)
-                    .set_expression_attribute_names(Some(e.names))
-                    .set_expression_attribute_values((!e.values.is_empty()).then_some(e.values))
-                    .build()
-                    .map_err(build_error)?;
-                items.push(TransactWriteItem::builder().put(put).build());
+                items.push(self.put_replacing(&moved, *replacing)?);
                 if let Some(sub) = recorded_owner(from) {
                     items.push(self.record_moves(sub, &from.key, to)?);
                 }
@@ -463,31 +487,8 @@ impl Rekeying for DynamoRegistry {
                 to,
                 replacing,
             } => {
-                let mut e = Expression::default();
-                let condition = unchanged(&mut e, from, "from");
-                let check = ConditionCheck::builder()
-                    .table_name(self.table())
-                    .key(NAME_KEY, name_item_key(&from.key)?)
-                    .condition_expression(condition)
-                    .set_expression_attribute_names(Some(e.names))
-                    .set_expression_attribute_values(Some(e.values))
-                    .build()
-                    .map_err(build_error)?;
-                items.push(TransactWriteItem::builder().condition_check(check).build());
-                let mut e = Expression::default();
-                let condition = match replacing {
-                    None => format!("attribute_not_exists({})", e.name(NAME_KEY)),
-                    Some(old) => unchanged(&mut e, old, "old"),
-                };
-                let put = Put::builder()
-                    .table_name(self.table())
-                    .set_item(Some(item_from_claim(&placeholder(from, to))?))
-                    .condition_expression(condition)
-                    .set_expression_attribute_names(Some(e.names))
-                    .set_expression_attribute_values((!e.values.is_empty()).then_some(e.values))
-                    .build()
-                    .map_err(build_error)?;
-                items.push(TransactWriteItem::builder().put(put).build());
+                items.push(self.check_unchanged(from)?);
+                items.push(self.put_replacing(&placeholder(from, to), *replacing)?);
             }
         }
         Ok(match self.transact(items).await? {
