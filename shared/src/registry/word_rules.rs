@@ -424,7 +424,7 @@ mod tests {
         let rule = read.get("wip").expect("keyed by the current form");
         assert_eq!((rule.word.as_str(), rule.form.as_str()), ("vvip", "wip"));
         let name = Policy::default().evaluate("the_vvip_desk").unwrap();
-        assert!(matching_rule(&name, &[rule.clone()]).is_some());
+        assert!(matching_rule(&name, std::slice::from_ref(rule)).is_some());
     }
 
     #[test]
