@@ -11,6 +11,8 @@ interface Props {
   signOut: () => void;
   /** The tokens still carry the old name and could not be refreshed: sign in again. */
   onStaleSession: (notice: string) => void;
+  /** Signed in (again): a note asking to sign in is done with. */
+  onSignedIn: () => void;
 }
 
 type Claims = { name: string | undefined };
@@ -24,7 +26,7 @@ async function tokenName(forceRefresh = false): Promise<Claims> {
   return { name: typeof name === "string" ? name : undefined };
 }
 
-export function Account({ email, signOut, onStaleSession }: Props) {
+export function Account({ email, signOut, onStaleSession, onSignedIn }: Props) {
   const [claims, setClaims] = useState<Claims | null>(null);
   const [draft, setDraft] = useState("");
   const [busy, setBusy] = useState(false);
@@ -36,8 +38,9 @@ export function Account({ email, signOut, onStaleSession }: Props) {
   const [now, setNow] = useState(Date.now());
 
   useEffect(() => {
+    onSignedIn();
     tokenName().then(setClaims, () => setClaims({ name: undefined }));
-  }, []);
+  }, [onSignedIn]);
   useEffect(() => {
     if (cooldownUntil === null) return;
     const timer = setInterval(() => setNow(Date.now()), 1000);
@@ -146,7 +149,7 @@ export function Account({ email, signOut, onStaleSession }: Props) {
       </form>
       {coolingDown && (
         <Alert variation="warning" data-testid="cooldown" data-until={new Date(cooldownUntil).toISOString()}>
-          {cooldownText} You can rename again at {new Date(cooldownUntil).toLocaleString()} (in{" "}
+          {cooldownText} Next rename: {new Date(cooldownUntil).toLocaleString()} (in{" "}
           {formatSeconds(Math.ceil((cooldownUntil - now) / 1000))}).
         </Alert>
       )}

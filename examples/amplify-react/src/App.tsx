@@ -1,6 +1,6 @@
 // The app: Amplify UI's Authenticator (sign-up with a username field, email sign-in) around the
 // account page.
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { signIn, signUp, type SignInInput } from "aws-amplify/auth";
 import { Alert, Authenticator } from "@aws-amplify/ui-react";
 import { Account } from "./Account";
@@ -33,6 +33,7 @@ const components = {
 export default function App() {
   // Why the user was asked to sign in again (after a rename the session could not refresh).
   const [notice, setNotice] = useState<string | null>(null);
+  const clearNotice = useCallback(() => setNotice(null), []);
   return (
     <>
       {notice && (
@@ -49,6 +50,7 @@ export default function App() {
               setNotice(null);
               signOut?.();
             }}
+            onSignedIn={clearNotice}
             onStaleSession={(text) => {
               setNotice(text);
               signOut?.();

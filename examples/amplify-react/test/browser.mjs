@@ -8,7 +8,7 @@
 // ends. Run it with scripts/test-browser (which builds nothing: USERNAMES_BIN must have `dev`).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -118,29 +118,22 @@ const listening = (port) =>
 
 // --- the backend: `usernames dev` --------------------------------------------------------------
 
-/** Starts `usernames dev --dir dir`; resolves with its amplify_outputs.json once both its
- * Cognito and its API answer. */
+/** Starts `usernames dev --dir dir` on free ports; resolves once it says it is ready, with its
+ * amplify_outputs.json, after checking that its Cognito and its API answer. */
 async function startDev(dir) {
   const outputsPath = join(dir, "amplify_outputs.json");
-  const since = Date.now() - 1000;
-  const dev = start("usernames dev", bin, ["dev", "--dir", dir], { env: { ...process.env, NO_COLOR: "1" } });
-  // The first run on a machine installs cognito-local into a cache: minutes, not seconds.
-  const outputs = await until(
-    "usernames dev to write amplify_outputs.json and answer",
-    async () => {
-      if (!existsSync(outputsPath) || statSync(outputsPath).mtimeMs < since) return null;
-      const parsed = JSON.parse(readFileSync(outputsPath, "utf8"));
-      const api = await fetch(new URL("/v1/openapi.json", parsed.custom.usernames_api_url));
-      if (!api.ok) return null;
-      await cognito(parsed, "DescribeUserPoolClient", {
-        UserPoolId: parsed.auth.user_pool_id,
-        ClientId: parsed.auth.user_pool_client_id,
-      });
-      return parsed;
-    },
-    300_000,
-    dev,
-  );
+  const dev = start("usernames dev", bin, ["dev", "--dir", dir, "--api-port", "0", "--cognito-port", "0", "--code", CODE], {
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  // Without USERNAMES_COGNITO_LOCAL, the first run on a machine installs cognito-local: minutes.
+  await until("usernames dev to say it is ready", () => dev.output.includes("usernames dev: ready"), 300_000, dev);
+  const outputs = JSON.parse(readFileSync(outputsPath, "utf8"));
+  const api = await fetch(new URL("/v1/openapi.json", outputs.custom.usernames_api_url));
+  assert.equal(api.status, 200, "the API answers");
+  await cognito(outputs, "DescribeUserPoolClient", {
+    UserPoolId: outputs.auth.user_pool_id,
+    ClientId: outputs.auth.user_pool_client_id,
+  });
   return { dev, outputs, outputsPath };
 }
 
