@@ -1,9 +1,12 @@
-//! `usernames rekey` on both stores: a table written by the previous key version (version 1 kept
+//! `usernames rekey` on both stores: a table written by an earlier key version (version 1 kept
 //! `ð`, `ɖ` and `đ` apart; version 2 merges them) is moved to the current keys, exactly as its dry
-//! run reported, while people go on signing up. Included by `operations.rs`.
+//! run reported, while people go on signing up; `rekey --prepare` holds the new keys before the
+//! deployment (version 2 kept `ali̇ce` apart from `alice`). Included by `operations.rs`.
 
 use integration_tests::contract::{commitment, sub_of, Seed, LIFETIME, T0};
-use shared::operations::rekey::{rekey, EntrySummary, RekeyChange, RekeyReport, RekeySummary};
+use shared::operations::rekey::{
+    prepare, rekey, EntrySummary, RekeyChange, RekeyReport, RekeySummary,
+};
 use shared::policy::{NameKey, KEY_VERSION};
 use shared::registry::rekey::Rekeying;
 use shared::registry::{
@@ -20,6 +23,15 @@ fn v1_entry(display: &str, state: ClaimState, since: Option<Timestamp>) -> Claim
         state,
         key_version: 1,
         since,
+    }
+}
+
+/// An entry as version 2 wrote it.
+fn v2_entry(display: &str, state: ClaimState, since: Option<Timestamp>) -> Claim {
+    Claim {
+        key: NameKey::derive_version(2, display).expect("version 2 is known"),
+        key_version: 2,
+        ..v1_entry(display, state, since)
     }
 }
 
@@ -209,6 +221,8 @@ where
             expired_removed: 1,
             collisions: 2,
             left: 0,
+            held: 0,
+            unheld: 0,
         },
     };
     assert_eq!(dry, expected);
@@ -447,6 +461,256 @@ where
     ));
 }
 
+/// The upgrade to a version that joins names an older one kept apart: version 2 wrote `ali̇ce`
+/// (A), a block of `vvalter` and a reservation of `a̱na`, each under a key version 3 changes, and
+/// `bob`, whose key stays. `rekey --prepare` (before the deployment) holds the new keys of the
+/// two names, exactly as its dry run said, and a second run holds nothing more; the reservation
+/// is not held, so its holder still completes it. The new code then refuses `alice` and `walter`
+/// although no entry has moved. The block is lifted before the rekey; the rekey moves the other
+/// two entries (`ali̇ce` onto its placeholder: no collision) and removes the unneeded placeholder.
+pub async fn prepared_keys_refuse_the_names_the_new_version_joins_before_rekey<S>(store: S)
+where
+    S: Rekeying + Seed,
+{
+    use integration_tests::contract::{holder, reservation};
+    use shared::operations::rekey::RekeyChange::{Held, Moved, Unheld};
+    use shared::registry::ReserveOutcome;
+    let now = T0 + 100;
+    let alice = v2_entry("ali\u{307}ce", active(&sub_of("a")), Some(T0 + 10));
+    store.seed(&alice).await;
+    let record = UserRecord {
+        owned: Some(OwnedName {
+            key: alice.key.clone(),
+            display: alice.display.clone(),
+            since: T0 + 10,
+        }),
+        ..UserRecord::default()
+    };
+    store.seed_user(&sub_of("a"), &record).await;
+    let ana = v2_entry(
+        "a\u{331}na",
+        ClaimState::Pending {
+            holder: holder("holder").stored().unwrap().to_owned(),
+            expires_at: now + LIFETIME,
+            contacts: Contacts::none(),
+            sealed: None,
+        },
+        None,
+    );
+    store.seed(&ana).await;
+    let walter = v2_entry(
+        "vvalter",
+        ClaimState::Blocked {
+            reason: None,
+            by: Some("ops".into()),
+        },
+        Some(T0),
+    );
+    store.seed(&walter).await;
+    let bob = v2_entry("bob", active(&sub_of("b")), Some(T0));
+    store.seed(&bob).await;
+    let record = UserRecord {
+        owned: Some(OwnedName {
+            key: bob.key.clone(),
+            display: "bob".into(),
+            since: T0,
+        }),
+        ..UserRecord::default()
+    };
+    store.seed_user(&sub_of("b"), &record).await;
+    for (old, new) in [(&alice, "alice"), (&ana, "ana"), (&walter, "walter")] {
+        assert_ne!(
+            old.key,
+            NameKey::derive(new),
+            "version 2 kept {} apart",
+            old.display
+        );
+        assert_eq!(NameKey::derive(&old.display), NameKey::derive(new));
+    }
+
+    let before = snapshot(&store).await;
+    let dry = prepare(&store, now, true).await.expect("dry run");
+    assert_eq!(snapshot(&store).await, before, "a dry run writes nothing");
+    let held = |claim: &Claim| Held {
+        to: NameKey::derive(&claim.display).to_string(),
+        entry: summary_of(claim),
+    };
+    assert_eq!(dry.changes, vec![held(&alice), held(&walter)]);
+    assert_eq!(
+        (dry.summary.held, dry.summary.older, dry.summary.left),
+        (2, 4, 0)
+    );
+    let run = prepare(&store, now, false).await.expect("prepare");
+    assert_eq!(
+        run.changes, dry.changes,
+        "the run did what its dry run said"
+    );
+    assert!(prepare(&store, now, false)
+        .await
+        .unwrap()
+        .changes
+        .is_empty());
+
+    // The new version's claims meet the placeholders.
+    for newcomer in ["alice", "Alice", "walter"] {
+        assert_eq!(
+            store
+                .reserve(&reservation(newcomer, "newcomer", None, now), now)
+                .await
+                .unwrap(),
+            ReserveOutcome::Taken,
+            "{newcomer}"
+        );
+    }
+    // The holder's own reservation still completes where it is.
+    assert_eq!(
+        store
+            .reserve(&reservation("a\u{331}na", "holder", None, now), now)
+            .await
+            .unwrap(),
+        ReserveOutcome::Reserved
+    );
+
+    // The block on `vvalter` is lifted under the old version, before the rekey.
+    assert_eq!(
+        store
+            .relocate(&shared::registry::rekey::Relocation::Remove { from: &walter })
+            .await
+            .unwrap(),
+        shared::registry::rekey::RelocationOutcome::Done
+    );
+    // The holder's replay reserved the new key too; the rekey keeps that one (two reservations
+    // of one holder: the entry already under the key stays).
+    let ana_new = store
+        .get(&NameKey::derive("ana"))
+        .await
+        .unwrap()
+        .expect("the replay");
+    let report = rekey(&store, now, false).await.expect("rekey");
+    assert_eq!(
+        report.changes,
+        vec![
+            Moved {
+                to: NameKey::derive("alice").to_string(),
+                entry: summary_of(&alice),
+            },
+            RekeyChange::Collision {
+                key: NameKey::derive("ana").to_string(),
+                kept: summary_of(&ana_new),
+                dropped: summary_of(&ana),
+            },
+            Unheld {
+                key: NameKey::derive("walter").to_string(),
+                display: "vvalter".into()
+            },
+        ]
+    );
+    let summary = &report.summary;
+    assert_eq!(
+        (
+            summary.moved,
+            summary.collisions,
+            summary.unheld,
+            summary.restamped
+        ),
+        (1, 1, 1, 1)
+    );
+    assert_one_owner_per_name(&store, now).await;
+    let owned = store
+        .user(&sub_of("a"))
+        .await
+        .unwrap()
+        .unwrap()
+        .owned
+        .unwrap();
+    assert_eq!(
+        (owned.key, owned.display),
+        (NameKey::derive("alice"), "ali\u{307}ce".into())
+    );
+    assert_eq!(
+        store
+            .reserve(&reservation("alice", "newcomer", None, now), now)
+            .await
+            .unwrap(),
+        ReserveOutcome::Taken
+    );
+    assert_eq!(
+        store
+            .reserve(&reservation("walter", "newcomer", None, now), now)
+            .await
+            .unwrap(),
+        ReserveOutcome::Reserved
+    );
+}
+
+/// Two names of version 2 that version 3 joins (`a̱lice` by A, earlier, and `ali̇ce` by B):
+/// `--prepare` holds the new key for the first it reads and leaves the other, saying why; the
+/// rekey then ranks the two as it ranks any two entries (the earlier owner keeps the name), and
+/// no placeholder is left behind.
+pub async fn two_names_the_new_version_joins_are_ranked_after_prepare<S>(store: S)
+where
+    S: Rekeying + Seed,
+{
+    let now = T0 + 100;
+    let mut seeded = Vec::new();
+    for (display, sub, since) in [("a\u{331}lice", "a", T0 + 1), ("ali\u{307}ce", "b", T0 + 2)] {
+        let claim = v2_entry(display, active(&sub_of(sub)), Some(since));
+        store.seed(&claim).await;
+        let record = UserRecord {
+            owned: Some(OwnedName {
+                key: claim.key.clone(),
+                display: display.into(),
+                since,
+            }),
+            ..UserRecord::default()
+        };
+        store.seed_user(&sub_of(sub), &record).await;
+        seeded.push(claim);
+    }
+    let (a, b) = (&seeded[0], &seeded[1]);
+    let alice = NameKey::derive("alice");
+    let prepared = prepare(&store, now, false).await.expect("prepare");
+    assert_eq!(
+        prepared.changes,
+        vec![
+            RekeyChange::Held {
+                to: alice.to_string(),
+                entry: summary_of(b),
+            },
+            RekeyChange::Left {
+                entry: summary_of(a),
+                reason: "its new key is held by another entry: `usernames rekey` decides between \
+                         them after the deployment"
+                    .into(),
+            },
+        ]
+    );
+    let report = rekey(&store, now, false).await.expect("rekey");
+    let b_moved = Claim {
+        key: alice.clone(),
+        key_version: KEY_VERSION,
+        ..b.clone()
+    };
+    assert_eq!(
+        report.changes,
+        vec![
+            RekeyChange::Moved {
+                to: alice.to_string(),
+                entry: summary_of(b),
+            },
+            RekeyChange::Collision {
+                key: alice.to_string(),
+                kept: summary_of(a),
+                dropped: summary_of(&b_moved),
+            },
+        ]
+    );
+    assert_one_owner_per_name(&store, now).await;
+    let (claims, _) = snapshot(&store).await;
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    assert_eq!(claims[0].owner_sub(), Some(sub_of("a").as_str()));
+}
+
 macro_rules! rekey_tests {
     ($make:expr; $($case:ident),+ $(,)?) => {
         $(
@@ -464,6 +728,8 @@ macro_rules! all_rekey_cases {
             a_table_of_the_previous_version_is_rekeyed_as_its_dry_run_said,
             rekey_while_people_sign_up_leaves_no_two_owners_of_one_name,
             entries_not_moved_yet_keep_their_names_until_rekey_moves_them,
+            prepared_keys_refuse_the_names_the_new_version_joins_before_rekey,
+            two_names_the_new_version_joins_are_ranked_after_prepare,
         );
     };
 }

@@ -143,6 +143,10 @@ enum Command {
         /// Decide on a copy of the registry; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Before deploying a new key version: hold every entry's new key with a placeholder
+        /// block, so no one takes a name the new version joins to it; move nothing.
+        #[arg(long)]
+        prepare: bool,
     },
     /// Print the message catalogue (every code, its parameters and its sentence in every
     /// language, as Fluent and ICU MessageFormat) as JSON: catalogue/messages.json.
@@ -183,7 +187,7 @@ fn main() -> ExitCode {
         Command::Serve { addr } => serve::run(addr),
         Command::Demo => demo::run(),
         Command::Catalogue => catalogue(),
-        Command::Rekey { dry_run } => rekey::run(dry_run),
+        Command::Rekey { dry_run, prepare } => rekey::run(dry_run, prepare),
         Command::Table {
             command: TableCommand::Create,
         } => table::create(),

@@ -728,6 +728,74 @@ async fn rekey_of_a_table_the_previous_version_wrote_dry_run_first() {
     assert_eq!(again.len(), 1, "nothing left to move: {again:?}");
 }
 
+/// The upgrade to key version 3 on a table version 2 wrote `ali̇ce` on: `rekey --prepare` holds
+/// `alice` for it (the dry run first, writing nothing), `show alice` names the placeholder, a
+/// second `--prepare` holds nothing more, and `rekey` moves the name onto it.
+#[tokio::test]
+async fn rekey_prepare_holds_the_new_key_before_the_deployment() {
+    use shared::registry::{Claim, OwnedName, UserRecord};
+    let table = fresh_table(&moto_client()).await;
+    let registry = registry_on(&table).await;
+    let claim = Claim {
+        key: NameKey::derive_version(2, "ali\u{307}ce").unwrap(),
+        display: "ali\u{307}ce".to_owned(),
+        state: ClaimState::Active {
+            owner: Owner::Sub("sub-a".to_owned()),
+        },
+        key_version: 2,
+        since: Some(10),
+    };
+    registry.seed(&claim).await;
+    let record = UserRecord {
+        owned: Some(OwnedName {
+            key: claim.key.clone(),
+            display: claim.display.clone(),
+            since: 10,
+        }),
+        ..UserRecord::default()
+    };
+    registry.seed_user("sub-a", &record).await;
+    let alice = NameKey::derive("alice");
+
+    let (code, dry) = run(usernames(&table, &["rekey", "--prepare", "--dry-run"]));
+    assert_eq!(code, 0, "{dry:?}");
+    assert_eq!(
+        (&dry[0]["outcome"], &dry[0]["to"]),
+        (&"held".into(), &alice.to_string().into())
+    );
+    assert_eq!(
+        registry.get(&alice).await.unwrap(),
+        None,
+        "the dry run wrote nothing"
+    );
+
+    let (code, held) = run(usernames(&table, &["rekey", "--prepare"]));
+    assert_eq!((code, held.len()), (0, 2), "{held:?}");
+    assert_eq!(held[1]["summary"]["held"], 1);
+    let (code, shown) = run(usernames(&table, &["show", "alice"]));
+    assert_eq!(code, 0, "{shown:?}");
+    assert_eq!(
+        (&shown[0]["state"], &shown[0]["blocked_by"]),
+        (&"blocked".into(), &"usernames rekey --prepare".into()),
+        "{shown:?}"
+    );
+    let (code, again) = run(usernames(&table, &["rekey", "--prepare"]));
+    assert_eq!((code, again.len()), (0, 1), "{again:?}");
+
+    let (code, done) = run(usernames(&table, &["rekey"]));
+    assert_eq!(code, 0, "{done:?}");
+    assert_eq!(
+        (&done[0]["outcome"], &done[0]["to"]),
+        (&"moved".into(), &alice.to_string().into())
+    );
+    let (code, shown) = run(usernames(&table, &["show", "alice"]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        (&shown[0]["name"], &shown[0]["owner"]),
+        (&"ali\u{307}ce".into(), &"sub-a".into())
+    );
+}
+
 /// `block --contains` keeps a rule in the table and lists the owners it would refuse today (who
 /// keep their names); `rules` lists the table's and the setting's rules; `unblock --contains`
 /// removes it; a word too short to mean anything is refused before anything is written.

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 use shared::config::ProcessEnv;
-use shared::policy::{Policy, PolicyViolation};
+use shared::policy::{NameKey, Policy, PolicyViolation};
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
@@ -20,6 +20,9 @@ struct Verdict<'a> {
     key: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<&'static str>,
+    /// The uniqueness key of the input as it is, whatever the verdict: the differential suite
+    /// (tests/reference/test_homoglyphs.py) compares the keys of look-alike characters alone.
+    derived: &'a str,
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,8 @@ fn probe(policy: &Policy) -> std::io::Result<()> {
         }
         let name: String = serde_json::from_str(&line).map_err(std::io::Error::other)?;
         let verdict = policy.evaluate(&name);
+        let derived = NameKey::derive(&name);
+        let derived = derived.as_str();
         let json = match &verdict {
             Ok(username) => serde_json::to_string(&Verdict {
                 input: &name,
@@ -56,6 +61,7 @@ fn probe(policy: &Policy) -> std::io::Result<()> {
                 display: Some(username.display()),
                 key: Some(username.key().as_str()),
                 code: None,
+                derived,
             }),
             Err(violation) => serde_json::to_string(&Verdict {
                 input: &name,
@@ -66,6 +72,7 @@ fn probe(policy: &Policy) -> std::io::Result<()> {
                 },
                 key: None,
                 code: Some(violation.code()),
+                derived,
             }),
         }
         .map_err(std::io::Error::other)?;

@@ -2,7 +2,7 @@
 confusable (equal skeletons after full case folding) share a key, and names that share a key are
 ones ICU calls confusable once our documented extra rules are applied to its data (separators
 removed; `0`/`O` and `1`/`l`/`I` joined through folding after the skeleton and `l` = `i`;
-capital look-alikes of one script)."""
+capital look-alikes of one script; step 8's joins of what the current data misses)."""
 
 import collections
 
@@ -67,12 +67,53 @@ def capital_lookalikes():
 CAPITALS = capital_lookalikes()
 
 
+def digit_lookalikes():
+    """Step 8's digit joins, derived again from ICU's data: Allowed capitals whose skeleton as
+    written is one ASCII digit while their own key is one other non-ASCII character."""
+    table = {}
+    for c in icu.UnicodeSet(r"[[\p{Identifier_Status=Allowed}] & [\p{Lu}\p{Lt}]]"):
+        look = skeleton(c)
+        own = rounds(c)
+        if fold(c) != c and len(look) == 1 and look in "0123456789" and len(own) == 1:
+            if not own.isascii():
+                table[own] = look
+    return table
+
+
+# Step 8 as docs/policy.md words it: a dot above on a soft-dotted letter and the macron below
+# are dropped; then the digit joins above and the pairs older data and ICU's join.
+SOFT_DOTTED = icu.UnicodeSet(r"[\p{Soft_Dotted}]")
+STEP_8 = {
+    **digit_lookalikes(),
+    "\u0301\u0301": "\u0308",
+    "\u0674": "\u0654",
+    "\u90de": "\u90ce",
+    "\u96b8": "\u96b7",
+    "f\u0326": "f",
+    "vv": "w",
+}
+
+
+def step_8(s):
+    out, dotted = [], False
+    for c in s:
+        if c == "\u0331" or (c == "\u0307" and dotted):
+            continue
+        if ud.combining(c) == 0:
+            dotted = c in SOFT_DOTTED
+        out.append(c)
+    s = "".join(out)
+    for source, target in STEP_8.items():
+        s = s.replace(source, target)
+    return s
+
+
 def reference_key(name):
-    s = rounds(name)
+    s = rounds(name.replace("\u0d0e\u0d46", "\u0d10"))
     if not s.isascii():
         for source, target in CAPITALS.items():
             s = s.replace(source, target)
-    return ud.normalize("NFC", s)
+    return ud.normalize("NFC", step_8(ud.normalize("NFD", s)))
 
 
 def groups_by(names, key):

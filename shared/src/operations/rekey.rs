@@ -1,10 +1,11 @@
 //! `usernames rekey`: moves the entries keyed by an older derivation of the uniqueness key to the
 //! key the current one gives them (docs/operations.md#key-versions). Where two entries meet under
 //! one new key, one keeps the name by a fixed rule and the other is reported; `--dry-run` runs the
-//! same steps on a copy of the store, so it reports exactly what a run would do.
+//! same steps on a copy of the store, so it reports exactly what a run would do. `--prepare`, run
+//! before the deployment, holds every new key for its entry with a placeholder block.
 
 use crate::policy::{NameKey, KEY_VERSION};
-use crate::registry::rekey::{Rekeying, Relocation, RelocationOutcome};
+use crate::registry::rekey::{placeholder_source, Rekeying, Relocation, RelocationOutcome};
 use crate::registry::{Claim, ClaimState, MemoryRegistry, Owner, RegistryError, Timestamp};
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
@@ -75,6 +76,11 @@ pub enum RekeyChange {
     },
     /// Not moved: it kept changing, or waits on an entry that cannot move. Run again.
     Left { entry: EntrySummary, reason: String },
+    /// `--prepare`: the entry's current key `to` is held for it by a placeholder block until
+    /// `rekey` moves it there.
+    Held { to: String, entry: EntrySummary },
+    /// A placeholder whose entry is gone, or no longer keys there, was removed.
+    Unheld { key: String, display: String },
 }
 
 /// The counts of a run, printed last.
@@ -94,6 +100,10 @@ pub struct RekeySummary {
     pub expired_removed: usize,
     pub collisions: usize,
     pub left: usize,
+    /// `--prepare`: new keys held by a placeholder.
+    pub held: usize,
+    /// Placeholders removed because nothing moved onto them.
+    pub unheld: usize,
 }
 
 /// What a run did (or, dry, would do).
@@ -103,31 +113,39 @@ pub struct RekeyReport {
     pub summary: RekeySummary,
 }
 
-/// Moves every entry of an older key version to its current key. `dry_run` decides on a copy of
-/// the store read page by page, and writes nothing.
-pub async fn rekey<S: Rekeying>(
-    store: &S,
-    now: Timestamp,
-    dry_run: bool,
-) -> Result<RekeyReport, RegistryError> {
-    let copy = MemoryRegistry::new();
-    let mut entries = 0;
-    let mut older = Vec::new();
+/// What a scan of the store found: the entries of an older version, the placeholders, and
+/// (for a dry run) a copy of everything.
+struct Scan {
+    entries: usize,
+    older: Vec<Claim>,
+    placeholders: Vec<Claim>,
+    copy: MemoryRegistry,
+}
+
+async fn scan<S: Rekeying>(store: &S, dry_run: bool) -> Result<Scan, RegistryError> {
+    let mut scan = Scan {
+        entries: 0,
+        older: Vec::new(),
+        placeholders: Vec::new(),
+        copy: MemoryRegistry::new(),
+    };
     let mut after: Option<String> = None;
     loop {
         let page = store.entries_page(after.as_deref(), PAGE_SIZE).await?;
-        entries += page.claims.len();
+        scan.entries += page.claims.len();
         for claim in page.claims {
             if claim.key_version < KEY_VERSION {
-                older.push(claim.clone());
+                scan.older.push(claim.clone());
+            } else if placeholder_source(&claim).is_some() {
+                scan.placeholders.push(claim.clone());
             }
             if dry_run {
-                copy.insert_raw(claim);
+                scan.copy.insert_raw(claim);
             }
         }
         if dry_run {
             for (sub, record) in page.users {
-                copy.insert_user_raw(&sub, record);
+                scan.copy.insert_user_raw(&sub, record);
             }
         }
         match page.next {
@@ -135,14 +153,113 @@ pub async fn rekey<S: Rekeying>(
             None => break,
         }
     }
-    older.sort_by(|a, b| a.key.cmp(&b.key));
+    scan.older.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(scan)
+}
+
+/// Moves every entry of an older key version to its current key. `dry_run` decides on a copy of
+/// the store read page by page, and writes nothing.
+pub async fn rekey<S: Rekeying>(
+    store: &S,
+    now: Timestamp,
+    dry_run: bool,
+) -> Result<RekeyReport, RegistryError> {
+    let Scan {
+        entries,
+        older,
+        placeholders,
+        copy,
+    } = scan(store, dry_run).await?;
     let mut report = if dry_run {
-        relocate_all(&copy, older, now).await?
+        relocate_all(&copy, older, placeholders, now).await?
     } else {
-        relocate_all(store, older, now).await?
+        relocate_all(store, older, placeholders, now).await?
     };
     report.summary.dry_run = dry_run;
     report.summary.entries = entries;
+    Ok(report)
+}
+
+/// `rekey --prepare`, run with the new version before it is deployed: every name of an older
+/// version whose key changes (active, quarantined or blocked) gets its new key held by a
+/// placeholder block, which the old and the new code both refuse to claim, so that no one takes
+/// the name the new version joins to it before `rekey` moves it (docs/operations.md#key-versions).
+/// Pending reservations are not held: their holder must still be able to confirm under the new
+/// key, and `rekey` settles them as before. Entries stay where they are.
+pub async fn prepare<S: Rekeying>(
+    store: &S,
+    now: Timestamp,
+    dry_run: bool,
+) -> Result<RekeyReport, RegistryError> {
+    let Scan {
+        entries,
+        older,
+        copy,
+        ..
+    } = scan(store, dry_run).await?;
+    let mut report = if dry_run {
+        hold_all(&copy, older, now).await?
+    } else {
+        hold_all(store, older, now).await?
+    };
+    report.summary.dry_run = dry_run;
+    report.summary.entries = entries;
+    Ok(report)
+}
+
+async fn hold_all<S: Rekeying>(
+    store: &S,
+    older: Vec<Claim>,
+    now: Timestamp,
+) -> Result<RekeyReport, RegistryError> {
+    let mut report = RekeyReport::default();
+    report.summary.key_version = KEY_VERSION;
+    report.summary.older = older.len();
+    for from in older {
+        let to = current_key(&from);
+        if !from.is_live(now) || to == from.key || matches!(from.state, ClaimState::Pending { .. })
+        {
+            continue;
+        }
+        let holder = store.get(&to).await?;
+        let left = |reason: &str| RekeyChange::Left {
+            entry: EntrySummary::of(&from),
+            reason: reason.into(),
+        };
+        match &holder {
+            Some(h) if placeholder_source(h).as_ref() == Some(&from.key) => continue,
+            Some(h) if h.is_live(now) => {
+                report.changes.push(left(
+                    "its new key is held by another entry: `usernames rekey` decides between \
+                     them after the deployment",
+                ));
+                continue;
+            }
+            _ => {}
+        }
+        let hold = Relocation::Hold {
+            from: &from,
+            to: &to,
+            replacing: holder.as_ref(),
+        };
+        match store.relocate(&hold).await? {
+            RelocationOutcome::Done => {
+                report.summary.held += 1;
+                report.changes.push(RekeyChange::Held {
+                    to: to.to_string(),
+                    entry: EntrySummary::of(&from),
+                });
+            }
+            RelocationOutcome::Changed => report
+                .changes
+                .push(left("it changed while its key was held: run again")),
+        }
+    }
+    report.summary.left = report
+        .changes
+        .iter()
+        .filter(|c| matches!(c, RekeyChange::Left { .. }))
+        .count();
     Ok(report)
 }
 
@@ -178,6 +295,7 @@ fn current_key(claim: &Claim) -> NameKey {
 async fn relocate_all<S: Rekeying>(
     store: &S,
     older: Vec<Claim>,
+    placeholders: Vec<Claim>,
     now: Timestamp,
 ) -> Result<RekeyReport, RegistryError> {
     let mut report = RekeyReport::default();
@@ -207,7 +325,36 @@ async fn relocate_all<S: Rekeying>(
             (Relocation::Restamp { from: &from }, None)
         } else {
             holder = store.get(&to).await?;
+            let held_for = holder.as_ref().and_then(placeholder_source);
+            let held_for_other = match &held_for {
+                Some(source) if *source != from.key => {
+                    still_needs_its_placeholder(store, source, &to, now).await?
+                }
+                _ => false,
+            };
             match &holder {
+                // Its own placeholder, or one nothing will move onto: it takes the key.
+                Some(_) if held_for.is_some() && !held_for_other => {
+                    let change = RekeyChange::Moved {
+                        to: to.to_string(),
+                        entry: EntrySummary::of(&from),
+                    };
+                    (
+                        Relocation::Move {
+                            from: &from,
+                            to: &to,
+                            replacing: holder.as_ref(),
+                        },
+                        Some(change),
+                    )
+                }
+                // Held for another entry of an older version: that one moves first, and the
+                // two are then ranked as any two entries.
+                Some(_) if held_for_other => {
+                    queue.push_back(from);
+                    waited_since_progress += 1;
+                    continue;
+                }
                 Some(h)
                     if h.is_live(now) && h.key_version < KEY_VERSION && current_key(h) != to =>
                 {
@@ -264,6 +411,7 @@ async fn relocate_all<S: Rekeying>(
                     (Relocation::Restamp { .. }, _) => summary.restamped += 1,
                     (Relocation::Remove { .. }, None) => summary.expired_removed += 1,
                     (_, Some(RekeyChange::Collision { .. })) => summary.collisions += 1,
+                    (Relocation::Hold { .. }, _) => {}
                     _ => summary.moved += 1,
                 }
                 report.changes.extend(change);
@@ -290,12 +438,58 @@ async fn relocate_all<S: Rekeying>(
             }
         }
     }
+    remove_unneeded_placeholders(store, placeholders, now, &mut report).await?;
     report.summary.left = report
         .changes
         .iter()
         .filter(|c| matches!(c, RekeyChange::Left { .. }))
         .count();
     Ok(report)
+}
+
+/// Whether the entry under `source` is still of an older version, live, and keyed `to` now: the
+/// placeholder at `to` waits for it.
+async fn still_needs_its_placeholder<S: Rekeying>(
+    store: &S,
+    source: &NameKey,
+    to: &NameKey,
+    now: Timestamp,
+) -> Result<bool, RegistryError> {
+    Ok(store.get(source).await?.is_some_and(|entry| {
+        entry.is_live(now) && entry.key_version < KEY_VERSION && current_key(&entry) == *to
+    }))
+}
+
+/// Placeholders whose entry moved onto them are gone already; the others (their entry was
+/// released, renamed or expired meanwhile, or keys elsewhere) would block a name for no one.
+async fn remove_unneeded_placeholders<S: Rekeying>(
+    store: &S,
+    placeholders: Vec<Claim>,
+    now: Timestamp,
+    report: &mut RekeyReport,
+) -> Result<(), RegistryError> {
+    for placeholder in placeholders {
+        let Some(source) = placeholder_source(&placeholder) else {
+            continue;
+        };
+        if store.get(&placeholder.key).await?.as_ref() != Some(&placeholder)
+            || still_needs_its_placeholder(store, &source, &placeholder.key, now).await?
+        {
+            continue;
+        }
+        if store
+            .relocate(&Relocation::Remove { from: &placeholder })
+            .await?
+            == RelocationOutcome::Done
+        {
+            report.summary.unheld += 1;
+            report.changes.push(RekeyChange::Unheld {
+                key: placeholder.key.to_string(),
+                display: placeholder.display.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

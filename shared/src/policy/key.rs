@@ -1,5 +1,5 @@
 //! Uniqueness keys: names that differ only by case, by look-alike characters or by separators
-//! map to one key. Derivation version 2 (`KEY_VERSION`):
+//! map to one key. Derivation version 3 (`KEY_VERSION`):
 //!
 //! 1. remove the separators `.` `_` `-`;
 //! 2. full Unicode case folding (ICU4X, Unicode 18): `STRASSE` = `straße`, `ΣΟΦΊΑ` = `σοφία`;
@@ -10,16 +10,25 @@
 //! 6. repeat 1-5 until nothing changes (at most a few rounds);
 //! 7. capital look-alikes: where capitals of one script share a skeleton while their lowercase
 //!    forms do not (Latin `Ð`, `Đ`, `Ɖ` and `ð`, `đ`, `ɖ`), the keys of the others are replaced by
-//!    the key of the one whose key is the shared skeleton's (`CAPITAL_LOOKALIKES`); then NFC.
+//!    the key of the one whose key is the shared skeleton's (`CAPITAL_LOOKALIKES`);
+//! 8. look-alikes the current Unicode data misses (`UNSEEN_LOOKALIKES`, version 3): a dot above
+//!    a letter that already has one (`ali̇ce` = `alice`), a macron below read as an underline
+//!    (`a̱na` = `ana`), capitals whose prototype is a digit (`ЗОЯ` = `3ОЯ`, `cƷpo` = `c3po`), pairs
+//!    older Unicode data and ICU's still join (`Ő` = `Ö`, `郞` = `郎`, the Arabic high hamza;
+//!    Malayalam `എെ` = `ഐ` is written as `ഐ` before step 1), and `vv` = `w`; then NFC.
+//!
+//! Versions 1 (no step 7 or 8) and 2 (no step 8) stay derivable for keys still in a table
+//! ([`key_of_version`]; docs/registry.md#key-versions).
 //!
 //! The reserved-name comparison additionally folds the leetspeak digits 2-9 to letters
 //! (`4dm1n` = `admin`); the uniqueness key does not, because `user3` and `usere` do not look alike.
 
 use super::shape::SEPARATORS;
 use icu_casemap::CaseMapper;
-use icu_properties::props::ChangesWhenCasefolded;
+use icu_properties::props::{ChangesWhenCasefolded, SoftDotted};
 use icu_properties::CodePointSetData;
 use std::sync::LazyLock;
+use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{IsNormalized, UnicodeNormalization};
 
 /// Rounds of the derivation before giving up on a fixed point. Names of every assigned code
@@ -29,6 +38,22 @@ const MAX_ROUNDS: usize = 8;
 
 /// The uniqueness key string of `name` (any string; the policy applies it to display forms).
 pub(crate) fn uniqueness_key(name: &str) -> String {
+    nfc(unseen_lookalikes(key_through_step_7(&malayalam_ai(name))))
+}
+
+/// Malayalam E followed by the vowel sign E is drawn as AI (ICU's data joins them; Unicode 18's
+/// prototype of AI puts the sign first, which no one types). Written as AI before the rounds,
+/// because the rounds' form of the pair (the sign as Tamil's) also occurs between two AIs.
+fn malayalam_ai(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.contains("\u{d0e}\u{d46}") {
+        std::borrow::Cow::Owned(name.replace("\u{d0e}\u{d46}", "\u{d10}"))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
+/// Steps 1-7 of the derivation, before NFC (version 2's key is its NFC).
+fn key_through_step_7(name: &str) -> String {
     // ASCII letters and digits are starters whose keys are ASCII letters: case folding is per
     // character, the skeleton maps single characters and reorders marks only between starters,
     // so rounds never act across them. The key is then the concatenation of their table keys and
@@ -41,7 +66,7 @@ pub(crate) fn uniqueness_key(name: &str) -> String {
             continue;
         }
         let Some(piece) = ASCII_KEYS[usize::from(c as u8)].as_deref() else {
-            return derive(name);
+            return derive_through_step_7(name);
         };
         if let Some(start) = run_start.take() {
             key.push_str(&fixed_point(&name[start..i]));
@@ -51,7 +76,7 @@ pub(crate) fn uniqueness_key(name: &str) -> String {
     if let Some(start) = run_start {
         key.push_str(&fixed_point(&name[start..]));
     }
-    nfc(merge_capital_lookalikes(key))
+    merge_capital_lookalikes(key)
 }
 
 /// The key of `name` under derivation `version`, for every version whose keys may still be in a
@@ -66,15 +91,95 @@ pub(crate) fn key_of_version(version: u32, name: &str) -> Option<String> {
                 name.chars().filter(|c| !SEPARATORS.contains(c)).collect();
             Some(nfc(fixed_point(&without_separators)))
         }
-        2 => Some(uniqueness_key(name)),
+        // Version 2 had no step 8: `ali̇ce`, `3оя` and `vvalter` were names of their own.
+        2 => Some(nfc(key_through_step_7(name))),
+        3 => Some(uniqueness_key(name)),
         _ => None,
     }
 }
 
-/// The derivation itself, for any string.
-fn derive(name: &str) -> String {
+/// Steps 1-7 without the ASCII shortcut, for any string.
+fn derive_through_step_7(name: &str) -> String {
     let without_separators: String = name.chars().filter(|c| !SEPARATORS.contains(c)).collect();
-    nfc(merge_capital_lookalikes(fixed_point(&without_separators)))
+    merge_capital_lookalikes(fixed_point(&without_separators))
+}
+
+/// The whole derivation without the ASCII shortcut (the tests hold the shortcut to it).
+#[cfg(test)]
+fn derive(name: &str) -> String {
+    nfc(unseen_lookalikes(derive_through_step_7(&malayalam_ai(
+        name,
+    ))))
+}
+
+/// Step 8's joins, as replacements on the key in NFD (the rounds leave it so). Each was found by
+/// tests/reference/test_homoglyphs.py, which holds the key against older Unicode confusables
+/// data (PyPI `confusable_homoglyphs`, `homoglyphs`), ICU's and a red-team list; the pairs they
+/// list that the key keeps apart are reviewed in tests/reference/homoglyph_differences.tsv.
+const UNSEEN_LOOKALIKES: &[(&str, &str)] = &[
+    // Capitals whose prototype is a digit while their lowercase keys as a letter: `З`, `Ʒ`, `Ӡ`
+    // look like `3`, so `з`, `ʒ`, `ӡ` (and the letters sharing their keys, `ɜ`, `ȝ`) key as `3`.
+    // Derived from the Unicode data (`digit_lookalikes_match_the_unicode_data`).
+    ("\u{25c}", "3"),
+    ("\u{21d}", "3"),
+    ("\u{2d27}", "2"),
+    ("\u{10d5}", "3"),
+    ("\u{10f7}", "2"),
+    // Double acute reads as a diaeresis, as older data has it for `Ő` / `Ö` and `Ű` / `Ü`
+    // (the rounds key the double acute as two acutes).
+    ("\u{301}\u{301}", "\u{308}"),
+    // The high hamza reads as the hamza above (`ٲ` / `أ`, `وٴ` / `ؤ`, `ىٴ` / `ئ`; ICU's data
+    // keys U+08A8 with the hamza above too).
+    ("\u{674}", "\u{654}"),
+    // Han variants older data and ICU's join.
+    ("\u{90de}", "\u{90ce}"),
+    ("\u{96b8}", "\u{96b7}"),
+    // `ƒ` keys as `f` and older data has it as `f̦`.
+    ("f\u{326}", "f"),
+    // Two `v` read as `w` at a glance; measured on the names corpus (docs/policy.md#multi-letter-shapes).
+    ("vv", "w"),
+];
+
+/// Step 8 on a key before NFC: the dot above that a dotted letter already has and the macron
+/// below, which reads as an underline (a separator), are dropped; then `UNSEEN_LOOKALIKES`.
+fn unseen_lookalikes(key: String) -> String {
+    let mut key = if key.contains(['\u{307}', '\u{331}']) {
+        drop_invisible_marks(&key)
+    } else {
+        key
+    };
+    if key.is_ascii() {
+        if key.contains("vv") {
+            key = key.replace("vv", "w");
+        }
+        return key;
+    }
+    for (from, to) in UNSEEN_LOOKALIKES {
+        if key.contains(from) {
+            key = key.replace(from, to);
+        }
+    }
+    key
+}
+
+/// Removes U+0331 and every U+0307 whose base letter is soft-dotted (`i`, `j`: the dot is
+/// already there, so `ali̇ce` and `alı̇ce` render as `alice`).
+fn drop_invisible_marks(key: &str) -> String {
+    let soft_dotted = CodePointSetData::new::<SoftDotted>();
+    let mut out = String::with_capacity(key.len());
+    let mut base_is_dotted = false;
+    for c in key.chars() {
+        match c {
+            '\u{331}' => continue,
+            '\u{307}' if base_is_dotted => continue,
+            _ => {}
+        }
+        if canonical_combining_class(c) == 0 {
+            base_is_dotted = soft_dotted.contains(c);
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Keys of lowercase letters whose capitals look like another capital of the same script, and
@@ -137,7 +242,7 @@ fn is_fixed_point(s: &str) -> bool {
 static ASCII_KEYS: LazyLock<[Option<String>; 128]> = LazyLock::new(|| {
     std::array::from_fn(|i| {
         let c = char::from(i as u8);
-        let key = derive(c.encode_utf8(&mut [0; 4]));
+        let key = nfc(derive_through_step_7(c.encode_utf8(&mut [0; 4])));
         key.bytes()
             .all(|b| b.is_ascii_alphanumeric())
             .then_some(key)
@@ -238,11 +343,14 @@ mod tests {
 
     /// The derivation without the fixed-point shortcut: rounds until nothing changes.
     fn derive_by_rounds(name: &str) -> String {
-        let mut current: String = name.chars().filter(|c| !SEPARATORS.contains(c)).collect();
+        let mut current: String = malayalam_ai(name)
+            .chars()
+            .filter(|c| !SEPARATORS.contains(c))
+            .collect();
         loop {
             let next = key_round(&current);
             if next == current {
-                return merge_capital_lookalikes(current).nfc().collect();
+                return nfc(unseen_lookalikes(merge_capital_lookalikes(current)));
             }
             current = next;
         }
@@ -324,6 +432,87 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join("\n")
         );
+    }
+
+    /// Step 8's digit entries from the Unicode data: every Allowed capital whose skeleton as
+    /// written is one decimal digit while its own key (its lowercase's) is one other non-ASCII
+    /// character. `Յ` (Armenian, skeleton `3`) is left out: its own key is `j`, and joining `j`
+    /// with `3` would join every name with a `j` (tests/reference/homoglyph_differences.tsv).
+    fn derive_digit_lookalikes() -> Vec<(String, String)> {
+        use unicode_security::GeneralSecurityProfile;
+        let folds = CodePointSetData::new::<ChangesWhenCasefolded>();
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for c in (0..=0x10_FFFF).filter_map(char::from_u32) {
+            if !folds.contains(c) || !c.identifier_allowed() {
+                continue;
+            }
+            let skeleton: String = unicode_security::skeleton(&c.to_string()).collect();
+            let mut chars = skeleton.chars();
+            let (Some(digit), None) = (chars.next(), chars.next()) else {
+                continue;
+            };
+            if !digit.is_ascii_digit() {
+                continue;
+            }
+            let own = fixed_point(&c.to_string());
+            if own.chars().count() == 1 && !own.is_ascii() {
+                let pair = (own, digit.to_string());
+                if !pairs.contains(&pair) {
+                    pairs.push(pair);
+                }
+            }
+        }
+        pairs.sort();
+        pairs
+    }
+
+    #[test]
+    fn digit_lookalikes_match_the_unicode_data() {
+        let mut table: Vec<(String, String)> = UNSEEN_LOOKALIKES
+            .iter()
+            .filter(|(_, to)| to.chars().all(|c| c.is_ascii_digit()))
+            .map(|(f, t)| (f.to_string(), t.to_string()))
+            .collect();
+        table.sort();
+        assert_eq!(table, derive_digit_lookalikes());
+    }
+
+    #[test]
+    fn unseen_lookalikes_share_a_key() {
+        // A dot above a dotted letter, a macron below (issue examples).
+        same("alice", "ali\u{307}ce");
+        same("alice", "al\u{131}\u{307}ce");
+        same("jack", "j\u{307}ack");
+        same("ana", "a\u{331}na");
+        same("ana", "a_na");
+        // Capitals whose prototype is a digit, in both cases.
+        same("ЗОЯ", "3ОЯ");
+        same("зоя", "3оя");
+        same("c3po", "cƷpo");
+        same("З", "Ӡ");
+        same("ÖZIL", "ŐZIL");
+        same("özil", "őzil");
+        // Older and ICU's data.
+        same("أحمد", "ٲحمد");
+        same("ؤلا", "وٴلا");
+        same("ئلا", "ىٴلا");
+        same("ഐക്യം", "എെക്യം");
+        same("郎郎郎", "郞郞郞");
+        same("隸隸隸", "隷隷隷");
+        same("walter", "vvalter");
+        same("ƒoo", "f\u{326}oo");
+    }
+
+    #[test]
+    fn unseen_lookalikes_keep_visible_marks() {
+        // A dot above a letter without one is visible; so is a dot below.
+        different("ana", "a\u{307}na");
+        different("ana", "a\u{323}na");
+        different("alice", "ali\u{323}ce");
+        // Measured and left apart (docs/policy.md#multi-letter-shapes).
+        different("clara", "dara");
+        different("anna", "ama");
+        different("maria", "mana");
     }
 
     #[test]

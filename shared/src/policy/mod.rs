@@ -40,9 +40,9 @@ use std::collections::HashSet;
 
 /// Version of the key derivation (described in the `key` module). Stored with every claim:
 /// Unicode data changes, and a claim made under an older derivation must be recognisable.
-/// Version 2 added step 7 (capital look-alikes: `ð`, `ɖ` now key as `đ`); every other key is
-/// unchanged from version 1.
-pub const KEY_VERSION: u32 = 2;
+/// Version 2 added step 7 (capital look-alikes: `ð`, `ɖ` now key as `đ`); version 3 added step 8
+/// (look-alikes the current Unicode data misses: `ali̇ce` = `alice`, `3оя` = `зоя`, `vv` = `w`).
+pub const KEY_VERSION: u32 = 3;
 
 /// The oldest key version whose keys this code can still derive (and so find and move).
 pub const OLDEST_KEY_VERSION: u32 = 1;

@@ -4,6 +4,10 @@
 //! Each relocation is one conditional write or transaction on the entries exactly as they were
 //! read, so the triggers and the API keep running while it moves names: anything that changed
 //! meanwhile is `Changed`, nothing is written, and the caller reads again.
+//!
+//! Before a deployment raises the key version, `usernames rekey --prepare` holds each entry's
+//! new key with a placeholder block ([`placeholder`]), so that the new code refuses the names the
+//! new version joins to an entry that has not moved yet; `rekey` then moves the entry onto it.
 
 use super::dynamodb::{transact_update, Expression};
 use super::schema::{
@@ -17,7 +21,7 @@ use super::{
     UserRecord,
 };
 use crate::policy::NameKey;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -47,6 +51,47 @@ pub enum Relocation<'a> {
     /// `from` is removed (expired, or outranked at its new key); its owner's record no longer
     /// names it.
     Remove { from: &'a Claim },
+    /// `from` stays, and its key under the current derivation, `to`, is held for it by a
+    /// [`placeholder`] block; `replacing` is the entry at `to` as read (none, or an expired one).
+    Hold {
+        from: &'a Claim,
+        to: &'a NameKey,
+        replacing: Option<&'a Claim>,
+    },
+}
+
+/// Who a placeholder block is by: the mark `rekey` knows it by.
+pub const PLACEHOLDER_BY: &str = "usernames rekey --prepare";
+
+/// The placeholder reason, before the key of the entry it is held for.
+const PLACEHOLDER_FOR: &str = "held for the entry under key ";
+
+/// The block that holds `to` for `from` until `rekey` moves `from` there: its display form is
+/// `from`'s, so claims see the name they collide with.
+pub fn placeholder(from: &Claim, to: &NameKey) -> Claim {
+    Claim {
+        key: to.clone(),
+        display: from.display.clone(),
+        state: ClaimState::Blocked {
+            reason: Some(format!("{PLACEHOLDER_FOR}{}", from.key)),
+            by: Some(PLACEHOLDER_BY.to_owned()),
+        },
+        key_version: crate::policy::KEY_VERSION,
+        since: None,
+    }
+}
+
+/// The key of the entry a placeholder block holds its key for; `None` for any other entry.
+pub fn placeholder_source(claim: &Claim) -> Option<NameKey> {
+    match &claim.state {
+        ClaimState::Blocked {
+            reason: Some(reason),
+            by: Some(by),
+        } if by == PLACEHOLDER_BY => reason
+            .strip_prefix(PLACEHOLDER_FOR)
+            .map(NameKey::from_stored),
+        _ => None,
+    }
 }
 
 /// What [`Rekeying::relocate`] did.
@@ -124,7 +169,8 @@ impl Rekeying for MemoryRegistry {
         let from = match relocation {
             Relocation::Restamp { from }
             | Relocation::Move { from, .. }
-            | Relocation::Remove { from } => *from,
+            | Relocation::Remove { from }
+            | Relocation::Hold { from, .. } => *from,
         };
         let records_name = |tables: &super::memory::Tables, claim: &Claim, key: &NameKey| {
             recorded_owner(claim).is_none_or(|sub| {
@@ -177,6 +223,12 @@ impl Rekeying for MemoryRegistry {
                         user.owned = None;
                     }
                 }
+            }
+            Relocation::Hold { to, replacing, .. } => {
+                if tables.names.get(*to) != *replacing {
+                    return Ok(RelocationOutcome::Changed);
+                }
+                tables.names.insert((*to).clone(), placeholder(from, to));
             }
         }
         Ok(RelocationOutcome::Done)
@@ -395,6 +447,37 @@ impl Rekeying for DynamoRegistry {
             Relocation::Remove { from } => {
                 items.push(self.delete_unchanged(from)?);
                 items.extend(self.record_loses(from, &from.key)?);
+            }
+            Relocation::Hold {
+                from,
+                to,
+                replacing,
+            } => {
+                let mut e = Expression::default();
+                let condition = unchanged(&mut e, from, "from");
+                let check = ConditionCheck::builder()
+                    .table_name(self.table())
+                    .key(NAME_KEY, name_item_key(&from.key)?)
+                    .condition_expression(condition)
+                    .set_expression_attribute_names(Some(e.names))
+                    .set_expression_attribute_values(Some(e.values))
+                    .build()
+                    .map_err(build_error)?;
+                items.push(TransactWriteItem::builder().condition_check(check).build());
+                let mut e = Expression::default();
+                let condition = match replacing {
+                    None => format!("attribute_not_exists({})", e.name(NAME_KEY)),
+                    Some(old) => unchanged(&mut e, old, "old"),
+                };
+                let put = Put::builder()
+                    .table_name(self.table())
+                    .set_item(Some(item_from_claim(&placeholder(from, to))?))
+                    .condition_expression(condition)
+                    .set_expression_attribute_names(Some(e.names))
+                    .set_expression_attribute_values((!e.values.is_empty()).then_some(e.values))
+                    .build()
+                    .map_err(build_error)?;
+                items.push(TransactWriteItem::builder().put(put).build());
             }
         }
         Ok(match self.transact(items).await? {
