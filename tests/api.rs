@@ -707,6 +707,10 @@ mod dynamodb {
     api_cases!(integration_tests::moto::moto_registry());
 }
 
+mod disk {
+    api_cases!(integration_tests::disk::disk_registry());
+}
+
 // --- store-specific ----------------------------------------------------------------------------
 
 #[tokio::test]

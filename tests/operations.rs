@@ -1199,6 +1199,10 @@ mod dynamodb {
     all_cases!(integration_tests::moto::moto_registry());
 }
 
+mod disk {
+    all_cases!(integration_tests::disk::disk_registry());
+}
+
 /// A pool that takes `delay` to answer a lookup by `sub`.
 struct Slow<'a> {
     pool: &'a MemoryDirectory,

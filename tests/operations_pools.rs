@@ -477,6 +477,10 @@ mod dynamodb {
     pool_cases!(integration_tests::moto::moto_registry());
 }
 
+mod disk {
+    pool_cases!(integration_tests::disk::disk_registry());
+}
+
 /// On a real pool (moto's `cognito-idp`, email sign-in as Amplify sets it up): a user the
 /// listing does not show yet is found by `AdminGetUser` with their `sub` and keeps their name;
 /// once deleted, the name is retired.

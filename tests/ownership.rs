@@ -610,3 +610,7 @@ mod memory {
 mod dynamodb {
     ownership_tests!(integration_tests::moto::moto_registry());
 }
+
+mod disk {
+    ownership_tests!(integration_tests::disk::disk_registry());
+}

@@ -1,17 +1,17 @@
-//! Races on DynamoDB (moto, single-threaded like the real thing is atomic per item): concurrent
-//! reservations and commits of spellings of one name leave exactly one owner, and concurrent
-//! replays of one request all get the same answer.
+//! Races on every store: DynamoDB (moto, single-threaded like the real thing is atomic per item),
+//! the memory store and the store on disk: concurrent reservations and commits of spellings of one
+//! name leave exactly one owner, and concurrent replays of one request all get the same answer.
 
 use integration_tests::contract::{
     commitment, email, name, pending_of, reservation, stored_holder, LIFETIME, T0,
 };
-use integration_tests::moto::moto_registry;
 use shared::policy::Username;
 use shared::registry::{
-    Claim, ClaimState, CommitOutcome, Commitment, Contacts, DynamoRegistry, Owner, Registry,
-    Reservation, ReserveOutcome,
+    Claim, ClaimState, CommitOutcome, Commitment, Contacts, Owner, Registry, Reservation,
+    ReserveOutcome,
 };
 use std::collections::BTreeSet;
+use std::future::Future;
 use std::sync::Arc;
 use tokio::sync::Barrier;
 
@@ -100,8 +100,8 @@ fn owner(i: usize) -> String {
     format!("owner-{i}")
 }
 
-async fn reserve_all(
-    registry: &DynamoRegistry,
+async fn reserve_all<R: Registry + Clone + 'static>(
+    registry: &R,
     reservations: Vec<Reservation>,
     now: i64,
 ) -> Vec<(String, ReserveOutcome)> {
@@ -128,7 +128,7 @@ fn who(claim: &Claim) -> String {
     }
 }
 
-async fn holder(registry: &DynamoRegistry, username: &Username) -> (String, ClaimState) {
+async fn holder<R: Registry>(registry: &R, username: &Username) -> (String, ClaimState) {
     let claim = registry
         .get(username.key())
         .await
@@ -137,10 +137,13 @@ async fn holder(registry: &DynamoRegistry, username: &Username) -> (String, Clai
     (who(&claim), claim.state)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_spellings_of_a_free_name_leave_one_owner() {
+async fn concurrent_spellings_of_a_free_name_leave_one_owner<R, F>(make: impl Fn() -> F)
+where
+    R: Registry + Clone + 'static,
+    F: Future<Output = R>,
+{
     for base in NAMES {
-        let registry = moto_registry().await;
+        let registry = make().await;
         let reservations = spellings(base)
             .iter()
             .take(CONTENDERS)
@@ -164,10 +167,13 @@ async fn concurrent_spellings_of_a_free_name_leave_one_owner() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_spellings_of_an_expired_name_leave_one_owner() {
+async fn concurrent_spellings_of_an_expired_name_leave_one_owner<R, F>(make: impl Fn() -> F)
+where
+    R: Registry + Clone + 'static,
+    F: Future<Output = R>,
+{
     for base in NAMES {
-        let registry = moto_registry().await;
+        let registry = make().await;
         let stale = reservation(base, "stale-owner", Some("stale@example.com"), T0);
         assert_eq!(
             registry.reserve(&stale, T0).await.expect("reserve"),
@@ -195,12 +201,15 @@ async fn concurrent_spellings_of_an_expired_name_leave_one_owner() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_commits_and_reservations_leave_one_owner() {
+async fn concurrent_commits_and_reservations_leave_one_owner<R, F>(make: impl Fn() -> F)
+where
+    R: Registry + Clone + 'static,
+    F: Future<Output = R>,
+{
     // Post-confirmation commits (owners 0..) race pre-sign-up reservations (owners 100..) on a
     // name whose old reservation has expired.
     for base in NAMES {
-        let registry = moto_registry().await;
+        let registry = make().await;
         let stale = reservation(base, "stale-owner", None, T0);
         registry.reserve(&stale, T0).await.expect("reserve");
         let now = T0 + LIFETIME;
@@ -241,10 +250,13 @@ async fn concurrent_commits_and_reservations_leave_one_owner() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_reservation_replayed_concurrently_gets_one_answer() {
+async fn a_reservation_replayed_concurrently_gets_one_answer<R, F>(make: impl Fn() -> F)
+where
+    R: Registry + Clone + 'static,
+    F: Future<Output = R>,
+{
     for base in NAMES {
-        let registry = moto_registry().await;
+        let registry = make().await;
         let replay = reservation(base, "owner-x", Some("x@example.com"), T0);
         let outcomes = reserve_all(&registry, vec![replay; CONTENDERS], T0).await;
         assert!(
@@ -290,12 +302,15 @@ async fn a_reservation_replayed_concurrently_gets_one_answer() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn replays_racing_other_owners_agree_with_each_other() {
+async fn replays_racing_other_owners_agree_with_each_other<R, F>(make: impl Fn() -> F)
+where
+    R: Registry + Clone + 'static,
+    F: Future<Output = R>,
+{
     // Half the requests are one sign-up replayed, half are other people: the replays either all
     // win or all lose, and exactly one person holds the name.
     for base in NAMES {
-        let registry = moto_registry().await;
+        let registry = make().await;
         let spellings = spellings(base);
         let replay = reservation(base, "owner-x", Some("x@example.com"), T0);
         let reservations: Vec<Reservation> = (0..CONTENDERS)
@@ -331,15 +346,18 @@ async fn replays_racing_other_owners_agree_with_each_other() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn one_persons_two_sign_ups_racing_a_stranger_leave_one_owner() {
+async fn one_persons_two_sign_ups_racing_a_stranger_leave_one_owner<R, F>(make: impl Fn() -> F)
+where
+    R: Registry + Clone + 'static,
+    F: Future<Output = R>,
+{
     // The same person signs up twice (a retry under a new userName, same email) while a stranger
     // signs up for the same name; every admitted sign-up then confirms at once, the person's two
     // with their verified email, the stranger's without it.
     const ROUNDS: usize = 4;
     for base in NAMES {
         for round in 0..ROUNDS {
-            let registry = moto_registry().await;
+            let registry = make().await;
             let person = "person@example.com";
             let contenders = vec![
                 reservation(base, "first", Some(person), T0),
@@ -389,13 +407,17 @@ async fn one_persons_two_sign_ups_racing_a_stranger_leave_one_owner() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_token_commit_racing_reservations_at_the_expiry_second_leaves_one_owner() {
+async fn a_token_commit_racing_reservations_at_the_expiry_second_leaves_one_owner<R, F>(
+    make: impl Fn() -> F,
+) where
+    R: Registry + Clone + 'static,
+    F: Future<Output = R>,
+{
     // An administrator's user signs in for the first time at the second their reservation
     // expires, while others sign up for the name: the commit of the holder's own (expired)
     // reservation and the new reservations are all allowed by their conditions; one wins.
     for base in NAMES {
-        let registry = moto_registry().await;
+        let registry = make().await;
         registry
             .reserve(&reservation(base, "desk", None, T0), T0)
             .await
@@ -446,4 +468,40 @@ async fn a_token_commit_racing_reservations_at_the_expiry_second_leaves_one_owne
             "{base}: the user record agrees"
         );
     }
+}
+
+macro_rules! race_tests {
+    ($make:expr) => {
+        race_tests!(@cases $make;
+            concurrent_spellings_of_a_free_name_leave_one_owner,
+            concurrent_spellings_of_an_expired_name_leave_one_owner,
+            concurrent_commits_and_reservations_leave_one_owner,
+            a_reservation_replayed_concurrently_gets_one_answer,
+            replays_racing_other_owners_agree_with_each_other,
+            one_persons_two_sign_ups_racing_a_stranger_leave_one_owner,
+            a_token_commit_racing_reservations_at_the_expiry_second_leaves_one_owner,
+        );
+    };
+    (@cases $make:expr; $($case:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                super::$case(|| $make).await;
+            }
+        )+
+    };
+}
+
+mod dynamodb {
+    race_tests!(integration_tests::moto::moto_registry());
+}
+
+mod memory {
+    race_tests!(async { std::sync::Arc::new(shared::registry::MemoryRegistry::new()) });
+}
+
+/// Every contender on one handle (its clones share it): the races in one process. Handles and
+/// processes that share a file race in `tests/disk_store.rs`.
+mod disk {
+    race_tests!(integration_tests::disk::disk_registry());
 }

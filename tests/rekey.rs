@@ -741,3 +741,7 @@ mod memory {
 mod dynamodb {
     all_rekey_cases!(integration_tests::moto::moto_registry());
 }
+
+mod disk {
+    all_rekey_cases!(integration_tests::disk::disk_registry());
+}

@@ -150,3 +150,8 @@ mod dynamodb {
     word_rule_tests!(integration_tests::moto::moto_registry();
         a_rule_added_in_the_table_refuses_look_alike_compounds_within_a_minute);
 }
+
+mod disk {
+    word_rule_tests!(integration_tests::disk::disk_registry();
+        a_rule_added_in_the_table_refuses_look_alike_compounds_within_a_minute);
+}

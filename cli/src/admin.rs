@@ -8,22 +8,27 @@ use shared::config::{LifecycleSettings, ProcessEnv, Settings};
 use shared::operations::admin::{self, AdminRename, Mirror};
 use shared::operations::{Backoff, MemoryDirectory, OperationError};
 use shared::registry::{BlockRequest, Clock, SystemClock};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Runs `$body` with `$registry` bound to the store the settings name: the DynamoDB table of
-/// `USERNAMES_TABLE`, or the embedded store.
+/// Runs `$body` with `$registry` bound to the store `$store` (a `&setup::Store`) names: the
+/// DynamoDB table of `USERNAMES_TABLE`, the file of `--store`, or a store in memory.
 macro_rules! with_registry {
-    ($settings:expr, $registry:ident => $body:expr) => {
-        match $settings.table.clone() {
-            Some(table) => {
+    ($store:expr, $registry:ident => $body:expr) => {
+        match $store {
+            crate::setup::Store::Table(table) => {
                 let $registry = shared::registry::DynamoRegistry::new(
                     shared::registry::dynamodb::client_from_env(&crate::table::ADMIN_TIMEOUTS)
                         .await,
-                    table,
+                    table.clone(),
                 );
                 $body
             }
-            None => {
+            crate::setup::Store::File(disk) => {
+                let $registry = disk.clone();
+                $body
+            }
+            crate::setup::Store::Memory => {
                 let $registry = shared::registry::MemoryRegistry::new();
                 $body
             }
@@ -68,7 +73,7 @@ impl Request {
     }
 }
 
-pub fn run(request: Request) -> ExitCode {
+pub fn run(request: Request, store: Option<PathBuf>) -> ExitCode {
     let command = request.command();
     let read = match request {
         Request::ShowName(_) | Request::ShowUser(_) => setup::read_settings(command),
@@ -78,6 +83,10 @@ pub fn run(request: Request) -> ExitCode {
         (Ok(settings), Ok(runtime)) => (settings, runtime),
         (Err(code), _) | (_, Err(code)) => return code,
     };
+    let store = match setup::store(command, store, &settings) {
+        Ok(store) => store,
+        Err(code) => return code,
+    };
     let lifecycle = match LifecycleSettings::from_env(&ProcessEnv) {
         Ok(lifecycle) => lifecycle,
         Err(e) => {
@@ -85,13 +94,18 @@ pub fn run(request: Request) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(answer(request, &settings, &lifecycle))
+    runtime.block_on(answer(request, &store, &settings, &lifecycle))
 }
 
-async fn answer(request: Request, settings: &Settings, lifecycle: &LifecycleSettings) -> ExitCode {
+async fn answer(
+    request: Request,
+    store: &setup::Store,
+    settings: &Settings,
+    lifecycle: &LifecycleSettings,
+) -> ExitCode {
     let now = SystemClock.now();
     let policy = &settings.policy;
-    with_registry!(settings, registry => match request {
+    with_registry!(store, registry => match request {
         Request::ShowName(name) => print(admin::show_name(&registry, &name, now).await),
         Request::ShowUser(sub) => print(admin::show_user(&registry, &sub).await),
         Request::Block { name, reason, by } => {
@@ -222,6 +236,9 @@ fn print<T: Serialize>(answer: Result<T, OperationError>) -> ExitCode {
                     message: e.to_string(),
                 })
             );
+            if let Some(why) = setup::store_file_error(&e) {
+                eprintln!("usernames: {why}");
+            }
             ExitCode::from(1)
         }
     }

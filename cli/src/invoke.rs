@@ -4,31 +4,40 @@
 //! configuration is unusable. A file that cannot be read or is not JSON is a failed event (an
 //! error line in its place), so output line N always answers FILE N.
 
-use crate::setup;
+use crate::setup::{self, Store};
 use serde_json::Value;
 use shared::registry::dynamodb::{client_from_env, Timeouts};
 use shared::registry::{DynamoRegistry, MemoryRegistry, Registry};
 use shared::telemetry;
 use shared::triggers::{LambdaError, Triggers};
 use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub fn run(files: Vec<String>) -> ExitCode {
+pub fn run(files: Vec<String>, store: Option<PathBuf>) -> ExitCode {
     telemetry::init_cli();
     let (settings, runtime) = match (setup::settings("invoke"), setup::runtime("invoke")) {
         (Ok(settings), Ok(runtime)) => (settings, runtime),
         (Err(code), _) | (_, Err(code)) => return code,
     };
+    let store = match setup::store("invoke", store, &settings) {
+        Ok(store) => store,
+        Err(code) => return code,
+    };
     let all_succeeded = runtime.block_on(async {
         let pool = setup::pool_users().await;
-        match settings.table.clone() {
-            Some(table) => {
+        match store {
+            Store::Table(table) => {
                 let client = client_from_env(&Timeouts::default()).await;
                 let triggers =
                     Triggers::new(DynamoRegistry::new(client, table), settings).with_pool(pool);
                 invoke_all(&triggers, &files).await
             }
-            None => {
+            Store::File(disk) => {
+                let triggers = Triggers::new(disk, settings).with_pool(pool);
+                invoke_all(&triggers, &files).await
+            }
+            Store::Memory => {
                 let triggers = Triggers::new(MemoryRegistry::new(), settings).with_pool(pool);
                 invoke_all(&triggers, &files).await
             }

@@ -15,6 +15,7 @@ use shared::operations::reconcile::{self, ReconcileOptions};
 use shared::operations::{check_case_rule, Backoff, OperationError};
 use shared::registry::SystemClock;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The last line.
@@ -24,10 +25,14 @@ struct Summary<T> {
     dry_run: bool,
 }
 
-pub fn import(user_pool_id: String, dry_run: bool) -> ExitCode {
+pub fn import(user_pool_id: String, dry_run: bool, store: Option<PathBuf>) -> ExitCode {
     let (settings, runtime) = match (setup::settings("import"), setup::runtime("import")) {
         (Ok(settings), Ok(runtime)) => (settings, runtime),
         (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let store = match setup::store("import", store, &settings) {
+        Ok(store) => store,
+        Err(code) => return code,
     };
     let options = ImportOptions {
         policy: settings.policy.clone(),
@@ -50,7 +55,7 @@ pub fn import(user_pool_id: String, dry_run: bool) -> ExitCode {
             return ExitCode::from(2);
         };
         let bar = progress_bar();
-        let done = with_registry!(settings, registry => {
+        let done = with_registry!(&store, registry => {
             import::import(&registry, &directory, &options, &SystemClock, |p| match p {
                 import::Progress::Listed(n) => bar.set_message(format!("listing users: {n}")),
                 import::Progress::Total(n) => {
@@ -96,10 +101,19 @@ pub fn grace(raw: &str) -> Result<std::time::Duration, String> {
     }
 }
 
-pub fn reconcile(user_pool_id: String, dry_run: bool, grace: std::time::Duration) -> ExitCode {
+pub fn reconcile(
+    user_pool_id: String,
+    dry_run: bool,
+    grace: std::time::Duration,
+    store: Option<PathBuf>,
+) -> ExitCode {
     let (settings, runtime) = match (setup::settings("reconcile"), setup::runtime("reconcile")) {
         (Ok(settings), Ok(runtime)) => (settings, runtime),
         (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let store = match setup::store("reconcile", store, &settings) {
+        Ok(store) => store,
+        Err(code) => return code,
     };
     let lifecycle = match LifecycleSettings::from_env(&ProcessEnv) {
         Ok(lifecycle) => lifecycle,
@@ -127,7 +141,7 @@ pub fn reconcile(user_pool_id: String, dry_run: bool, grace: std::time::Duration
             return ExitCode::from(2);
         };
         let bar = progress_bar();
-        let done = with_registry!(settings, registry => {
+        let done = with_registry!(&store, registry => {
             reconcile::reconcile(&registry, &directory, &options, &SystemClock, |p| match p {
                 reconcile::Progress::Listed(n) => bar.set_message(format!("listing users: {n}")),
                 reconcile::Progress::Total(n) => {

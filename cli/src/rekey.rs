@@ -11,6 +11,7 @@ use crate::setup;
 use serde::Serialize;
 use shared::operations::rekey::{prepare, rekey};
 use shared::registry::{Clock, SystemClock};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Serialize)]
@@ -18,15 +19,19 @@ struct Summary<'a> {
     summary: &'a shared::operations::rekey::RekeySummary,
 }
 
-pub fn run(dry_run: bool, hold_only: bool) -> ExitCode {
+pub fn run(dry_run: bool, hold_only: bool, store: Option<PathBuf>) -> ExitCode {
     // Entries move as they are (their hashes included): no secret is needed to move them.
     let (settings, runtime) = match (setup::read_settings("rekey"), setup::runtime("rekey")) {
         (Ok(settings), Ok(runtime)) => (settings, runtime),
         (Err(code), _) | (_, Err(code)) => return code,
     };
+    let store = match setup::store("rekey", store, &settings) {
+        Ok(store) => store,
+        Err(code) => return code,
+    };
     runtime.block_on(async {
         let now = SystemClock.now();
-        let done = with_registry!(settings, registry => if hold_only {
+        let done = with_registry!(&store, registry => if hold_only {
             prepare(&registry, now, dry_run).await
         } else {
             rekey(&registry, now, dry_run).await

@@ -10,6 +10,7 @@ use shared::config::Settings;
 use shared::registry::listing::{all_owners, OwnerListing};
 use shared::registry::word_rules::{rule_form, ContainsRule, WordRules};
 use shared::registry::{Clock, RegistryError, SystemClock};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// An owner a rule would refuse now.
@@ -60,7 +61,7 @@ pub enum Request {
     List,
 }
 
-pub fn run(request: Request) -> ExitCode {
+pub fn run(request: Request, store: Option<PathBuf>) -> ExitCode {
     let command = match request {
         Request::Add { .. } => "block",
         Request::Remove(_) => "unblock",
@@ -71,6 +72,10 @@ pub fn run(request: Request) -> ExitCode {
         (Ok(settings), Ok(runtime)) => (settings, runtime),
         (Err(code), _) | (_, Err(code)) => return code,
     };
+    let store = match setup::store(command, store, &settings) {
+        Ok(store) => store,
+        Err(code) => return code,
+    };
     if let Request::Add { word, .. } = &request {
         if let Err(e) = ContainsRule::new(word) {
             eprintln!("usernames {command}: {e}");
@@ -78,7 +83,7 @@ pub fn run(request: Request) -> ExitCode {
         }
     }
     let answer = runtime.block_on(async {
-        with_registry!(settings, registry => answer(&registry, &settings, request).await)
+        with_registry!(&store, registry => answer(&registry, &settings, request).await)
     });
     match answer {
         Ok(Some(text)) => {

@@ -2,10 +2,79 @@
 //! and the exit code for a command that cannot start.
 
 use shared::config::{EnvSource, ProcessEnv, Settings};
+use shared::registry::disk::{DiskError, ENV_STORE};
 use shared::registry::dynamodb::{sdk_config_from_env, Timeouts};
+use shared::registry::DiskRegistry;
 use shared::triggers::pool::{CognitoUsers, NoPool, PoolUsers};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use tokio::runtime::Runtime;
+
+/// The registry a command works on (docs/cli.md#the-store).
+pub enum Store {
+    /// The DynamoDB table of `USERNAMES_TABLE`.
+    Table(String),
+    /// The file of `--store` or `USERNAMES_STORE`, open.
+    File(DiskRegistry),
+    /// In memory, for this process only.
+    Memory,
+}
+
+impl Store {
+    /// Which store, for a banner.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Table(table) => format!("DynamoDB table {table}"),
+            Self::File(disk) => format!("embedded, in the file {}", disk.path().display()),
+            Self::Memory => "embedded, in memory (forgotten when this process ends; --store PATH \
+                             keeps it)"
+                .to_owned(),
+        }
+    }
+}
+
+/// The store the settings and `--store` name: the table of `USERNAMES_TABLE`; else the file of
+/// `flag` (`--store`), else of `USERNAMES_STORE`, opened (created when absent); else memory. A
+/// table and a file at once is refused (exit 2), as is a file that cannot be opened or holds
+/// something other than a store: an operator who meant one store must never act on another.
+pub fn store(command: &str, flag: Option<PathBuf>, settings: &Settings) -> Result<Store, ExitCode> {
+    let path = flag.or_else(|| {
+        ProcessEnv
+            .var(ENV_STORE)
+            .filter(|value| !value.trim().is_empty())
+            .map(PathBuf::from)
+    });
+    match (&settings.table, path) {
+        (Some(table), Some(path)) => {
+            eprintln!(
+                "usernames {command}: USERNAMES_TABLE names the DynamoDB table {table} and \
+                 --store or {ENV_STORE} names the file {}: unset one, so that the command acts on \
+                 the store you mean",
+                path.display()
+            );
+            Err(ExitCode::from(2))
+        }
+        (Some(table), None) => Ok(Store::Table(table.clone())),
+        (None, Some(path)) => DiskRegistry::open(&path).map(Store::File).map_err(|e| {
+            eprintln!("usernames {command}: {e}");
+            ExitCode::from(2)
+        }),
+        (None, None) => Ok(Store::Memory),
+    }
+}
+
+/// The sentence of a store file's error behind a registry error, if it is one (a DynamoDB error
+/// stays behind "the username registry is unavailable", as the API says it).
+pub fn store_file_error(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        if let Some(disk) = err.downcast_ref::<DiskError>() {
+            return Some(disk.to_string());
+        }
+        cause = err.source();
+    }
+    None
+}
 
 /// Every setting from the environment; a bad value is a usage error (exit 2). A command that
 /// writes a DynamoDB table needs `USERNAMES_CONTACT_HASH_KEY`: without it the handlers would hash

@@ -377,6 +377,14 @@ fn tokens_of_the_issuer_rename_and_anything_else_gets_401() {
             ),
         ),
         (
+            "this issuer named `localhost`",
+            "wrong_issuer",
+            token(
+                ISSUER_KEY,
+                access_claims(&issuer.replace("127.0.0.1", "localhost"), "sub-eve"),
+            ),
+        ),
+        (
             "an ID token for another app client",
             "wrong_audience",
             token(ISSUER_KEY, with(id.clone(), "aud", json!("client-b"))),
@@ -409,9 +417,26 @@ fn tokens_of_the_issuer_rename_and_anything_else_gets_401() {
         let printed = server.printed(&line);
         assert!(printed.contains(&line), "{what}: {printed}");
     }
-    // ... and never the token or what it claims.
+    // It says what did not match, as a developer fixes it ...
     let printed = server.printed("");
+    for detail in [
+        format!(
+            "the token's issuer is http://127.0.0.1:1/other_pool; this server trusts {issuer}\""
+        ),
+        format!(
+            "the token's issuer is {}; this server trusts {issuer} (the same server named two \
+             ways",
+            issuer.replace("127.0.0.1", "localhost")
+        ),
+        "the token is for app client client-b; this server trusts app client client-a".into(),
+        "it expired 10 min ago".into(),
+        "a refresh token; send the access or ID token".into(),
+    ] {
+        assert!(printed.contains(&detail), "{detail}: {printed}");
+    }
+    // ... and never the token, its subject or an email it claims.
     assert!(!printed.contains("sub-eve"), "{printed}");
+    assert!(!printed.contains("@example.com"), "{printed}");
     for (what, _, bad) in refused.iter().filter(|(what, ..)| *what != "garbage") {
         let signature = bad.rsplit('.').next().unwrap_or(bad);
         assert!(!printed.contains(signature), "{what}: {printed}");

@@ -5,6 +5,7 @@ pub mod cognito;
 pub mod content;
 pub mod contract;
 pub mod counter;
+pub mod disk;
 pub mod events;
 pub mod faults;
 pub mod items;

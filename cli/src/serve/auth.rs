@@ -132,6 +132,69 @@ impl Refusal {
     }
 }
 
+/// A refused token: the reason, and what did not match when that helps (for the log only).
+#[derive(Debug)]
+struct Refused {
+    reason: Refusal,
+    detail: Option<String>,
+}
+
+impl Refused {
+    fn because(reason: Refusal, detail: String) -> Self {
+        Self {
+            reason,
+            detail: Some(detail),
+        }
+    }
+}
+
+impl From<Refusal> for Refused {
+    fn from(reason: Refusal) -> Self {
+        Self {
+            reason,
+            detail: None,
+        }
+    }
+}
+
+/// What the log says of a token of another issuer: both issuers, and when they differ only by
+/// how they name this machine (`localhost` against `127.0.0.1`), that this is the cause.
+fn issuer_mismatch(theirs: &str, ours: &str) -> String {
+    let same_machine = |url: &str| {
+        url.replacen("://localhost", "://127.0.0.1", 1)
+            .replacen("://[::1]", "://127.0.0.1", 1)
+    };
+    let hint = if same_machine(theirs) == same_machine(ours) {
+        " (the same server named two ways: set the trusted issuer exactly as the tokens' `iss` \
+         names it)"
+    } else {
+        ""
+    };
+    format!(
+        "the token's issuer is {}; this server trusts {ours}{hint}",
+        shorten(theirs)
+    )
+}
+
+/// At most 200 characters of a claim, for the log.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 200;
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// A span of seconds as a person reads it: `42 s`, `5 min`, `3 h`, `2 d`.
+fn seconds(secs: u64) -> String {
+    match secs {
+        0..=119 => format!("{secs} s"),
+        120..=7_199 => format!("{} min", secs / 60),
+        7_200..=172_799 => format!("{} h", secs / 3_600),
+        _ => format!("{} d", secs / 86_400),
+    }
+}
+
 impl Verifier {
     /// The verifier of the configured issuer; `None` without one (then the signed-in routes
     /// answer 401).
@@ -139,9 +202,6 @@ impl Verifier {
         let Some(issuer) = env.var(ENV_JWT_ISSUER) else {
             return Ok(None);
         };
-        let issuer = issuer.trim().trim_end_matches('/').to_string();
-        let jwks = JwksUrl::of_issuer(&issuer, trusted_roots)
-            .map_err(|reason| ConfigError::new(ENV_JWT_ISSUER, format!("`{issuer}` {reason}")))?;
         let audiences = env
             .var(ENV_JWT_AUDIENCE)
             .map(|raw| {
@@ -152,13 +212,24 @@ impl Verifier {
                     .collect()
             })
             .unwrap_or_default();
-        Ok(Some(Self {
+        Self::new(&issuer, audiences)
+            .map(Some)
+            .map_err(|reason| ConfigError::new(ENV_JWT_ISSUER, reason))
+    }
+
+    /// The verifier of `issuer` for tokens of `audiences` (app client ids; empty, any client of
+    /// the issuer). The error is a sentence that names the issuer.
+    pub fn new(issuer: &str, audiences: Vec<String>) -> Result<Self, String> {
+        let issuer = issuer.trim().trim_end_matches('/').to_string();
+        let jwks = JwksUrl::of_issuer(&issuer, trusted_roots)
+            .map_err(|reason| format!("`{issuer}` {reason}"))?;
+        Ok(Self {
             issuer,
             audiences,
             jwks,
             keys: RwLock::new(HashMap::new()),
             fetched: Mutex::new(None),
-        }))
+        })
     }
 
     /// What the verifier trusts, for `serve`'s banner.
@@ -168,33 +239,54 @@ impl Verifier {
         } else {
             format!("audience {}", self.audiences.join(", "))
         };
-        let scheme = if self.jwks.tls.is_some() {
-            "https"
-        } else {
-            "http"
-        };
         format!(
-            "signed-in routes trust user tokens of issuer {} ({audience}; keys from \
-             {scheme}://{}{}); a refused token is logged with its reason",
-            self.issuer, self.jwks.authority, self.jwks.path
+            "signed-in routes trust user tokens of issuer {} ({audience}; keys from {}); a \
+             refused token is logged with its reason",
+            self.issuer,
+            self.keys_url()
         )
     }
 
     /// The caller a request's `Authorization` header proves; `None` for anything else (absent,
     /// malformed, forged, expired or not yet valid, another issuer or audience, an unknown key,
-    /// not a user's token). A header that was there and is refused is logged with its reason.
+    /// not a user's token). A header that was there and is refused is logged with its reason
+    /// code and, where it helps a developer, what did not match (issuers, app client ids, times):
+    /// never the token, its subject or any attribute.
     pub async fn verify(&self, authorization: Option<&str>) -> Option<Caller> {
         // No header: an anonymous request, not a refused token.
         let authorization = authorization?;
         self.check(authorization)
             .await
-            .inspect_err(|refusal| {
-                tracing::warn!(reason = refusal.code(), "bearer token refused: {refusal}")
+            .inspect_err(|refused| match &refused.detail {
+                Some(detail) => tracing::warn!(
+                    reason = refused.reason.code(),
+                    detail = detail.as_str(),
+                    "bearer token refused: {}",
+                    refused.reason
+                ),
+                None => tracing::warn!(
+                    reason = refused.reason.code(),
+                    "bearer token refused: {}",
+                    refused.reason
+                ),
             })
             .ok()
     }
 
-    async fn check(&self, authorization: &str) -> Result<Caller, Refusal> {
+    /// The JWKS URL, for the log.
+    fn keys_url(&self) -> String {
+        let scheme = if self.jwks.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}{}", self.jwks.authority, self.jwks.path)
+    }
+
+    /// The signature (and algorithm) by `jsonwebtoken`; then each claim here, in the order a
+    /// developer fixes them, so that the log can say what the token carried against what this
+    /// server expects. Claims are read only from a token whose signature is the issuer's.
+    async fn check(&self, authorization: &str) -> Result<Caller, Refused> {
         let token = authorization
             .strip_prefix("Bearer ")
             .or_else(|| authorization.strip_prefix("bearer "))
@@ -203,22 +295,84 @@ impl Verifier {
             .ok_or(Refusal::NotBearer)?;
         let header = jsonwebtoken::decode_header(token).map_err(|_| Refusal::Malformed)?;
         if header.alg != Algorithm::RS256 {
-            return Err(Refusal::Algorithm);
+            return Err(Refusal::Algorithm.into());
         }
         let kid = header.kid.ok_or(Refusal::UnknownKey)?;
-        let key = self.key(&kid).await?;
+        let key = self.key(&kid).await.map_err(|reason| match reason {
+            Refusal::UnknownKey => Refused::because(
+                reason,
+                format!(
+                    "the key set at {} has no key with the token's `kid` (a token of another \
+                     issuer, or of an earlier run of a local one)",
+                    self.keys_url()
+                ),
+            ),
+            other => Refused::from(other),
+        })?;
         let mut validation = Validation::new(Algorithm::RS256);
-        validation.set_issuer(&[&self.issuer]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        // Time, issuer and audience are checked below, where the log can say what they were.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
         validation.validate_aud = false;
-        // Checked when present, as Cognito's tokens may carry it; absent, nothing to check.
-        validation.validate_nbf = true;
-        validation.leeway = LEEWAY_SECS;
         let claims = jsonwebtoken::decode::<HashMap<String, Value>>(token, &key, &validation)
             .map_err(|e| Refusal::of(&e))?
             .claims;
         let claim = |name: &str| claims.get(name).and_then(Value::as_str);
-        let caller = Caller::of_user_token(claim)?;
+
+        let issuer = claim("iss").ok_or(Refusal::Claims)?;
+        if issuer != self.issuer {
+            return Err(Refused::because(
+                Refusal::Issuer,
+                issuer_mismatch(issuer, &self.issuer),
+            ));
+        }
+        let now = jsonwebtoken::get_current_timestamp();
+        let time = |name: &str| -> Result<Option<u64>, Refused> {
+            match claims.get(name) {
+                None => Ok(None),
+                Some(value) => match value.as_f64() {
+                    Some(at) if at >= 0.0 => Ok(Some(at as u64)),
+                    _ => Err(Refusal::Claims.into()),
+                },
+            }
+        };
+        let expires = time("exp")?.ok_or(Refusal::Claims)?;
+        if expires.saturating_add(LEEWAY_SECS) <= now {
+            return Err(Refused::because(
+                Refusal::Expired,
+                format!(
+                    "it expired {} ago (sign in again, or refresh the tokens)",
+                    seconds(now - expires)
+                ),
+            ));
+        }
+        // Checked when present, as Cognito's tokens may carry it; absent, nothing to check.
+        if let Some(not_before) = time("nbf")? {
+            if not_before > now.saturating_add(LEEWAY_SECS) {
+                return Err(Refused::because(
+                    Refusal::NotYetValid,
+                    format!(
+                        "it is valid only in {} (is this machine's clock behind the issuer's?)",
+                        seconds(not_before - now)
+                    ),
+                ));
+            }
+        }
+        let caller = Caller::of_user_token(claim).map_err(|not| {
+            let kind = match claim("token_use") {
+                Some(kind @ ("access" | "id")) => format!(
+                    "an {kind} token without `sub` or the user's name (`username`, \
+                     `cognito:username`)"
+                ),
+                Some("refresh") => "a refresh token; send the access or ID token".to_owned(),
+                Some(_) => "its `token_use` is neither `access` nor `id`".to_owned(),
+                None => {
+                    "it has no `token_use` (a machine's or another service's token?)".to_owned()
+                }
+            };
+            Refused::because(Refusal::NotAUser(not), kind)
+        })?;
         // Cognito names the app client in `client_id` of an access token, `aud` of an ID token.
         let audience: Vec<&str> = match claim("token_use") {
             Some("access") => claim("client_id").into_iter().collect(),
@@ -236,7 +390,20 @@ impl Verifier {
                 .any(|a| self.audiences.iter().any(|ours| ours == a))
         };
         if !for_us {
-            return Err(Refusal::Audience);
+            let theirs = if audience.is_empty() {
+                "no app client".to_owned()
+            } else {
+                format!("app client {}", shorten(&audience.join(", ")))
+            };
+            let ours = if self.audiences.is_empty() {
+                "any app client of the issuer".to_owned()
+            } else {
+                format!("app client {}", self.audiences.join(", "))
+            };
+            return Err(Refused::because(
+                Refusal::Audience,
+                format!("the token is for {theirs}; this server trusts {ours}"),
+            ));
         }
         Ok(caller)
     }
@@ -614,6 +781,30 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), refusals.len());
+    }
+
+    #[test]
+    fn an_issuer_that_names_this_machine_another_way_is_pointed_out() {
+        let ours = "http://127.0.0.1:9229/local_pool";
+        let hinted = issuer_mismatch("http://localhost:9229/local_pool", ours);
+        assert!(hinted.contains("named two ways"), "{hinted}");
+        assert!(issuer_mismatch("http://[::1]:9229/local_pool", ours).contains("two ways"));
+        let other = issuer_mismatch("http://localhost:9229/other_pool", ours);
+        assert_eq!(
+            other,
+            "the token's issuer is http://localhost:9229/other_pool; this server trusts \
+             http://127.0.0.1:9229/local_pool"
+        );
+        assert_eq!(shorten(&"x".repeat(300)).chars().count(), 201);
+    }
+
+    #[test]
+    fn spans_are_said_in_a_sensible_unit() {
+        assert_eq!(seconds(0), "0 s");
+        assert_eq!(seconds(119), "119 s");
+        assert_eq!(seconds(600), "10 min");
+        assert_eq!(seconds(7_200), "2 h");
+        assert_eq!(seconds(3 * 86_400), "3 d");
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@
 pub mod auth;
 pub mod http;
 
-use crate::setup;
+use crate::setup::{self, Store};
 use auth::Verifier;
 use http::{ApiCall, Function, Invocation, Invoker};
 use hyper::server::conn::http1;
@@ -20,6 +20,7 @@ use shared::registry::{DynamoRegistry, MemoryRegistry, Registry};
 use shared::telemetry;
 use shared::triggers::{dispatch, Triggers};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,11 +32,15 @@ use tokio::task::JoinSet;
 /// `usernames serve --addr ADDR`: the handlers and the HTTP API on the embedded store, or on
 /// DynamoDB when `USERNAMES_TABLE` is set. Exit 2 when the configuration or the address is
 /// unusable.
-pub fn run(addr: SocketAddr) -> ExitCode {
+pub fn run(addr: SocketAddr, store: Option<PathBuf>) -> ExitCode {
     telemetry::init_cli();
     let (settings, runtime) = match (setup::settings("serve"), setup::server_runtime("serve")) {
         (Ok(settings), Ok(runtime)) => (settings, runtime),
         (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let store = match setup::store("serve", store, &settings) {
+        Ok(store) => store,
+        Err(code) => return code,
     };
     let (api_settings, verifier) = match (
         ApiSettings::from_env(&ProcessEnv),
@@ -62,10 +67,10 @@ pub fn run(addr: SocketAddr) -> ExitCode {
             None => None,
         };
         let pool = setup::pool_users().await;
-        match settings.table.clone() {
-            Some(table) => {
+        let label = store.describe();
+        match store {
+            Store::Table(table) => {
                 let client = client_from_env(&Timeouts::default()).await;
-                let label = format!("DynamoDB table {table}");
                 let served = Served::new(
                     Arc::new(DynamoRegistry::new(client, table)),
                     settings,
@@ -76,7 +81,12 @@ pub fn run(addr: SocketAddr) -> ExitCode {
                 .with_pool(pool);
                 serve(addr, Arc::new(served), &label, &trust).await
             }
-            None => {
+            Store::File(disk) => {
+                let served = Served::new(Arc::new(disk), settings, api_settings, mirror, verifier)
+                    .with_pool(pool);
+                serve(addr, Arc::new(served), &label, &trust).await
+            }
+            Store::Memory => {
                 let served = Served::new(
                     Arc::new(MemoryRegistry::new()),
                     settings,
@@ -85,7 +95,7 @@ pub fn run(addr: SocketAddr) -> ExitCode {
                     verifier,
                 )
                 .with_pool(pool);
-                serve(addr, Arc::new(served), "embedded, in memory", &trust).await
+                serve(addr, Arc::new(served), &label, &trust).await
             }
         }
     });
@@ -176,9 +186,34 @@ pub async fn serve<I: Invoker>(
     store: &str,
     trust: &str,
 ) -> Result<(), String> {
-    let listener = TcpListener::bind(addr)
-        .await
+    let listener = bind(addr, "serve").await?;
+    let local = listener
+        .local_addr()
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let shutdown = shutdown_signal();
+    say!(
+        "usernames serve: Lambda Invoke API on http://{local} (functions: pre-sign-up, post-confirmation, pre-token-generation; store: {store})"
+    );
+    say!("usernames serve: HTTP API on http://{local}/v1/ (GET /v1/usernames/{{name}}, PUT and DELETE /v1/me/username)");
+    say!("usernames serve: {trust}");
+    serve_until(listener, invoker, shutdown).await;
+    say!("usernames serve: shutting down");
+    Ok(())
+}
+
+/// A listener on `addr`, or a sentence saying why not (a port in use is said as such). Warns,
+/// as `usernames <command>`, when it is beyond loopback.
+pub async fn bind(addr: SocketAddr, command: &str) -> Result<TcpListener, String> {
+    let listener = TcpListener::bind(addr).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            format!(
+                "cannot listen on {addr}: the port is taken by another program (another \
+                 `usernames serve` or `dev`?); stop it or choose another port"
+            )
+        } else {
+            format!("cannot listen on {addr}: {e}")
+        }
+    })?;
     let local = listener
         .local_addr()
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -186,19 +221,22 @@ pub async fn serve<I: Invoker>(
     // machine, not on a network.
     if !local.ip().to_canonical().is_loopback() {
         eprintln!(
-            "usernames serve: listening on {local}, beyond loopback: it serves the registry \
+            "usernames {command}: listening on {local}, beyond loopback: it serves the registry \
              without authentication to the network (anyone who reaches it can invoke the \
              triggers), and is meant for local development; --addr 127.0.0.1:PORT keeps it on \
              this machine."
         );
     }
-    let shutdown = shutdown_signal();
-    say!(
-        "usernames serve: Lambda Invoke API on http://{local} (functions: pre-sign-up, post-confirmation, pre-token-generation; store: {store})"
-    );
-    say!("usernames serve: HTTP API on http://{local}/v1/ (GET /v1/usernames/{{name}}, PUT and DELETE /v1/me/username)");
-    say!("usernames serve: {trust}");
+    Ok(listener)
+}
 
+/// Answers on `listener` until `shutdown` completes, then lets in-flight requests finish (up to
+/// [`DRAIN`]).
+pub async fn serve_until<I: Invoker>(
+    listener: TcpListener,
+    invoker: Arc<I>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
     let endpoint = Arc::new(http::Endpoint::new(invoker));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
@@ -230,19 +268,17 @@ pub async fn serve<I: Invoker>(
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
-    say!("usernames serve: shutting down");
     let _ = stop_tx.send(true);
     let _ = tokio::time::timeout(DRAIN, async {
         while connections.join_next().await.is_some() {}
     })
     .await;
-    Ok(())
 }
 
 /// Waits for SIGINT or SIGTERM. The handlers are installed when this is called, not when the
 /// future is first polled: a supervisor that reads the banner and stops the server at once must
 /// find them in place.
-fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};

@@ -114,12 +114,9 @@ enum Listed {
 
 /// The memory store keeps a user record exactly for each active name of a `sub` (both written
 /// under one lock), so its active entries are its owners.
-impl OwnerListing for MemoryRegistry {
-    async fn owners_page(
-        &self,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<OwnersPage, RegistryError> {
+impl super::memory::Tables {
+    /// [`OwnerListing::owners_page`].
+    pub(super) fn owners_page(&self, after: Option<&str>, limit: usize) -> OwnersPage {
         let mut listed: Vec<(String, Listed)> = self
             .claims()
             .into_iter()
@@ -165,7 +162,17 @@ impl OwnerListing for MemoryRegistry {
                 Listed::Legacy(legacy) => page.legacy.push(legacy),
             }
         }
-        Ok(page)
+        page
+    }
+}
+
+impl OwnerListing for MemoryRegistry {
+    async fn owners_page(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<OwnersPage, RegistryError> {
+        Ok(self.lock().owners_page(after, limit))
     }
 }
 

@@ -1,6 +1,8 @@
 //! The registry in memory, for unit tests and the CLI's embedded store. It decides exactly as the
 //! DynamoDB conditions do (the shared contract suite checks both), under one lock per operation,
-//! which makes its two-item commit as atomic as DynamoDB's transaction.
+//! which makes its two-item commit as atomic as DynamoDB's transaction. The decisions are methods
+//! of [`Tables`], so the store on disk (`registry/disk.rs`) runs the very same code over the
+//! tables it loads inside one database transaction.
 
 use super::rules::{self, RenamePlan};
 use super::{
@@ -12,7 +14,10 @@ use crate::policy::{NameKey, Username, KEY_VERSION};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-#[derive(Debug, Default)]
+/// Every entry of a registry: names, user records and operator rules. Each operation below is one
+/// atomic step over them, so whoever holds them exclusively (a lock, a database write
+/// transaction) gets the store's conditional writes and transactions.
+#[derive(Debug, Default, Clone, PartialEq)]
 pub(super) struct Tables {
     pub(super) names: HashMap<NameKey, Claim>,
     /// The user records: the name each `sub` owns.
@@ -34,9 +39,7 @@ impl MemoryRegistry {
 
     /// Every name entry, ordered by key (for the CLI and tests).
     pub fn claims(&self) -> Vec<Claim> {
-        let mut claims: Vec<Claim> = self.lock().names.values().cloned().collect();
-        claims.sort_by(|a, b| a.key.cmp(&b.key));
-        claims
+        self.lock().claims()
     }
 
     /// Puts an entry as it is, whatever it holds: for tests that start from a given state (an
@@ -52,36 +55,7 @@ impl MemoryRegistry {
 
     /// Every user record, ordered by `sub`.
     pub fn users(&self) -> Vec<(String, UserRecord)> {
-        let mut users: Vec<(String, UserRecord)> = self
-            .lock()
-            .users
-            .iter()
-            .map(|(sub, record)| (sub.clone(), record.clone()))
-            .collect();
-        users.sort_by(|a, b| a.0.cmp(&b.0));
-        users
-    }
-
-    /// `Registry::retire_first_version` under the lock: the first-version entry of `user_name`
-    /// into quarantine (the `userName` stays as the previous owner, which no `sub` matches) or
-    /// removed.
-    fn retire_first_version_entry(
-        &self,
-        key: &NameKey,
-        user_name: &str,
-        quarantine_until: Option<Timestamp>,
-    ) -> bool {
-        let mut tables = self.lock();
-        if !rules::legacy_retirement_may_write(tables.names.get(key), user_name) {
-            return false;
-        }
-        match quarantine_until {
-            Some(until) => quarantine(&mut tables.names, key, user_name, until),
-            None => {
-                tables.names.remove(key);
-            }
-        }
-        true
+        self.lock().users_by_sub()
     }
 
     pub(super) fn lock(&self) -> MutexGuard<'_, Tables> {
@@ -93,16 +67,34 @@ impl MemoryRegistry {
     }
 }
 
-impl Registry for MemoryRegistry {
-    async fn reserve(
-        &self,
+impl Tables {
+    /// Every name entry, ordered by key.
+    pub(super) fn claims(&self) -> Vec<Claim> {
+        let mut claims: Vec<Claim> = self.names.values().cloned().collect();
+        claims.sort_by(|a, b| a.key.cmp(&b.key));
+        claims
+    }
+
+    /// Every user record, ordered by `sub`.
+    pub(super) fn users_by_sub(&self) -> Vec<(String, UserRecord)> {
+        let mut users: Vec<(String, UserRecord)> = self
+            .users
+            .iter()
+            .map(|(sub, record)| (sub.clone(), record.clone()))
+            .collect();
+        users.sort_by(|a, b| a.0.cmp(&b.0));
+        users
+    }
+
+    /// [`Registry::reserve`].
+    pub(super) fn reserve(
+        &mut self,
         r: &Reservation,
         now: Timestamp,
     ) -> Result<ReserveOutcome, RegistryError> {
         let holder = r.stored_holder()?.to_owned();
-        let mut tables = self.lock();
         let key = r.username.key();
-        let old = tables.names.get(key);
+        let old = self.names.get(key);
         if !rules::reservation_may_write(old, now) {
             return Ok(old.map_or(ReserveOutcome::Taken, |old| {
                 rules::refused_reservation(old, r)
@@ -112,11 +104,11 @@ impl Registry for MemoryRegistry {
         if r.username
             .older_keys()
             .iter()
-            .any(|older| rules::older_entry_blocks(tables.names.get(older), now, &owns))
+            .any(|older| rules::older_entry_blocks(self.names.get(older), now, &owns))
         {
             return Ok(ReserveOutcome::Taken);
         }
-        tables.names.insert(
+        self.names.insert(
             key.clone(),
             Claim {
                 key: key.clone(),
@@ -134,21 +126,21 @@ impl Registry for MemoryRegistry {
         Ok(ReserveOutcome::Reserved)
     }
 
-    async fn commit(&self, c: &Commitment, now: Timestamp) -> Result<CommitOutcome, RegistryError> {
-        let mut tables = self.lock();
+    /// [`Registry::commit`].
+    pub(super) fn commit(&mut self, c: &Commitment, now: Timestamp) -> CommitOutcome {
         let key = c.username.key();
-        let old = tables.names.get(key);
+        let old = self.names.get(key);
         if !rules::commit_may_take_name(old, c, now) {
-            return Ok(CommitOutcome::Taken);
+            return CommitOutcome::Taken;
         }
-        let owned = tables.users.get(&c.sub).and_then(|u| u.owned.as_ref());
+        let owned = self.users.get(&c.sub).and_then(|u| u.owned.as_ref());
         if !rules::commit_may_record_user(owned, key) {
-            return Ok(CommitOutcome::OwnsAnotherName);
+            return CommitOutcome::OwnsAnotherName;
         }
         // A replay keeps the first commit's instant (DynamoDB: `if_not_exists`); pending and
         // quarantined entries carry none.
         let since = old.and_then(|old| old.since).unwrap_or(now);
-        tables.names.insert(
+        self.names.insert(
             key.clone(),
             Claim {
                 key: key.clone(),
@@ -160,75 +152,69 @@ impl Registry for MemoryRegistry {
                 since: Some(since),
             },
         );
-        let user = tables.users.entry(c.sub.clone()).or_default();
+        let user = self.users.entry(c.sub.clone()).or_default();
         let user_since = user.owned.as_ref().map_or(now, |owned| owned.since);
         user.owned = Some(OwnedName {
             key: key.clone(),
             display: c.username.display().to_owned(),
             since: user_since,
         });
-        Ok(CommitOutcome::Committed)
+        CommitOutcome::Committed
     }
 
-    async fn user(&self, sub: &str) -> Result<Option<UserRecord>, RegistryError> {
-        Ok(self.lock().users.get(sub).cloned())
-    }
-
-    async fn rename_with_undo(
-        &self,
+    /// [`Registry::rename_with_undo`].
+    pub(super) fn rename_with_undo(
+        &mut self,
         r: &Rename,
         now: Timestamp,
-    ) -> Result<(RenameOutcome, Option<RenameUndo>), RegistryError> {
-        let mut tables = self.lock();
-        let tables = &mut *tables;
+    ) -> (RenameOutcome, Option<RenameUndo>) {
         let key = r.to.key();
         let undo = |change| RenameUndo {
             sub: r.sub.clone(),
             to: r.to.clone(),
             change,
         };
-        match rules::plan_rename(tables.users.get(&r.sub), r, now) {
-            RenamePlan::Unchanged { previous } => Ok((RenameOutcome::Renamed { previous }, None)),
-            RenamePlan::Cooldown { until } => Ok((RenameOutcome::Cooldown { until }, None)),
+        match rules::plan_rename(self.users.get(&r.sub), r, now) {
+            RenamePlan::Unchanged { previous } => (RenameOutcome::Renamed { previous }, None),
+            RenamePlan::Cooldown { until } => (RenameOutcome::Cooldown { until }, None),
             RenamePlan::Respell { current } => {
-                if let Some(claim) = tables.names.get_mut(key) {
+                if let Some(claim) = self.names.get_mut(key) {
                     r.to.display().clone_into(&mut claim.display);
                 }
-                if let Some(owned) = tables.users.get_mut(&r.sub).and_then(|u| u.owned.as_mut()) {
+                if let Some(owned) = self.users.get_mut(&r.sub).and_then(|u| u.owned.as_mut()) {
                     r.to.display().clone_into(&mut owned.display);
                 }
                 let change = RenameChange::Respelled {
                     display: current.display.clone(),
                 };
-                Ok((
+                (
                     RenameOutcome::Renamed {
                         previous: Some(current.display),
                     },
                     Some(undo(change)),
-                ))
+                )
             }
             RenamePlan::Move { from } => {
-                let old = tables.names.get(key);
+                let old = self.names.get(key);
                 if !rules::rename_may_take_name(old, &r.sub, now) {
-                    return Ok((RenameOutcome::Taken, None));
+                    return (RenameOutcome::Taken, None);
                 }
                 let owns = rules::renamer_owns(&r.sub);
                 if r.to
                     .older_keys()
                     .iter()
-                    .any(|older| rules::older_entry_blocks(tables.names.get(older), now, &owns))
+                    .any(|older| rules::older_entry_blocks(self.names.get(older), now, &owns))
                 {
-                    return Ok((RenameOutcome::Taken, None));
+                    return (RenameOutcome::Taken, None);
                 }
                 let taken_back = rules::taken_back(old, &r.sub, now).map(Box::new);
-                let before = tables.users.get(&r.sub).cloned();
-                tables
-                    .names
+                let before = self.users.get(&r.sub).cloned();
+                self.names
                     .insert(key.clone(), active_entry(&r.to, &r.sub, now));
                 if let Some(from) = &from {
-                    quarantine(&mut tables.names, &from.key, &r.sub, r.quarantine_until);
+                    quarantine(&mut self.names, &from.key, &r.sub, r.quarantine_until);
                 }
-                let user = tables.users.entry(r.sub.clone()).or_default();
+                let user = self.users.entry(r.sub.clone()).or_default();
                 user.owned = Some(OwnedName {
                     key: key.clone(),
                     display: r.to.display().to_owned(),
@@ -242,35 +228,34 @@ impl Registry for MemoryRegistry {
                     before,
                     taken_back,
                 };
-                Ok((
+                (
                     RenameOutcome::Renamed {
                         previous: from.map(|f| f.display),
                     },
                     Some(undo(change)),
-                ))
+                )
             }
         }
     }
 
-    async fn undo_rename(&self, u: &RenameUndo) -> Result<UndoOutcome, RegistryError> {
-        let mut tables = self.lock();
-        let tables = &mut *tables;
+    /// [`Registry::undo_rename`].
+    pub(super) fn undo_rename(&mut self, u: &RenameUndo) -> UndoOutcome {
         let key = u.to.key();
         let given_up = match &u.change {
             RenameChange::Moved { before, .. } => before.as_ref().and_then(|b| b.owned.clone()),
             RenameChange::Respelled { .. } => None,
         };
-        let user = tables.users.get(&u.sub);
-        let given_up_entry = given_up.as_ref().and_then(|g| tables.names.get(&g.key));
-        if !rules::undo_may_apply(u, user, tables.names.get(key), given_up_entry) {
-            return Ok(rules::refused_undo(u, user));
+        let user = self.users.get(&u.sub);
+        let given_up_entry = given_up.as_ref().and_then(|g| self.names.get(&g.key));
+        if !rules::undo_may_apply(u, user, self.names.get(key), given_up_entry) {
+            return rules::refused_undo(u, user);
         }
         match &u.change {
             RenameChange::Respelled { display } => {
-                if let Some(claim) = tables.names.get_mut(key) {
+                if let Some(claim) = self.names.get_mut(key) {
                     display.clone_into(&mut claim.display);
                 }
-                if let Some(owned) = tables.users.get_mut(&u.sub).and_then(|r| r.owned.as_mut()) {
+                if let Some(owned) = self.users.get_mut(&u.sub).and_then(|r| r.owned.as_mut()) {
                     display.clone_into(&mut owned.display);
                 }
             }
@@ -279,14 +264,14 @@ impl Registry for MemoryRegistry {
             } => {
                 match taken_back {
                     Some(entry) => {
-                        tables.names.insert(key.clone(), Claim::clone(entry));
+                        self.names.insert(key.clone(), Claim::clone(entry));
                     }
                     None => {
-                        tables.names.remove(key);
+                        self.names.remove(key);
                     }
                 }
                 if let Some(given_up) = &given_up {
-                    if let Some(claim) = tables.names.get_mut(&given_up.key) {
+                    if let Some(claim) = self.names.get_mut(&given_up.key) {
                         claim.state = ClaimState::Active {
                             owner: Owner::Sub(u.sub.clone()),
                         };
@@ -296,57 +281,52 @@ impl Registry for MemoryRegistry {
                 }
                 match before {
                     Some(record) => {
-                        tables.users.insert(u.sub.clone(), record.clone());
+                        self.users.insert(u.sub.clone(), record.clone());
                     }
                     None => {
-                        tables.users.remove(&u.sub);
+                        self.users.remove(&u.sub);
                     }
                 }
             }
         }
-        Ok(UndoOutcome::Undone)
+        UndoOutcome::Undone
     }
 
-    async fn give_up(
-        &self,
+    /// [`Registry::give_up`].
+    pub(super) fn give_up(
+        &mut self,
         sub: &str,
         quarantine_until: Option<Timestamp>,
         renamed_at: Option<Timestamp>,
-    ) -> Result<Option<String>, RegistryError> {
-        let mut tables = self.lock();
-        let tables = &mut *tables;
-        let Some(user) = tables.users.get_mut(sub) else {
-            return Ok(None);
-        };
-        let Some(owned) = user.owned.take() else {
-            return Ok(None);
-        };
+    ) -> Option<String> {
+        let user = self.users.get_mut(sub)?;
+        let owned = user.owned.take()?;
         if let Some(at) = renamed_at {
             user.renamed_at = Some(at);
             user.previous = Some(owned.display.clone());
         }
         match quarantine_until {
-            Some(until) => quarantine(&mut tables.names, &owned.key, sub, until),
+            Some(until) => quarantine(&mut self.names, &owned.key, sub, until),
             None => {
-                tables.names.remove(&owned.key);
+                self.names.remove(&owned.key);
             }
         }
-        Ok(Some(owned.display))
+        Some(owned.display)
     }
 
-    async fn block(
-        &self,
+    /// [`Registry::block`].
+    pub(super) fn block(
+        &mut self,
         name: &Username,
         request: BlockRequest<'_>,
         now: Timestamp,
-    ) -> Result<BlockOutcome, RegistryError> {
-        let mut tables = self.lock();
+    ) -> BlockOutcome {
         let key = name.key();
-        let old = tables.names.get(key);
+        let old = self.names.get(key);
         if !rules::block_may_write(old, now) {
-            return Ok(old.map_or(BlockOutcome::Blocked, |old| BlockOutcome::Held(old.clone())));
+            return old.map_or(BlockOutcome::Blocked, |old| BlockOutcome::Held(old.clone()));
         }
-        tables.names.insert(
+        self.names.insert(
             key.clone(),
             Claim {
                 key: key.clone(),
@@ -359,25 +339,110 @@ impl Registry for MemoryRegistry {
                 since: Some(now),
             },
         );
-        Ok(BlockOutcome::Blocked)
+        BlockOutcome::Blocked
     }
 
-    async fn unblock(&self, key: &NameKey) -> Result<bool, RegistryError> {
-        let mut tables = self.lock();
-        let removable = tables.names.get(key).is_some_and(|c| {
+    /// [`Registry::unblock`].
+    pub(super) fn unblock(&mut self, key: &NameKey) -> bool {
+        let removable = self.names.get(key).is_some_and(|c| {
             matches!(
                 c.state,
                 ClaimState::Blocked { .. } | ClaimState::Quarantined { .. }
             )
         });
         if removable {
-            tables.names.remove(key);
+            self.names.remove(key);
         }
-        Ok(removable)
+        removable
+    }
+
+    /// [`Registry::retire_first_version`]: the first-version entry of `user_name` into quarantine
+    /// (the `userName` stays as the previous owner, which no `sub` matches) or removed.
+    pub(super) fn retire_first_version(
+        &mut self,
+        key: &NameKey,
+        user_name: &str,
+        quarantine_until: Option<Timestamp>,
+    ) -> bool {
+        if !rules::legacy_retirement_may_write(self.names.get(key), user_name) {
+            return false;
+        }
+        match quarantine_until {
+            Some(until) => quarantine(&mut self.names, key, user_name, until),
+            None => {
+                self.names.remove(key);
+            }
+        }
+        true
+    }
+
+    /// [`Registry::first_version_names`].
+    pub(super) fn first_version_names(&self, holder: &Holder) -> Vec<Claim> {
+        self.claims()
+            .into_iter()
+            .filter(|claim| {
+                // The stored spellings exactly, as DynamoDB's index is queried.
+                matches!(&claim.state, ClaimState::Active {
+                    owner: Owner::LegacyUserName(user_name),
+                } if holder.first_version_spellings().contains(&user_name.as_str()))
+            })
+            .collect()
+    }
+}
+
+impl Registry for MemoryRegistry {
+    async fn reserve(
+        &self,
+        r: &Reservation,
+        now: Timestamp,
+    ) -> Result<ReserveOutcome, RegistryError> {
+        self.lock().reserve(r, now)
+    }
+
+    async fn commit(&self, c: &Commitment, now: Timestamp) -> Result<CommitOutcome, RegistryError> {
+        Ok(self.lock().commit(c, now))
+    }
+
+    async fn user(&self, sub: &str) -> Result<Option<UserRecord>, RegistryError> {
+        Ok(self.lock().users.get(sub).cloned())
+    }
+
+    async fn rename_with_undo(
+        &self,
+        r: &Rename,
+        now: Timestamp,
+    ) -> Result<(RenameOutcome, Option<RenameUndo>), RegistryError> {
+        Ok(self.lock().rename_with_undo(r, now))
+    }
+
+    async fn undo_rename(&self, u: &RenameUndo) -> Result<UndoOutcome, RegistryError> {
+        Ok(self.lock().undo_rename(u))
+    }
+
+    async fn give_up(
+        &self,
+        sub: &str,
+        quarantine_until: Option<Timestamp>,
+        renamed_at: Option<Timestamp>,
+    ) -> Result<Option<String>, RegistryError> {
+        Ok(self.lock().give_up(sub, quarantine_until, renamed_at))
+    }
+
+    async fn block(
+        &self,
+        name: &Username,
+        request: BlockRequest<'_>,
+        now: Timestamp,
+    ) -> Result<BlockOutcome, RegistryError> {
+        Ok(self.lock().block(name, request, now))
+    }
+
+    async fn unblock(&self, key: &NameKey) -> Result<bool, RegistryError> {
+        Ok(self.lock().unblock(key))
     }
 
     async fn contains_rules(&self) -> Result<Vec<super::word_rules::ContainsRule>, RegistryError> {
-        Ok(self.contains_rules_now())
+        Ok(self.lock().contains_rules())
     }
 
     async fn get(&self, key: &NameKey) -> Result<Option<Claim>, RegistryError> {
@@ -390,20 +455,13 @@ impl Registry for MemoryRegistry {
         user_name: &str,
         quarantine_until: Option<Timestamp>,
     ) -> Result<bool, RegistryError> {
-        Ok(self.retire_first_version_entry(key, user_name, quarantine_until))
+        Ok(self
+            .lock()
+            .retire_first_version(key, user_name, quarantine_until))
     }
 
     async fn first_version_names(&self, holder: &Holder) -> Result<Vec<Claim>, RegistryError> {
-        Ok(self
-            .claims()
-            .into_iter()
-            .filter(|claim| {
-                // The stored spellings exactly, as DynamoDB's index is queried.
-                matches!(&claim.state, ClaimState::Active {
-                    owner: Owner::LegacyUserName(user_name),
-                } if holder.first_version_spellings().contains(&user_name.as_str()))
-            })
-            .collect())
+        Ok(self.lock().first_version_names(holder))
     }
 }
 

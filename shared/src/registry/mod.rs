@@ -7,9 +7,12 @@
 //! which Cognito never reuses. A user record keyed by `sub`, written in the same
 //! transaction as the name, says which name that `sub` owns: the token trigger reads only it.
 //!
-//! This file is the contract between the handlers and the stores (memory, DynamoDB).
+//! This file is the contract between the handlers and the stores (memory, DynamoDB, and with the
+//! `disk` feature a file).
 
 pub mod contact;
+#[cfg(feature = "disk")]
+pub mod disk;
 pub mod dynamodb;
 pub mod first_version;
 pub mod listing;
@@ -21,6 +24,8 @@ pub mod sdk;
 pub mod word_rules;
 
 pub use contact::{ContactHash, ContactKey, Contacts};
+#[cfg(feature = "disk")]
+pub use disk::DiskRegistry;
 pub use dynamodb::DynamoRegistry;
 pub use first_version::adopt_first_version_names;
 pub use memory::MemoryRegistry;

@@ -142,67 +142,60 @@ fn recorded_owner(claim: &Claim) -> Option<&str> {
     claim.owner_sub()
 }
 
-impl Rekeying for MemoryRegistry {
-    async fn entries_page(
-        &self,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<EntriesPage, RegistryError> {
-        // One page holds everything: the memory store is small, and a consistent copy is simpler.
-        let _ = (after, limit);
+impl super::memory::Tables {
+    /// [`Rekeying::entries_page`]: one page holds everything (a consistent copy of a store this
+    /// small is simpler than a cursor).
+    pub(super) fn entries_page(&self, after: Option<&str>) -> EntriesPage {
         if after.is_some() {
-            return Ok(EntriesPage::default());
+            return EntriesPage::default();
         }
-        Ok(EntriesPage {
+        EntriesPage {
             claims: self.claims(),
-            users: self.users(),
+            users: self.users_by_sub(),
             next: None,
+        }
+    }
+
+    /// Whether `claim` (at `key`) is named by its owner's record, as a relocation reads it.
+    fn records_name(&self, claim: &Claim, key: &NameKey) -> bool {
+        recorded_owner(claim).is_none_or(|sub| {
+            self.users
+                .get(sub)
+                .and_then(|u| u.owned.as_ref())
+                .is_some_and(|owned| owned.key == *key)
         })
     }
 
-    async fn relocate(
-        &self,
-        relocation: &Relocation<'_>,
-    ) -> Result<RelocationOutcome, RegistryError> {
-        let mut tables = self.lock();
-        let tables = &mut *tables;
+    /// [`Rekeying::relocate`].
+    pub(super) fn relocate(&mut self, relocation: &Relocation<'_>) -> RelocationOutcome {
         let from = match relocation {
             Relocation::Restamp { from }
             | Relocation::Move { from, .. }
             | Relocation::Remove { from }
             | Relocation::Hold { from, .. } => *from,
         };
-        let records_name = |tables: &super::memory::Tables, claim: &Claim, key: &NameKey| {
-            recorded_owner(claim).is_none_or(|sub| {
-                tables
-                    .users
-                    .get(sub)
-                    .and_then(|u| u.owned.as_ref())
-                    .is_some_and(|owned| owned.key == *key)
-            })
-        };
-        if tables.names.get(&from.key) != Some(from) || !records_name(tables, from, &from.key) {
-            return Ok(RelocationOutcome::Changed);
+        if self.names.get(&from.key) != Some(from) || !self.records_name(from, &from.key) {
+            return RelocationOutcome::Changed;
         }
         match relocation {
             Relocation::Restamp { .. } => {
-                if let Some(entry) = tables.names.get_mut(&from.key) {
+                if let Some(entry) = self.names.get_mut(&from.key) {
                     entry.key_version = crate::policy::KEY_VERSION;
                 }
             }
             Relocation::Move { to, replacing, .. } => {
-                if tables.names.get(*to) != *replacing
-                    || replacing.is_some_and(|r| !records_name(tables, r, to))
+                if self.names.get(*to) != *replacing
+                    || replacing.is_some_and(|r| !self.records_name(r, to))
                 {
-                    return Ok(RelocationOutcome::Changed);
+                    return RelocationOutcome::Changed;
                 }
                 if let Some(sub) = replacing.and_then(|r| recorded_owner(r)) {
-                    if let Some(user) = tables.users.get_mut(sub) {
+                    if let Some(user) = self.users.get_mut(sub) {
                         user.owned = None;
                     }
                 }
-                tables.names.remove(&from.key);
-                tables.names.insert(
+                self.names.remove(&from.key);
+                self.names.insert(
                     (*to).clone(),
                     Claim {
                         key: (*to).clone(),
@@ -211,27 +204,44 @@ impl Rekeying for MemoryRegistry {
                     },
                 );
                 if let Some(sub) = recorded_owner(from) {
-                    if let Some(owned) = tables.users.get_mut(sub).and_then(|u| u.owned.as_mut()) {
+                    if let Some(owned) = self.users.get_mut(sub).and_then(|u| u.owned.as_mut()) {
                         owned.key = (*to).clone();
                     }
                 }
             }
             Relocation::Remove { .. } => {
-                tables.names.remove(&from.key);
+                self.names.remove(&from.key);
                 if let Some(sub) = recorded_owner(from) {
-                    if let Some(user) = tables.users.get_mut(sub) {
+                    if let Some(user) = self.users.get_mut(sub) {
                         user.owned = None;
                     }
                 }
             }
             Relocation::Hold { to, replacing, .. } => {
-                if tables.names.get(*to) != *replacing {
-                    return Ok(RelocationOutcome::Changed);
+                if self.names.get(*to) != *replacing {
+                    return RelocationOutcome::Changed;
                 }
-                tables.names.insert((*to).clone(), placeholder(from, to));
+                self.names.insert((*to).clone(), placeholder(from, to));
             }
         }
-        Ok(RelocationOutcome::Done)
+        RelocationOutcome::Done
+    }
+}
+
+impl Rekeying for MemoryRegistry {
+    async fn entries_page(
+        &self,
+        after: Option<&str>,
+        _limit: usize,
+    ) -> Result<EntriesPage, RegistryError> {
+        Ok(self.lock().entries_page(after))
+    }
+
+    async fn relocate(
+        &self,
+        relocation: &Relocation<'_>,
+    ) -> Result<RelocationOutcome, RegistryError> {
+        Ok(self.lock().relocate(relocation))
     }
 }
 

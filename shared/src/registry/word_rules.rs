@@ -201,23 +201,30 @@ pub trait WordRules: Registry {
     ) -> impl Future<Output = Result<bool, RegistryError>> + Send;
 }
 
-impl MemoryRegistry {
-    pub(super) fn contains_rules_now(&self) -> Vec<ContainsRule> {
-        self.lock().rules.values().cloned().collect()
+impl super::memory::Tables {
+    /// [`Registry::contains_rules`].
+    pub(super) fn contains_rules(&self) -> Vec<ContainsRule> {
+        self.rules.values().cloned().collect()
+    }
+
+    /// [`WordRules::add_contains_rule`].
+    pub(super) fn add_contains_rule(&mut self, rule: &ContainsRule) -> bool {
+        self.rules.insert(rule.form.clone(), rule.clone()).is_some()
+    }
+
+    /// [`WordRules::remove_contains_rule`].
+    pub(super) fn remove_contains_rule(&mut self, word: &str) -> bool {
+        self.rules.remove(&rule_form(word)).is_some()
     }
 }
 
 impl WordRules for MemoryRegistry {
     async fn add_contains_rule(&self, rule: &ContainsRule) -> Result<bool, RegistryError> {
-        Ok(self
-            .lock()
-            .rules
-            .insert(rule.form.clone(), rule.clone())
-            .is_some())
+        Ok(self.lock().add_contains_rule(rule))
     }
 
     async fn remove_contains_rule(&self, word: &str) -> Result<bool, RegistryError> {
-        Ok(self.lock().rules.remove(&rule_form(word)).is_some())
+        Ok(self.lock().remove_contains_rule(word))
     }
 }
 
@@ -253,14 +260,18 @@ fn rules_of(item: Option<&Item>) -> Result<(BTreeMap<String, ContainsRule>, i64)
     let mut rules = BTreeMap::new();
     if let Some(map) = item.get(RULES) {
         let map = map.as_m().map_err(|_| corrupt("rules"))?;
-        for (form, rule) in map {
+        for rule in map.values() {
             let rule = rule.as_m().map_err(|_| corrupt("rule"))?;
             let text = |name: &str| rule.get(name).and_then(|v| v.as_s().ok()).cloned();
+            let word = text(WORD).ok_or_else(|| corrupt("word"))?;
+            // The form is derived again rather than read: a new key version may give the word
+            // another form (`vvip` is `wip` from version 3 on), and names are keyed by the new one.
+            let form = rule_form(&word);
             rules.insert(
                 form.clone(),
                 ContainsRule {
-                    word: text(WORD).ok_or_else(|| corrupt("word"))?,
-                    form: form.clone(),
+                    word,
+                    form,
                     by: text(BY),
                     reason: text(REASON),
                     since: rule
@@ -394,6 +405,26 @@ mod tests {
         assert!(hits("the_real_elonmusk", &["elonmusk"]));
         assert!(!hits("supporter", &["supports"]));
         assert!(!hits("alice", &["support"]));
+    }
+
+    #[test]
+    fn a_rule_written_under_an_older_key_version_is_read_in_the_current_form() {
+        // Version 2 wrote the rule `vvip` under the form `vvip`; version 3 keys `vv` as `w`.
+        let rule: Item = [(WORD.to_owned(), AttributeValue::S("vvip".into()))].into();
+        let item: Item = [
+            (REVISION.to_owned(), AttributeValue::N("3".into())),
+            (
+                RULES.to_owned(),
+                AttributeValue::M([("vvip".to_owned(), AttributeValue::M(rule))].into()),
+            ),
+        ]
+        .into();
+        let (read, revision) = rules_of(Some(&item)).unwrap();
+        assert_eq!(revision, 3);
+        let rule = read.get("wip").expect("keyed by the current form");
+        assert_eq!((rule.word.as_str(), rule.form.as_str()), ("vvip", "wip"));
+        let name = Policy::default().evaluate("the_vvip_desk").unwrap();
+        assert!(matching_rule(&name, &[rule.clone()]).is_some());
     }
 
     #[test]

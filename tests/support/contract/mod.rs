@@ -145,6 +145,18 @@ impl Seed for shared::registry::MemoryRegistry {
     }
 }
 
+impl Seed for shared::registry::DiskRegistry {
+    async fn seed(&self, claim: &Claim) {
+        self.insert_raw(claim.clone()).await.expect("seed an entry");
+    }
+
+    async fn seed_user(&self, sub: &str, record: &UserRecord) {
+        self.insert_user_raw(sub, record.clone())
+            .await
+            .expect("seed a user record");
+    }
+}
+
 impl Seed for shared::registry::DynamoRegistry {
     async fn seed(&self, claim: &Claim) {
         self.client()
