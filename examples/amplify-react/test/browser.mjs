@@ -173,6 +173,28 @@ async function screenshot(page, step) {
   log(`step ${step}: ${file}`);
 }
 
+/**
+ * Opens the app and waits for the sign-in form. A restart of `usernames dev` rewrites
+ * amplify_outputs.json (new ports), and Vite then reloads the page, whenever its watcher sees
+ * it: so the page counts as loaded once no reload came for 2 s.
+ */
+async function load(page, url) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await page.goto(url, { timeout: LOAD_MS });
+      await tab(page, "Sign In").waitFor({ timeout: LOAD_MS });
+      const reloaded = await page.waitForEvent("framenavigated", { timeout: 2000 }).then(
+        () => true,
+        () => false,
+      );
+      if (!reloaded) return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+    if (attempt >= 3) throw new Error("the page kept reloading");
+  }
+}
+
 const tab = (page, name) => page.getByRole("tab", { name });
 
 async function openSignUp(page) {
@@ -301,8 +323,7 @@ async function main() {
       // logged by the browser as failed loads; anything else is worth seeing.
       if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) log(`browser console: ${m.text()}`);
     });
-    await page.goto(url, { timeout: LOAD_MS });
-    await tab(page, "Sign In").waitFor({ timeout: LOAD_MS });
+    await load(page, url);
 
     // Alice signs up with a free name, confirms with the fixed code, and is signed in.
     await openSignUp(page);
@@ -384,8 +405,7 @@ async function main() {
     await stop(dev);
     ({ dev, outputs, outputsPath } = await startDev(devDir));
     log(`backend up again: API ${outputs.custom.usernames_api_url}`);
-    await page.goto(url, { timeout: LOAD_MS });
-    await tab(page, "Sign In").waitFor({ timeout: LOAD_MS });
+    await load(page, url);
     assert.equal(await signIn(page, "alice@example.com"), "alice_w");
     await screenshot(page, "after-restart-name-kept");
     await signOut(page);
