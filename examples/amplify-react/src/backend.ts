@@ -30,8 +30,13 @@ export const isLocalCognito = Boolean(outputs.custom.cognito_endpoint);
 /** The user's languages, for the API's sentences and the triggers' (`clientMetadata.locale`). */
 export const languages = (): readonly string[] => navigator.languages;
 
+const apiUrl = outputs.custom.usernames_api_url ?? outputs.custom.usernamesApi?.url;
+if (apiUrl === undefined) {
+  throw new Error("amplify_outputs.json names no usernames API (custom.usernames_api_url or custom.usernamesApi.url)");
+}
+
 export const usernames = createUsernamesClient({
-  baseUrl: outputs.custom.usernames_api_url,
+  baseUrl: apiUrl,
   // Asked at every rename and release, never for availability (a public route).
   getToken: async () => (await fetchAuthSession()).tokens?.accessToken?.toString(),
   language: languages,

@@ -5,8 +5,10 @@ declare module "amplify_outputs.json" {
     version: string;
     auth: { user_pool_id: string; user_pool_client_id: string; aws_region: string } & Record<string, unknown>;
     custom: {
-      /** The HTTP API (`usernames serve`'s routes; deployed, the stack's `ApiUrl`). */
-      usernames_api_url: string;
+      /** The HTTP API, from `usernames dev` (or a SAM stack's `ApiUrl`, written here by hand). */
+      usernames_api_url?: string;
+      /** The HTTP API, from the repository's Amplify Gen 2 backend (deploy/amplify). */
+      usernamesApi?: { url: string };
       /** The local Cognito (cognito-local); absent for a deployed pool. */
       cognito_endpoint?: string;
     };
