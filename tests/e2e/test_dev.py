@@ -77,7 +77,7 @@ class Dev:
         auth = self.outputs["auth"]
         self.idp = boto3.client(
             "cognito-idp",
-            endpoint_url=self.outputs["custom"]["cognito_endpoint"],
+            endpoint_url=self.outputs["custom"]["userPoolEndpoint"],
             region_name=auth["aws_region"],
             aws_access_key_id="local",
             aws_secret_access_key="local",
@@ -85,7 +85,7 @@ class Dev:
         )
         self.client_id = auth["user_pool_client_id"]
         self.pool_id = auth["user_pool_id"]
-        self.api_url = self.outputs["custom"]["usernames_api_url"]
+        self.api_url = self.outputs["custom"]["usernamesApi"]["url"]
 
     def said(self, label: str) -> str:
         """The banner's value for `usernames dev: <label>: <value>`."""
@@ -190,8 +190,8 @@ def test_dev_writes_amplify_outputs_for_its_pool_and_prints_what_it_started(firs
     assert auth["user_verification_types"] == ["email"]
     assert auth["mfa_configuration"] == "NONE"
     assert auth["password_policy"]["min_length"] == 8
-    assert set(outputs["custom"]) == {"usernames_api_url", "cognito_endpoint"}
-    cognito = outputs["custom"]["cognito_endpoint"]
+    assert set(outputs["custom"]) == {"usernamesApi", "userPoolEndpoint"}
+    cognito = outputs["custom"]["userPoolEndpoint"]
     assert cognito.startswith("http://127.0.0.1:")
     assert first.api_url.startswith("http://127.0.0.1:")
 
@@ -228,7 +228,7 @@ def test_a_user_signs_up_with_a_name_and_her_token_carries_it(first):
     id_claims = claims(tokens["IdToken"])
     assert id_claims["preferred_username"] == "Ann_Lee"
     # The issuer the API trusts is the one in the token, to the character.
-    assert id_claims["iss"] == f"{first.outputs['custom']['cognito_endpoint']}/{first.pool_id}"
+    assert id_claims["iss"] == f"{first.outputs['custom']['userPoolEndpoint']}/{first.pool_id}"
 
     status, body = first.api("GET", "/v1/usernames/ann_lee")
     assert status == 200
@@ -270,7 +270,7 @@ def test_she_renames_herself_through_the_api_with_her_token(first):
 
 def test_a_restart_keeps_the_pool_the_user_and_her_name(first, folder):
     pool_id, client_id = first.pool_id, first.client_id
-    cognito = first.outputs["custom"]["cognito_endpoint"]
+    cognito = first.outputs["custom"]["userPoolEndpoint"]
     assert first.stop() == 0
     # cognito-local went with it.
     assert not listens(cognito)

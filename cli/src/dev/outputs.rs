@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 pub const FILE_NAME: &str = "amplify_outputs.json";
 
 /// The outputs of `pool`, with the API's base URL and cognito-local's URL under `custom`
-/// (`usernames_api_url`, `cognito_endpoint`: an app passes the latter to Amplify as
-/// `Auth.Cognito.userPoolEndpoint`).
+/// (`usernamesApi.url`, as the Amplify backend of deploy/amplify writes it, so one app reads both;
+/// `userPoolEndpoint`, which an app passes to Amplify as `Auth.Cognito.userPoolEndpoint`).
 pub fn outputs(pool: &DevPool, api_url: &str, cognito_endpoint: &str) -> Value {
     // cognito-local's pools live in region `local` (their ids start with it); Amplify reads the
     // region from here.
@@ -44,8 +44,8 @@ pub fn outputs(pool: &DevPool, api_url: &str, cognito_endpoint: &str) -> Value {
             "unauthenticated_identities_enabled": false,
         },
         "custom": {
-            "usernames_api_url": api_url,
-            "cognito_endpoint": cognito_endpoint,
+            "usernamesApi": { "url": api_url },
+            "userPoolEndpoint": cognito_endpoint,
         },
     })
 }

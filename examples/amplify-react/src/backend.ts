@@ -19,20 +19,20 @@ Amplify.configure({
       ...cognito,
       // Amplify's Gen 2 outputs have no field for a Cognito endpoint, but Amplify JS v6 takes one
       // (`userPoolEndpoint`): every user-pool call then goes to cognito-local.
-      ...(outputs.custom.cognito_endpoint ? { userPoolEndpoint: outputs.custom.cognito_endpoint } : {}),
+      ...(outputs.custom.userPoolEndpoint ? { userPoolEndpoint: outputs.custom.userPoolEndpoint } : {}),
     },
   } as ResourcesConfig["Auth"],
 });
 
 /** Whether the user pool is cognito-local (which cannot refresh tokens, see Account.tsx). */
-export const isLocalCognito = Boolean(outputs.custom.cognito_endpoint);
+export const isLocalCognito = Boolean(outputs.custom.userPoolEndpoint);
 
 /** The user's languages, for the API's sentences and the triggers' (`clientMetadata.locale`). */
 export const languages = (): readonly string[] => navigator.languages;
 
-const apiUrl = outputs.custom.usernames_api_url ?? outputs.custom.usernamesApi?.url;
+const apiUrl = outputs.custom.usernamesApi?.url;
 if (apiUrl === undefined) {
-  throw new Error("amplify_outputs.json names no usernames API (custom.usernames_api_url or custom.usernamesApi.url)");
+  throw new Error("amplify_outputs.json names no usernames API (custom.usernamesApi.url)");
 }
 
 export const usernames = createUsernamesClient({

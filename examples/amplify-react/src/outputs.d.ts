@@ -5,12 +5,11 @@ declare module "amplify_outputs.json" {
     version: string;
     auth: { user_pool_id: string; user_pool_client_id: string; aws_region: string } & Record<string, unknown>;
     custom: {
-      /** The HTTP API, from `usernames dev` (or a SAM stack's `ApiUrl`, written here by hand). */
-      usernames_api_url?: string;
-      /** The HTTP API, from the repository's Amplify Gen 2 backend (deploy/amplify). */
+      /** The HTTP API: from `usernames dev`, from the repository's Amplify Gen 2 backend
+       * (deploy/amplify), or a SAM stack's `ApiUrl` written here by hand. */
       usernamesApi?: { url: string };
-      /** The local Cognito (cognito-local); absent for a deployed pool. */
-      cognito_endpoint?: string;
+      /** The local Cognito (cognito-local, from `usernames dev`); absent for a deployed pool. */
+      userPoolEndpoint?: string;
     };
   };
   export default outputs;

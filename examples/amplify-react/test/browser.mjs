@@ -128,7 +128,7 @@ async function startDev(dir) {
   // Without USERNAMES_COGNITO_LOCAL, the first run on a machine installs cognito-local: minutes.
   await until("usernames dev to say it is ready", () => dev.output.includes("usernames dev: ready"), 300_000, dev);
   const outputs = JSON.parse(readFileSync(outputsPath, "utf8"));
-  const api = await fetch(new URL("/v1/openapi.json", outputs.custom.usernames_api_url));
+  const api = await fetch(new URL("/v1/openapi.json", outputs.custom.usernamesApi.url));
   assert.equal(api.status, 200, "the API answers");
   await cognito(outputs, "DescribeUserPoolClient", {
     UserPoolId: outputs.auth.user_pool_id,
@@ -139,7 +139,7 @@ async function startDev(dir) {
 
 /** One call of the Cognito API (cognito-local), as another app on another device would. */
 async function cognito(outputs, target, body) {
-  const reply = await fetch(outputs.custom.cognito_endpoint, {
+  const reply = await fetch(outputs.custom.userPoolEndpoint, {
     method: "POST",
     headers: {
       "Content-Type": "application/x-amz-json-1.1",
@@ -295,7 +295,7 @@ async function main() {
   try {
     log(`usernames dev --dir ${devDir}`);
     let { dev, outputs, outputsPath } = await startDev(devDir);
-    log(`backend up: API ${outputs.custom.usernames_api_url}, Cognito ${outputs.custom.cognito_endpoint}`);
+    log(`backend up: API ${outputs.custom.usernamesApi.url}, Cognito ${outputs.custom.userPoolEndpoint}`);
     const { url } = await startApp(outputsPath);
     log(`app at ${url}`);
 
@@ -404,7 +404,7 @@ async function main() {
     log("restarting usernames dev");
     await stop(dev);
     ({ dev, outputs, outputsPath } = await startDev(devDir));
-    log(`backend up again: API ${outputs.custom.usernames_api_url}`);
+    log(`backend up again: API ${outputs.custom.usernamesApi.url}`);
     await load(page, url);
     assert.equal(await signIn(page, "alice@example.com"), "alice_w");
     await screenshot(page, "after-restart-name-kept");
