@@ -2,13 +2,17 @@
 //! and the exit code for a command that cannot start.
 
 use shared::config::{EnvSource, ProcessEnv, Settings};
-use shared::registry::disk::{DiskError, ENV_STORE};
+use shared::registry::disk::DiskError;
 use shared::registry::dynamodb::{sdk_config_from_env, Timeouts};
 use shared::registry::DiskRegistry;
 use shared::triggers::pool::{CognitoUsers, NoPool, PoolUsers};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokio::runtime::Runtime;
+
+/// The file the CLI keeps its registry in when no table is named (`--store` wins over it). A
+/// CLI setting: the functions always use a table, so it is no template parameter.
+pub const ENV_STORE: &str = "USERNAMES_STORE";
 
 /// The registry a command works on (docs/cli.md#the-store).
 pub enum Store {

@@ -31,9 +31,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The file the CLI keeps its registry in when no table is named (`--store` wins over it).
-pub const ENV_STORE: &str = "USERNAMES_STORE";
-
 /// Name entries by name key, user records by `sub`, operator rules by form: JSON values.
 const NAMES: TableDefinition<&str, &[u8]> = TableDefinition::new("names");
 const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
