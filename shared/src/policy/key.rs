@@ -45,7 +45,8 @@ pub(crate) fn uniqueness_key(name: &str) -> String {
 /// prototype of AI puts the sign first, which no one types). Written as AI before the rounds,
 /// because the rounds' form of the pair (the sign as Tamil's) also occurs between two AIs.
 fn malayalam_ai(name: &str) -> std::borrow::Cow<'_, str> {
-    if name.contains("\u{d0e}\u{d46}") {
+    // A search for one character first: it is a byte search, where a string's costs a setup.
+    if name.contains('\u{d46}') && name.contains("\u{d0e}\u{d46}") {
         std::borrow::Cow::Owned(name.replace("\u{d0e}\u{d46}", "\u{d10}"))
     } else {
         std::borrow::Cow::Borrowed(name)
@@ -142,16 +143,21 @@ const UNSEEN_LOOKALIKES: &[(&str, &str)] = &[
 
 /// Step 8 on a key before NFC: the dot above that a dotted letter already has and the macron
 /// below, which reads as an underline (a separator), are dropped; then `UNSEEN_LOOKALIKES`.
+/// Most keys hold nothing step 8 changes, so one pass over the characters decides that first
+/// (a substring search per table entry would cost more than the rest of the step).
 fn unseen_lookalikes(key: String) -> String {
-    let mut key = if key.contains(['\u{307}', '\u{331}']) {
+    let mut key = if !key.is_ascii() && key.chars().any(|c| matches!(c, '\u{307}' | '\u{331}')) {
         drop_invisible_marks(&key)
     } else {
         key
     };
     if key.is_ascii() {
-        if key.contains("vv") {
+        if key.as_bytes().windows(2).any(|pair| pair == b"vv") {
             key = key.replace("vv", "w");
         }
+        return key;
+    }
+    if !holds_an_unseen_lookalike(&key) {
         return key;
     }
     for (from, to) in UNSEEN_LOOKALIKES {
@@ -160,6 +166,27 @@ fn unseen_lookalikes(key: String) -> String {
         }
     }
     key
+}
+
+/// Whether `key` holds the start of a source of `UNSEEN_LOOKALIKES`: one of its single characters,
+/// or the first two characters of a longer one (a test holds the two together).
+fn holds_an_unseen_lookalike(key: &str) -> bool {
+    let mut previous = '\0';
+    key.chars().any(|c| {
+        let pair = (previous, c);
+        previous = c;
+        matches!(
+            c,
+            '\u{25c}'
+                | '\u{21d}'
+                | '\u{2d27}'
+                | '\u{10d5}'
+                | '\u{10f7}'
+                | '\u{674}'
+                | '\u{90de}'
+                | '\u{96b8}'
+        ) || matches!(pair, ('\u{301}', '\u{301}') | ('f', '\u{326}') | ('v', 'v'))
+    })
 }
 
 /// Removes U+0331 and every U+0307 whose base letter is soft-dotted (`i`, `j`: the dot is
@@ -475,6 +502,17 @@ mod tests {
             .collect();
         table.sort();
         assert_eq!(table, derive_digit_lookalikes());
+    }
+
+    #[test]
+    fn every_unseen_lookalike_is_looked_for() {
+        for (from, _) in UNSEEN_LOOKALIKES {
+            assert!(holds_an_unseen_lookalike(from), "{from:?}");
+        }
+        // An acute or an `f` alone, or one `v`, start no replacement.
+        for key in ["e\u{301}miie", "fiona", "\u{3c3}o\u{3c6}i\u{301}a", "vera"] {
+            assert!(!holds_an_unseen_lookalike(key), "{key:?}");
+        }
     }
 
     #[test]
