@@ -16,6 +16,7 @@ use crate::setup::ENV_STORE;
 use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
 use cognito_local::CognitoLocal;
 use shared::api::{ApiSettings, CognitoMirror};
+use shared::config::sign_up::ENV_AUTO_VERIFY_EMAIL;
 use shared::config::{EnvSource, ProcessEnv, Settings};
 use shared::operations::cognito::CognitoDirectory;
 use shared::operations::{check_case_rule, Backoff, OperationError, OPERATOR_TIMEOUTS};
@@ -176,6 +177,13 @@ pub fn run(args: DevArgs) -> ExitCode {
         }
     }
     settings.table = None;
+    // Cognito marks the email verified when the sign-up is confirmed with the emailed code;
+    // cognito-local does not, and Amplify UI then asks every user to verify it after each sign-in.
+    // Unless told otherwise, the pre-sign-up trigger marks it (cognito-local honours the answer),
+    // so the pool ends where Cognito's would.
+    if ProcessEnv.var(ENV_AUTO_VERIFY_EMAIL).is_none() {
+        settings.sign_up.auto_verify_email = true;
+    }
     runtime.block_on(dev(args, settings, api_settings))
 }
 
