@@ -57,6 +57,14 @@ class Dev:
             env=env,
             start_new_session=True,
         )
+        try:
+            self._read_what_it_started(folder)
+        except BaseException:
+            # A dev that never became usable is stopped here: no fixture will stop it.
+            self.stop()
+            raise
+
+    def _read_what_it_started(self, folder: Path) -> None:
         self.banner: list[str] = []
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
