@@ -51,7 +51,8 @@ pub fn outputs(pool: &DevPool, api_url: &str, cognito_endpoint: &str) -> Value {
 }
 
 /// Writes `outputs` to DIR/amplify_outputs.json through a temporary file renamed into place, so
-/// that a dev server watching it never reads half a file.
+/// that a dev server watching it never reads half a file; a file that already says the same is
+/// left alone, so that restarting `dev` on the same ports reloads no app.
 pub fn write(dir: &Path, outputs: &Value) -> Result<PathBuf, DevError> {
     let path = dir.join(FILE_NAME);
     let staging = dir.join(format!(".{FILE_NAME}.tmp"));
@@ -60,7 +61,11 @@ pub fn write(dir: &Path, outputs: &Value) -> Result<PathBuf, DevError> {
         path: path.clone(),
         source,
     };
-    std::fs::write(&staging, format!("{outputs:#}\n")).map_err(io)?;
+    let text = format!("{outputs:#}\n");
+    if std::fs::read_to_string(&path).is_ok_and(|existing| existing == text) {
+        return Ok(path);
+    }
+    std::fs::write(&staging, text).map_err(io)?;
     std::fs::rename(&staging, &path).map_err(io)?;
     Ok(path)
 }
@@ -84,5 +89,32 @@ mod tests {
             outputs(&pool, "http://127.0.0.1:3001", "http://127.0.0.1:9229"),
             example
         );
+    }
+
+    /// A restart on the same ports writes nothing, so an app's dev server watching the file
+    /// does not reload; new addresses are written.
+    #[test]
+    fn the_same_outputs_leave_the_file_alone() {
+        let dir = std::env::temp_dir().join(format!("usernames-outputs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pool = DevPool {
+            pool_id: "local_1".into(),
+            client_id: "c".into(),
+            created: true,
+        };
+        let first = outputs(&pool, "http://127.0.0.1:3001", "http://127.0.0.1:9229");
+        let path = write(&dir, &first).unwrap();
+        let written = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write(&dir, &first).unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            written
+        );
+        let moved = outputs(&pool, "http://127.0.0.1:3002", "http://127.0.0.1:9229");
+        write(&dir, &moved).unwrap();
+        let read: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(read, moved);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

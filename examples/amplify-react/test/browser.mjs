@@ -118,11 +118,18 @@ const listening = (port) =>
 
 // --- the backend: `usernames dev` --------------------------------------------------------------
 
-/** Starts `usernames dev --dir dir` on free ports; resolves once it says it is ready, with its
- * amplify_outputs.json, after checking that its Cognito and its API answer. */
-async function startDev(dir) {
+/** Starts `usernames dev --dir dir` on free ports, or on the ports of `previous` outputs (a
+ * restart, as a developer restarts it: the same addresses, so amplify_outputs.json stays as it
+ * was and the app's dev server has nothing to reload); resolves once it says it is ready, with
+ * its amplify_outputs.json, after checking that its Cognito and its API answer. */
+async function startDev(dir, previous) {
   const outputsPath = join(dir, "amplify_outputs.json");
-  const dev = start("usernames dev", bin, ["dev", "--dir", dir, "--api-port", "0", "--cognito-port", "0", "--code", CODE], {
+  const port = (address) => (previous ? new URL(address).port : "0");
+  const ports = [
+    "--api-port", port(previous?.custom.usernamesApi.url),
+    "--cognito-port", port(previous?.custom.userPoolEndpoint),
+  ];
+  const dev = start("usernames dev", bin, ["dev", "--dir", dir, ...ports, "--code", CODE], {
     env: { ...process.env, NO_COLOR: "1" },
   });
   // Without USERNAMES_COGNITO_LOCAL, the first run on a machine installs cognito-local: minutes.
@@ -401,7 +408,9 @@ async function main() {
     // Restart the backend on the same folder: users and names are kept.
     log("restarting usernames dev");
     await stop(dev);
-    ({ dev, outputs, outputsPath } = await startDev(devDir));
+    const before = readFileSync(outputsPath, "utf8");
+    ({ dev, outputs, outputsPath } = await startDev(devDir, outputs));
+    assert.equal(readFileSync(outputsPath, "utf8"), before, "a restart on the same ports keeps the outputs");
     log(`backend up again: API ${outputs.custom.usernamesApi.url}`);
     await load(page, url);
     assert.equal(await signIn(page, "alice@example.com"), "alice_w");
